@@ -1,0 +1,167 @@
+"""Gateway overhead: budgeted, logged calls vs direct `openai` SDK calls to the same server.
+
+Measured in one run, against an OpenAI-compatible server on 127.0.0.1 running in
+its own process (tests/fake_openai.py):
+
+1. calls/s with N concurrent callers, direct SDK vs through the gateway (budget
+   reserve + settle + call log on SQLite), with an instant server: the worst case,
+   where the gateway's own CPU time is all that differs;
+2. the same with a simulated model latency (default 50 ms; real models take longer);
+3. the gateway's own cost per call (budget check + settle + log) with an in-process
+   provider that answers instantly: p50/p95 in ms, one caller.
+
+Usage: python benchmarks/gateway.py [--quick] [--json] [--concurrency 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MESSAGES = [{"role": "user", "content": "Classify: the invoice total is wrong"}]
+PRICES = {"echo": {"input_per_mtok": 0.15, "output_per_mtok": 0.60}}
+
+
+def start_server(delay_ms: float) -> tuple[subprocess.Popen, str]:
+    """The fake OpenAI server in its own process; returns it and its base URL."""
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "fake_openai.py"), "--delay-ms", str(delay_ms)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    return proc, proc.stdout.readline().strip()
+
+
+def run_parallel(fn, calls: int, concurrency: int) -> float:
+    """Run `fn` `calls` times on `concurrency` threads; return calls per second."""
+    per_worker = calls // concurrency
+
+    def worker(_: int) -> None:
+        for _ in range(per_worker):
+            fn()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(worker, range(concurrency)))
+    return per_worker * concurrency / (time.perf_counter() - started)
+
+
+def measure_pair(url: str, calls: int, concurrency: int, data_dir: Path) -> dict:
+    """Direct SDK vs gateway calls/s against the server at `url`, interleaved twice."""
+    import openai
+
+    from cristal.config import load_settings
+    from cristal.governance import create_tenant, get_tenant
+    from cristal.models import Gateway
+    from cristal.store import Store
+
+    os.environ.update(OPENAI_BASE_URL=url, OPENAI_API_KEY="good-key")
+    settings = load_settings(data_dir=str(data_dir), model="echo", max_retries=0,
+                             prices=PRICES)
+    store = Store.open(settings.db_url)
+    try:
+        get_tenant(store, "bench")
+    except Exception:
+        create_tenant(store, "bench", budget_usd=1_000_000, budget_tokens=10**12)
+    gateway = Gateway(settings, store)
+    client = openai.OpenAI(base_url=url, api_key="good-key", max_retries=0)
+
+    def direct() -> None:
+        client.chat.completions.create(model="echo", messages=MESSAGES, max_tokens=64)
+
+    def through_gateway() -> None:
+        gateway.chat(MESSAGES, tenant="bench", max_tokens=64)
+
+    run_parallel(direct, concurrency * 5, concurrency)  # warm connections and caches
+    run_parallel(through_gateway, concurrency * 5, concurrency)
+    direct_rates, gateway_rates = [], []
+    for _ in range(2):  # interleave so drift in the machine hits both sides alike
+        direct_rates.append(run_parallel(direct, calls, concurrency))
+        gateway_rates.append(run_parallel(through_gateway, calls, concurrency))
+    store.close()
+    d, g = max(direct_rates), max(gateway_rates)
+    return {"direct_calls_s": round(d, 1), "gateway_calls_s": round(g, 1),
+            "ratio": round(d / g, 3)}
+
+
+def measure_overhead(calls: int, data_dir: Path) -> dict:
+    """Per-call cost of budget check + settle + call log, with an instant provider."""
+    from cristal.config import load_settings
+    from cristal.governance import create_tenant
+    from cristal.models import FunctionProvider, Gateway
+    from cristal.store import Store
+
+    settings = load_settings(data_dir=str(data_dir), routes={"default": {"provider": "fn",
+                             "model": "echo"}}, prices=PRICES)
+    store = Store.open(settings.db_url)
+    create_tenant(store, "overhead", budget_usd=1_000_000)
+    gateway = Gateway(settings, store, providers={"fn": FunctionProvider(
+        lambda r: "ok", local=False)})
+    samples = []
+    for i in range(calls + 50):
+        started = time.perf_counter()
+        gateway.chat(MESSAGES, tenant="overhead", max_tokens=64)
+        if i >= 50:
+            samples.append((time.perf_counter() - started) * 1000)
+    store.close()
+    samples.sort()
+    return {"budget_log_ms_p50": round(statistics.median(samples), 3),
+            "budget_log_ms_p95": round(samples[int(len(samples) * 0.95)], 3)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="about a minute")
+    parser.add_argument("--json", action="store_true", help="last line is one JSON object")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    args = parser.parse_args()
+    calls = 800 if args.quick else 4000
+    results: dict = {"concurrency": args.concurrency, "calls": calls,
+                     "database": "sqlite", "latency_ms": args.latency_ms}
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, delay in (("instant", 0.0), ("latency", args.latency_ms)):
+            server, url = start_server(delay)
+            try:
+                n = calls if delay == 0 else max(args.concurrency * 20, calls // 10)
+                results[label] = measure_pair(url, n, args.concurrency, Path(tmp) / label)
+            finally:
+                server.terminate()
+                server.wait()
+        results.update(measure_overhead(1000 if args.quick else 5000, Path(tmp) / "overhead"))
+    results["targets"] = {"ratio_max": 1.15, "budget_log_ms_p50_max": 2.0}
+    _print(results)
+    out = ROOT / "benchmarks" / "results" / "gateway.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    if args.json:
+        print(json.dumps(results))
+
+
+def _print(r: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("measure", "direct SDK", "gateway", "ratio (direct/gateway)",
+                  title=f"Gateway overhead, {r['concurrency']} concurrent callers, SQLite")
+    for label, name in (("instant", "calls/s, instant server"),
+                        ("latency", f"calls/s, {r['latency_ms']:.0f} ms model latency")):
+        row = r[label]
+        table.add_row(name, f"{row['direct_calls_s']:,.0f}", f"{row['gateway_calls_s']:,.0f}",
+                      f"{row['ratio']:.2f} (target ≤ 1.15)")
+    table.add_row("budget check + settle + log, p50", "", f"{r['budget_log_ms_p50']:.2f} ms",
+                  "target ≤ 2 ms")
+    table.add_row("budget check + settle + log, p95", "", f"{r['budget_log_ms_p95']:.2f} ms", "")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""`python -m cristal` runs the CLI."""
+
+from cristal.cli import main
+
+main()

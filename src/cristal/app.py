@@ -1,0 +1,38 @@
+"""The application object shared by the CLI and the server: settings, store, gateway."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from cristal.config import Settings, load_settings
+from cristal.models import Gateway
+from cristal.store import Store
+
+__all__ = ["App"]
+
+
+class App:
+    """Lazily opens what a command needs: nothing is touched until it is used."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self._settings = settings
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The effective configuration (file + environment)."""
+        return self._settings or load_settings()
+
+    @cached_property
+    def store(self) -> Store:
+        """The migrated database."""
+        return Store.open(self.settings.db_url)
+
+    @cached_property
+    def gateway(self) -> Gateway:
+        """The model gateway over this store."""
+        return Gateway(self.settings, self.store)
+
+    def close(self) -> None:
+        """Release the database if it was opened."""
+        if "store" in self.__dict__:
+            self.store.close()

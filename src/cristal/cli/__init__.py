@@ -1,0 +1,56 @@
+"""The `cristal` command: one module per command group, errors without tracebacks."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from cristal import __version__
+from cristal.cli import calls, chat, config, tenant, usage
+from cristal.cli._output import err_console, print_json
+from cristal.errors import CristalError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="cristal",
+    help="Cristal: open, self-hosted deep research, operator, workflows and governance.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(config.app, name="config")
+app.add_typer(tenant.app, name="tenant")
+app.add_typer(calls.app, name="calls")
+app.command("usage")(usage.usage)
+app.command("chat")(chat.chat)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"cristal {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Cristal command line."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI; CristalErrors become one-line messages and exit codes."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        app(args=args, prog_name="cristal")
+    except CristalError as exc:
+        if "--json" in args:
+            print_json(exc.to_dict())
+        err_console.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)

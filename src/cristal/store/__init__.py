@@ -1,0 +1,97 @@
+"""The store: one database URL (SQLite by default, PostgreSQL at scale), migrated on open."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from cristal.errors import StoreError
+from cristal.store._engine import create_engine, sqlite_module
+from cristal.store._schema import JSON, UTCDateTime, metadata, new_id, utcnow
+
+__all__ = [
+    "JSON",
+    "Store",
+    "UTCDateTime",
+    "metadata",
+    "new_id",
+    "sqlite_module",
+    "utcnow",
+]
+
+
+class Store:
+    """A migrated database: hands out read and write connections."""
+
+    def __init__(self, engine: sa.Engine, caps: dict[str, Any], revision: str) -> None:
+        self.engine = engine
+        self.revision = revision
+        self._caps = caps
+
+    @classmethod
+    def open(cls, url: str, migrate: bool = True) -> Store:
+        """Open (and by default migrate) the database at `url`."""
+        from cristal.store._migrate import migrate as run_migrations
+
+        parsed = make_url(url) if "://" in url else None
+        if (parsed is not None and parsed.get_backend_name() == "sqlite"
+                and parsed.database and parsed.database != ":memory:"):
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine, caps = create_engine(url)
+        try:
+            revision = run_migrations(engine) if migrate else ""
+        except sa.exc.OperationalError as exc:
+            engine.dispose()
+            raise StoreError(
+                f"cannot open the database {engine.url.render_as_string(hide_password=True)}: "
+                f"{exc.orig}. Check that the server runs and CRISTAL_DATABASE_URL is right.",
+            ) from exc
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, caps, revision)
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self.engine.dialect.name
+
+    @property
+    def vector_backend(self) -> str:
+        """How vectors are searched here: `sqlite-vec`, or `numpy` (stored vectors)."""
+        if self.dialect == "sqlite":
+            with self.engine.connect():
+                pass  # make sure at least one connection has tried to load the extension
+            return "sqlite-vec" if self._caps.get("vec") else "numpy"
+        return "numpy"
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """A connection in a read transaction (rolled back at the end)."""
+        with self.engine.connect() as conn:
+            yield conn
+            conn.rollback()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """A connection in a write transaction, committed on success.
+
+        On SQLite the transaction takes the write lock at BEGIN (BEGIN IMMEDIATE),
+        so concurrent writers queue on the busy timeout instead of failing.
+        """
+        with self.engine.connect() as conn:
+            conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"

@@ -1,0 +1,107 @@
+"""Engine creation for the two supported databases: SQLite (default) and PostgreSQL."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+from cristal.errors import ConfigError
+
+__all__ = ["create_engine", "sqlite_module"]
+
+
+def sqlite_module() -> tuple[ModuleType, bool]:
+    """The DB-API module for SQLite and whether it can load extensions (sqlite-vec)."""
+    for name in ("pysqlite3.dbapi2", "sqlite3"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        probe = module.connect(":memory:")
+        try:
+            can_load = hasattr(probe, "enable_load_extension")
+        finally:
+            probe.close()
+        if can_load or name == "sqlite3":
+            return module, can_load
+    raise ConfigError("no SQLite module is available; reinstall Python with sqlite3 support.")
+
+
+def _load_vec(dbapi_conn: Any) -> bool:
+    try:
+        import sqlite_vec
+
+        dbapi_conn.enable_load_extension(True)
+        sqlite_vec.load(dbapi_conn)
+        dbapi_conn.enable_load_extension(False)
+        return True
+    except Exception:  # any failure means the numpy fallback serves vectors
+        return False
+
+
+def _sqlite_engine(url: sa.URL, echo: bool, caps: dict[str, Any]) -> Engine:
+    module, can_load = sqlite_module()
+    engine = sa.create_engine(
+        url,
+        module=module,
+        echo=echo,
+        connect_args={"timeout": 60, "check_same_thread": False},
+        pool_size=16,
+        max_overflow=32,
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Driver-level autocommit; the "begin" hook below emits BEGIN itself, so a
+        # write transaction can take the write lock up front (BEGIN IMMEDIATE)
+        # instead of failing later when a read lock cannot be upgraded.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.close()
+        if can_load and _load_vec(dbapi_conn):
+            caps["vec"] = True
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def create_engine(url: str, echo: bool = False) -> tuple[Engine, dict[str, Any]]:
+    """An engine for a `sqlite:///…` or `postgresql://…` URL, and its capabilities.
+
+    The capabilities dict fills in as connections open: `vec` is True once the
+    sqlite-vec extension has loaded into a connection.
+    """
+    caps: dict[str, Any] = {"vec": False}
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise ConfigError(
+            f"database URL {url!r} is not valid: use sqlite:///PATH or "
+            "postgresql://USER:PASSWORD@HOST:PORT/DB (CRISTAL_DATABASE_URL).",
+            key="database_url",
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed.set(drivername="sqlite+pysqlite"), echo, caps), caps
+    if backend in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        engine = sa.create_engine(parsed, echo=echo, pool_size=16, max_overflow=32,
+                                  pool_pre_ping=True)
+        return engine, caps
+    raise ConfigError(
+        f"database {backend!r} is not supported: use sqlite:///PATH or postgresql://… "
+        "(CRISTAL_DATABASE_URL).",
+        key="database_url",
+    )
