@@ -7,7 +7,21 @@ import sys
 import typer
 
 from cristal import __version__
-from cristal.cli import calls, chat, config, tenant, usage
+from cristal.cli import (
+    approve,
+    calls,
+    chat,
+    config,
+    evals,
+    knowledge,
+    research,
+    runs,
+    schedule,
+    tenant,
+    usage,
+    worker,
+    workflow,
+)
 from cristal.cli._output import err_console, print_json
 from cristal.errors import CristalError
 
@@ -25,6 +39,16 @@ app.add_typer(tenant.app, name="tenant")
 app.add_typer(calls.app, name="calls")
 app.command("usage")(usage.usage)
 app.command("chat")(chat.chat)
+app.command("ingest")(knowledge.ingest)
+app.command("search")(knowledge.search_cmd)
+app.add_typer(knowledge.collections_app, name="collections")
+app.add_typer(research.app, name="research")
+app.add_typer(evals.app, name="eval")
+app.add_typer(workflow.app, name="workflow")
+app.add_typer(runs.app, name="runs")
+app.add_typer(schedule.app, name="schedule")
+app.command("worker")(worker.worker)
+app.command("approve")(approve.approve)
 
 
 def _version(value: bool) -> None:

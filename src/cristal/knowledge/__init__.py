@@ -4,8 +4,27 @@ from __future__ import annotations
 
 from . import ja
 from ._chunking import chunk
+from ._collections import (
+    Collection,
+    delete_collection,
+    ensure_collection,
+    get_collection,
+    list_collections,
+)
+from ._embed import count_pending, embed_pending, passage_text
+from ._ingest import FileResult, IngestReport, Progress, ingest_paths
+from ._lexical import lexical_search, term_stats
+from ._search import (
+    MODES,
+    Passage,
+    document_passages,
+    document_texts,
+    fetch_passages,
+    search,
+)
 from ._sentences import split_sentences
 from ._types import Block, Chunk, ParsedDocument
+from ._vectors import vector_search
 from .ja import detect_lang, index_terms, normalize, query_terms
 from .parsers import (
     ParseFailed,
@@ -18,8 +37,29 @@ from .parsers import (
 )
 
 __all__ = [
+    "MODES",
     "Block",
     "Chunk",
+    "Collection",
+    "FileResult",
+    "IngestReport",
+    "Passage",
+    "Progress",
+    "count_pending",
+    "delete_collection",
+    "document_passages",
+    "document_texts",
+    "embed_pending",
+    "ensure_collection",
+    "fetch_passages",
+    "get_collection",
+    "ingest_paths",
+    "lexical_search",
+    "list_collections",
+    "passage_text",
+    "search",
+    "term_stats",
+    "vector_search",
     "ParseFailed",
     "ParsedDocument",
     "Parser",

@@ -1,6 +1,13 @@
 """Models: the gateway every feature calls, its providers, routes, prices and call log."""
 
-from cristal.models._calllog import CallRecord, get_call, list_calls, release_stale, usage_since
+from cristal.models._calllog import (
+    CallRecord,
+    count_calls,
+    get_call,
+    list_calls,
+    release_stale,
+    usage_since,
+)
 from cristal.models._gateway import Gateway
 from cristal.models._pricing import DEFAULT_PRICES, price_for
 from cristal.models._routing import (
@@ -31,6 +38,7 @@ __all__ = [
     "ToolCall",
     "all_providers",
     "all_routes",
+    "count_calls",
     "estimate_messages",
     "estimate_tokens",
     "get_call",

@@ -14,7 +14,9 @@ from cristal.governance._tables import tenants
 from cristal.models._tables import model_calls
 from cristal.store import Store, utcnow
 
-__all__ = ["CallRecord", "get_call", "list_calls", "release_stale", "usage_since"]
+__all__ = [
+    "CallRecord", "count_calls", "get_call", "list_calls", "release_stale", "usage_since",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,3 +155,13 @@ def release_stale(store: Store, older_than_s: float) -> int:
             )
             released += 1
     return released
+
+
+def count_calls(store: Store, caller: str, kind: str | None = None) -> int:
+    """How many calls a caller (e.g. `research:res_…`) made, optionally of one kind."""
+    query = sa.select(sa.func.count()).select_from(model_calls).where(
+        model_calls.c.caller == caller)
+    if kind:
+        query = query.where(model_calls.c.kind == kind)
+    with store.read() as conn:
+        return int(conn.execute(query).scalar_one())

@@ -1,0 +1,57 @@
+"""`cristal eval research --set DIR`: measure Deep Research on an evaluation set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cristal.cli._common import JsonOpt, TenantOpt, app_state
+from cristal.cli._output import console, print_json
+from cristal.cli._progress import progress_bars
+from cristal.research import evaluate
+
+app = typer.Typer(help="Evaluate features on benchmark sets.", no_args_is_help=True)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+@app.command("research")
+def research(
+    set_dir: Annotated[Path, typer.Option("--set", help="Folder with docs/ and "
+                                           "questions.jsonl.")],
+    tenant: TenantOpt = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
+    model: Annotated[bool, typer.Option("--model/--offline", help="Use the research route's "
+                                        "model (default: offline, extractive).")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Research every question of the set; print per-question results and totals."""
+    state = app_state()
+    with progress_bars(not json_out) as progress:
+        result = evaluate(state.store, state.gateway, set_dir, tenant=tenant,
+                          use_model=model, limit=limit, progress=progress)
+    if json_out:
+        print_json({"set": str(set_dir), "totals": result.totals, "questions": result.rows})
+        return
+    table = Table("id", "lang", "r@5", "r@10", "facts", "citations ok", "not found", "ms",
+                  "missing", title=f"Deep Research on {set_dir}")
+    for r in result.rows:
+        def flag(v):
+            return "-" if v is None else ("✓" if v else "✗")
+        nf = ("✓" if r["not_found"] else "✗") if not r["answerable"] else (
+            "✗ (false)" if r["not_found"] else "")
+        table.add_row(r["id"], r["lang"], flag(r["recall_at_5"]), flag(r["recall_at_10"]),
+                      f"{r['facts_found']}/{r['facts']}",
+                      f"{r['citations_valid']}/{r['citations']}", nf, f"{r['latency_ms']:.0f}",
+                      ", ".join(r["missing_facts"])[:40])
+    console.print(table)
+    t = result.totals
+    summary = Table("measure", "value", title="Totals")
+    for key, value in t.items():
+        summary.add_row(key, _pct(value) if isinstance(value, float) else str(value))
+    console.print(summary)

@@ -1,0 +1,34 @@
+"""Deep Research: plan, search iteratively, quote evidence, write a verified, cited report."""
+
+from cristal.research._engine import Findings, ResearchOptions, gather, retrieved_documents
+from cristal.research._eval import EvalResult, evaluate
+from cristal.research._plan import answer_type, plan_rules
+from cristal.research._render import render_html, render_markdown, write_report
+from cristal.research._run import ResearchRequest, collection_for, run_research
+from cristal.research._sessions import get_session, list_sessions, set_out_dir
+from cristal.research._types import Citation, Claim, Evidence, Report, SubQuestion
+
+__all__ = [
+    "Citation",
+    "Claim",
+    "EvalResult",
+    "Evidence",
+    "Findings",
+    "Report",
+    "ResearchOptions",
+    "ResearchRequest",
+    "SubQuestion",
+    "answer_type",
+    "collection_for",
+    "evaluate",
+    "gather",
+    "get_session",
+    "list_sessions",
+    "plan_rules",
+    "render_html",
+    "render_markdown",
+    "retrieved_documents",
+    "run_research",
+    "set_out_dir",
+    "write_report",
+]

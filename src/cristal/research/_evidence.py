@@ -1,0 +1,223 @@
+"""Reading evidence: score the sentences of retrieved passages against a sub-question.
+
+A sentence's score mixes four signals, each in [0, 1]:
+- lexical: IDF-weighted share of the sub-question's terms found in the sentence
+  (terms found only in its headings or document title count half);
+- semantic: cosine similarity of the sentence to the sub-question (multilingual
+  e5, so a Japanese question scores English sentences), scaled within the pool;
+- type: the sentence carries what the question asks for (an amount for "how
+  much", a duration for "how long", a role for "who"...);
+- rank: how well its passage ranked in search.
+Placeholders such as "[value not available]" never count as answers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cristal.knowledge import Passage, query_terms, split_sentences
+from cristal.research._terms import SYNONYM_WEIGHT, canonical, expand
+from cristal.research._types import SubQuestion
+
+__all__ = [
+    "Sentence", "candidate_sentences", "expand_block", "has_answer_cue", "score_sentences",
+]
+
+_MONEY = r"[$¥€£]\s?\d|\d[\d,]*(?:\.\d+)?\s?(?:円|万円|千円|億円|ドル|dollars?|usd|yen|%|％)"
+_CUES = {
+    "amount": re.compile(_MONEY + r"|\d[\d,.]*\s?(?:points?|点)", re.I),
+    "count": re.compile(r"\d|[一二三四五六七八九十百千]+(?:件|回|日|台|点|人|名|文字|年|週)", re.I),
+    "time": re.compile(
+        r"\d+\s?(?:business\s+)?(?:days?|weeks?|months?|years?|hours?|minutes?)|"
+        r"\d+\s?(?:営業日|日|週間|週|か月|ヶ月|カ月|年|時間|分)|翌月|翌日|即日|当日|毎月|毎年|"
+        r"以内|までに|まで|前|後|ごと|毎|within|before|after|by\s|until|immediately|same day",
+        re.I),
+    "person": re.compile(
+        r"manager|director|officer|committee|board|department|team|head|president|ceo|cfo|"
+        r"supervisor|approv\w*|contact|call|\d{2,4}-\d{2,4}-\d{3,4}|@|部長|課長|本部長|取締役|"
+        r"社長|役員|委員会|部門|担当|承認|決裁|窓口|連絡|センター|係", re.I),
+    "method": re.compile(r"via|through|using|use|must be sent|encrypted|system|portal|方法|経由|"
+                         r"システム|使用|利用|送付|暗号|パスワード", re.I),
+    "yesno": re.compile(r"\b(?:yes|no|not|only|free|covered|included|waived|eligible)\b|"
+                        r"無償|有償|対象|できる|できない|不要|必要|可能|不可|含む|除く", re.I),
+}
+_PLACEHOLDER = re.compile(r"\[\s*value not available\s*\]|\bN/A\b|\bTBD\b|未定|記載なし", re.I)
+_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
+
+
+_TABLE_LINE = re.compile(r"^[ \t]*\|")
+_LIST_LINE = re.compile(r"^[ \t]*(?:[-*+•・]|\d{1,3}[.)）]|[①-⑳])[ \t]*")
+_LEADS_IN = re.compile(r"[:：]\s*$|次表|次の表|次のとおり|以下のとおり|下表|as follows|"
+                       r"the following|table below", re.I)
+_MAX_BLOCK = 1200
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def expand_block(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a quote to the whole table it is a row of, or the table/list it introduces.
+
+    A table row alone ("| G4 | 3,000円 |") loses its column names; a sentence such as
+    "approvers are as in the following table" is only useful with the table. The block
+    stays verbatim (offsets into `text`) and is kept only if it is not too long.
+    """
+    lines = _lines(text)
+    here = next((i for i, (a, b) in enumerate(lines) if a <= start <= b), None)
+    if here is None:
+        return start, end
+    first = last = here
+    if _TABLE_LINE.match(text[lines[here][0]:lines[here][1]]):
+        while first > 0 and _TABLE_LINE.match(text[slice(*lines[first - 1])]):
+            first -= 1
+        while last + 1 < len(lines) and _TABLE_LINE.match(text[slice(*lines[last + 1])]):
+            last += 1
+    elif _LEADS_IN.search(text[start:end]):
+        nxt = here + 1
+        while nxt < len(lines) and not text[slice(*lines[nxt])].strip():
+            nxt += 1
+        pattern = None
+        if nxt < len(lines):
+            line = text[slice(*lines[nxt])]
+            pattern = _TABLE_LINE if _TABLE_LINE.match(line) else (
+                _LIST_LINE if _LIST_LINE.match(line) else None)
+        if pattern is not None:
+            last = nxt
+            while last + 1 < len(lines) and pattern.match(text[slice(*lines[last + 1])]):
+                last += 1
+        else:
+            return start, end
+    else:
+        return start, end
+    block_start = start if first == here else lines[first][0]
+    block_end = max(end, lines[last][1])
+    block = text[block_start:block_end]
+    stripped = len(block) - len(block.lstrip())
+    block_start += stripped
+    block_end = block_start + len(text[block_start:block_end].rstrip())
+    if block_end - block_start > _MAX_BLOCK:
+        return start, end
+    return block_start, block_end
+
+
+def has_answer_cue(text: str, kind: str) -> bool:
+    """True when `text` carries the kind of content a question of type `kind` wants."""
+    cue = _CUES.get(kind)
+    return bool(cue.search(text)) if cue else False
+
+
+@dataclass(slots=True)
+class Sentence:
+    """A candidate sentence: its absolute span in the document and its scores."""
+
+    passage: Passage
+    start: int
+    end: int
+    text: str
+    rank: int  # the passage's rank for this sub-question (1 = best)
+    heading: bool = False  # a heading, or a question (an FAQ's Q line): never an answer
+    placeholder: bool = False
+    terms: set[str] = field(default_factory=set)
+    lexical: float = 0.0
+    semantic: float = 0.0
+    cue: float = 0.0
+    similarity: float | None = None  # raw cosine similarity to the sub-question
+    score: float = 0.0
+
+
+def candidate_sentences(passages: list[Passage], ranks: dict[int, int] | None = None,
+                        limit_per_passage: int = 40) -> list[Sentence]:
+    """The sentences of passages; `ranks` gives each chunk's search rank (else list order)."""
+    out: list[Sentence] = []
+    for position, passage in enumerate(passages, start=1):
+        rank = (ranks or {}).get(passage.chunk_id, position)
+        text = passage.text
+        for s, e in split_sentences(text)[:limit_per_passage]:
+            quote = text[s:e]
+            if len(quote.strip()) < 2:
+                continue
+            line_start = text.rfind("\n", 0, s) + 1
+            out.append(Sentence(
+                passage=passage, start=passage.start + s, end=passage.start + e, text=quote,
+                rank=rank, heading=bool(_HEADING_LINE.match(text[line_start:s + 1]))
+                or quote.rstrip().endswith(("?", "？")),
+                placeholder=bool(_PLACEHOLDER.search(quote)),
+                terms={canonical(t) for t in query_terms(quote)},
+            ))
+    return out
+
+
+def _lexical(sentence: Sentence, weights: dict[str, float], context: set[str]) -> float:
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    got = 0.0
+    for term, weight in weights.items():
+        if term in sentence.terms:
+            got += weight
+        elif expand(term) & sentence.terms:
+            got += SYNONYM_WEIGHT * weight
+        elif term in context or expand(term) & context:
+            got += 0.5 * weight
+    return got / total
+
+
+def score_sentences(
+    sentences: list[Sentence],
+    sub: SubQuestion,
+    idf: dict[str, float],
+    query_vector: np.ndarray | None,
+    sentence_vectors: dict[tuple[str, int], np.ndarray],
+    lang: str | None = None,
+) -> list[Sentence]:
+    """Score every sentence for `sub`; return them best first."""
+    own = [canonical(t) for t in query_terms(sub.text)]
+    extra = [canonical(t) for t in query_terms(sub.context)] if sub.context else []
+    extra = [t for t in extra if t not in own]
+    weights = {t: idf.get(t, 1.0) for t in own}
+    weights.update({t: 0.5 * idf.get(t, 1.0) for t in extra})
+    heading_terms: dict[int, set[str]] = {}
+    for s in sentences:
+        p = s.passage
+        if p.chunk_id not in heading_terms:
+            heading_terms[p.chunk_id] = {canonical(t) for t in query_terms(
+                " ".join([p.title or "", *p.heading_path]))}
+        s.lexical = _lexical(s, weights, heading_terms[p.chunk_id])
+        s.cue = 1.0 if has_answer_cue(s.text, sub.answer_type) else 0.0
+    sims = {}
+    if query_vector is not None:
+        for s in sentences:
+            vec = sentence_vectors.get((s.passage.document_id, s.start))
+            if vec is not None:
+                s.similarity = sims[id(s)] = float(vec @ query_vector)
+    if sims:
+        # Scale within each language: cross-lingual similarities run lower than
+        # same-language ones, and would otherwise always lose.
+        for group in {s.passage.lang for s in sentences}:
+            members = [s for s in sentences if s.passage.lang == group and id(s) in sims]
+            if not members:
+                continue
+            low = min(sims[id(s)] for s in members)
+            spread = max(max(sims[id(s)] for s in members) - low, 1e-6)
+            for s in members:
+                s.semantic = (sims[id(s)] - low) / spread
+    for s in sentences:
+        rank_prior = 1.0 / math.sqrt(s.rank)
+        lexical = s.lexical
+        if lang and s.passage.lang != lang and s.similarity is not None:
+            # Another language shares no words with the question: let meaning stand in,
+            # judged on the absolute similarity (a pool's best match may still be poor).
+            lexical = max(lexical, 0.75 * min(1.0, max(0.0, (s.similarity - 0.78) / 0.08)))
+        s.score = 0.45 * lexical + 0.30 * s.semantic + 0.15 * s.cue + 0.10 * rank_prior
+        if s.heading or s.placeholder:
+            s.score *= 0.3
+    return sorted(sentences, key=lambda s: -s.score)

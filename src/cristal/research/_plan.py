@@ -1,0 +1,180 @@
+"""Rule-based planning: split a question into sub-questions (English and Japanese).
+
+Statements ("I am a section manager.") become context for every sub-question.
+Questions split at sentence ends, at "…, and who/what/how…" (English) and at
+clauses carrying their own question word (Japanese: 「誰の承認が必要で、書類はいつ…」).
+Comparisons ("A versus B", "A or B", 「AとB」) become one sub-question per side.
+Each sub-question gets an answer type (amount, count, time, person, yesno,
+method, general) that evidence scoring uses.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cristal.knowledge.ja import detect_lang
+from cristal.research._types import SubQuestion
+
+__all__ = ["answer_type", "entities", "plan_rules"]
+
+_EN_WH = (r"who|whom|whose|what|what's|which|when|where|why|how|is|are|does|do|did|can|"
+          r"could|will|would|should|must|may|am")
+_EN_SPLIT = re.compile(rf"(?:,\s*|;\s*|\s+)(?:and|but|also)\s+(?=(?:{_EN_WH})\b)", re.I)
+_EN_SENTENCE = re.compile(r"[^.?!]+[.?!]*")
+_EN_QUESTION_START = re.compile(rf"^\s*(?:{_EN_WH}|for\b|in\b|on\b|if\b)", re.I)
+_EN_COMPARE = re.compile(r"\s+(?:versus|vs\.?|compared (?:with|to)|or|and)\s+(?:the\s+)?", re.I)
+_EN_ENTITY = re.compile(
+    r"(?:the\s+)?(?:[A-Z][\w'’-]*)(?:\s+(?:[A-Z][\w'’-]*|savings|checking|business|credit|"
+    r"account|accounts|card|cards|plan|plans|program|policy|loan))*"
+)
+_EN_NOT_ENTITY = frozenset({
+    "What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "Does", "Do",
+    "Did", "Is", "Are", "Can", "Could", "Will", "Would", "Should", "Must", "May", "For", "The",
+    "A", "An", "I", "In", "On", "If", "And", "Or", "My", "Our", "Your", "We", "You",
+})
+_EN_COMPARATIVE = re.compile(
+    r"\b(?:versus|vs\.?|compared (?:with|to)|higher|lower|more|less|better|worse|cheaper|"
+    r"difference|differ)\b", re.I)
+
+_JA_SENTENCE = re.compile(r"[^。？！?!]+[。？！?!]*")
+_JA_QWORD = re.compile(
+    r"誰|だれ|どなた|何|なに|なん|いつ|どこ|どちら|どの|どう|どれ|いくら|幾ら|どのくらい|どれくらい|"
+    r"どれほど|可否|か[？?]?$|ますか|ですか|でしょうか")
+_JA_CLAUSE = re.compile(r"[^、，,]+(?:[、，,]|$)")
+_JA_COMPARE = re.compile(r"(.+?)と(.+?)(?:では|の違い|で比べ|を比較|のどちら)")
+
+_TYPES: list[tuple[str, re.Pattern[str]]] = [
+    ("count", re.compile(
+        r"\bhow many\b|\bnumber of\b|\bscore\b|\bminimum\b|\bmaximum\b|\blength\b|"
+        r"何(?:件|回|日|台|点|人|名|文字|か所|箇所|社|年|時間|週|ヶ月|か月|カ月)|いくつ", re.I)),
+    ("amount", re.compile(
+        r"\bhow much\b|\bcost\b|\bfees?\b|\bprice\b|\bcharge[sd]?\b|\brates?\b|\bapr\b|\bapy\b|"
+        r"\bbalance\b|\bspend\b|\blimit\b|\bpercent|\bbonus|\bpay(?:s|out)?\b|\breimburse|"
+        r"いくら|幾ら|金額|費用|手数料|料金|額|円|日当|手当|単価|何円|何%|何％|上限|限度", re.I)),
+    ("time", re.compile(
+        r"\bwhen\b|\bhow long\b|\bhow soon\b|\bdeadline\b|\bby when\b|\bwithin\b|\bdays?\b|"
+        r"いつ|期限|締め切り|締切|までに|何日|どれくらいの(?:期間|間隔)|間隔|何時間|猶予", re.I)),
+    ("person", re.compile(
+        r"\bwho\b|\bwhom\b|\bapprov\w*|\bcontact\b|\bwhich (?:team|department|role|person)\b|"
+        r"誰|だれ|どなた|承認|連絡|決裁|どこに(?:連絡|報告|相談)|担当", re.I)),
+    ("method", re.compile(r"\bhow (?:do|can|should)\b|\bwhich (?:method|way)\b|方法|どうやって|"
+                          r"どのように|手順", re.I)),
+    ("yesno", re.compile(r"^\s*(?:is|are|does|do|did|can|could|will|would|should|must|may|am)\b|"
+                         r"(?:ますか|ですか|できますか|でしょうか)[？?]?$", re.I)),
+]
+
+
+_JA_OPEN_QWORD = re.compile(r"誰|だれ|どなた|何|なに|いつ|どこ|どちら|どの|どう|どれ|いくら|幾ら")
+
+
+def answer_type(text: str) -> str:
+    """The kind of answer a (sub-)question asks for."""
+    for name, pattern in _TYPES:
+        if name == "yesno" and _JA_OPEN_QWORD.search(text):
+            continue  # 「どう扱われますか」 asks how, not whether
+        if pattern.search(text):
+            return name
+    return "general"
+
+
+_JA_TOPIC = re.compile(r"([\w\u30a0-\u30ff\u4e00-\u9fff（）()・ー-]{2,20}?)(?:は|について|の場合)")
+_CODE = re.compile(r"[A-Za-z]{1,6}-?\d{2,6}[A-Za-z]?|[A-Z]{2,}\d*")
+
+
+def entities(question: str, lang: str) -> list[str]:
+    """Names a sub-question may have left implicit: products, codes, topics."""
+    found = [m.group(0) for m in _CODE.finditer(question)]
+    if lang == "ja":
+        found += [m.group(1) for m in _JA_TOPIC.finditer(question)]
+    else:
+        found += [e for _, _, e in _en_entities(question)]
+    return list(dict.fromkeys(f.strip() for f in found if f.strip()))
+
+
+def _en_entities(text: str) -> list[tuple[int, int, str]]:
+    found = []
+    for match in _EN_ENTITY.finditer(text):
+        words = match.group(0).split()
+        core = [w for w in words if w.lower() != "the"]
+        if not core or core[0] in _EN_NOT_ENTITY:
+            continue
+        found.append((match.start(), match.end(), match.group(0)))
+    return found
+
+
+def _en_compare(question: str) -> list[str]:
+    """'… the A versus the B …' → ['… the A …', '… the B …'] (empty when no comparison)."""
+    if not _EN_COMPARATIVE.search(question) and " or " not in question:
+        return []
+    entities = _en_entities(question)
+    for (s1, e1, a), (s2, e2, b) in zip(entities, entities[1:], strict=False):
+        between = question[e1:s2]
+        if _EN_COMPARE.fullmatch(between) or re.fullmatch(r",?\s*(?:or|and)\s+", between):
+            return [question[:s1] + a + question[e2:], question[:s1] + b + question[e2:]]
+    return []
+
+
+def _split_en(question: str) -> tuple[list[str], list[str]]:
+    context, parts = [], []
+    for sentence in (s.strip() for s in _EN_SENTENCE.findall(question)):
+        if not sentence:
+            continue
+        if not sentence.endswith("?") and not _EN_QUESTION_START.match(sentence):
+            context.append(sentence)
+            continue
+        pieces = [p.strip(" ,;") for p in _EN_SPLIT.split(sentence) if p.strip(" ,;")]
+        for piece in pieces:
+            compared = _en_compare(piece)
+            parts.extend(compared or [piece])
+    return context, parts
+
+
+def _split_ja(question: str) -> tuple[list[str], list[str]]:
+    context, parts = [], []
+    for sentence in (s.strip() for s in _JA_SENTENCE.findall(question)):
+        if not sentence:
+            continue
+        is_question = sentence.endswith(("？", "?")) or _JA_QWORD.search(sentence)
+        if not is_question:
+            context.append(sentence)
+            continue
+        clauses = [c.strip("、，, ") for c in _JA_CLAUSE.findall(sentence) if c.strip("、，, ")]
+        lead: list[str] = []
+        asked: list[str] = []
+        for clause in clauses:
+            if _JA_QWORD.search(clause) and not clause.endswith(("が", "けど", "ので", "のですが")):
+                asked.append(clause)
+            elif asked:
+                asked[-1] = asked[-1] + "、" + clause
+            else:
+                lead.append(clause)
+        if lead:
+            context.append("、".join(lead))
+        compared = _JA_COMPARE.search(sentence)
+        if compared and len(asked) <= 1:
+            rest = sentence[compared.end():]
+            parts.extend([compared.group(1) + rest, compared.group(2) + rest])
+        else:
+            parts.extend(asked or [sentence])
+    return context, parts
+
+
+def plan_rules(question: str, lang: str | None = None) -> list[SubQuestion]:
+    """Sub-questions for `question` without a model; always at least one."""
+    lang = lang or detect_lang(question)
+    context, parts = _split_ja(question) if lang == "ja" else _split_en(question)
+    if not parts:
+        parts = [question.strip()]
+    joined_context = " ".join(context)
+    names = entities(question, lang)
+    subs = []
+    for i, part in enumerate(dict.fromkeys(parts), start=1):
+        # A sub-question that names nothing ("who approves waivers?") borrows the names of
+        # the others; one that names its own subject (a side of a comparison) does not.
+        own = entities(part, lang)
+        missing = [] if own else [n for n in names if n not in part and n not in joined_context]
+        extra = " ".join([joined_context, *missing]).strip()
+        query = f"{extra} {part}".strip() if extra else part
+        subs.append(SubQuestion(id=f"q{i}", text=part, query=query,
+                                answer_type=answer_type(part), context=extra))
+    return subs

@@ -1,0 +1,201 @@
+"""Iterative search: retrieve for each sub-question, read, follow references, stop.
+
+Each sub-question starts from its own query and the whole question. After reading
+the best sentences, references they make to other documents (control numbers
+such as KR-101, names such as 「出張旅費規程」 or "Fee Waiver Policy") become
+follow-up queries, so a fact held by a second document is found (multi-hop).
+The search stops when every sub-question has evidence, or the step budget ends.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cristal.errors import CristalError
+from cristal.knowledge import Collection, Passage, passage_text, search, term_stats
+from cristal.knowledge.ja import query_terms
+from cristal.models import Gateway
+from cristal.research._evidence import Sentence, candidate_sentences, score_sentences
+from cristal.research._terms import canonical
+from cristal.research._types import SubQuestion
+from cristal.store import Store
+
+__all__ = ["Pool", "SearchState", "references"]
+
+_CODE = re.compile(r"\b[A-Z]{1,6}-[A-Z]?\d{1,5}[A-Z]?\b")
+_JA_NAME = re.compile(
+    r"「([^」]{2,30})」|([^\s、。，,（(「」]{2,24}(?:規程|規則|細則|基準|要領|要綱|マニュアル|"
+    r"ガイドライン|方針|ポリシー|一覧|表|FAQ))")
+_EN_NAME = re.compile(
+    r"((?:[A-Z][\w&'-]*\s+){1,5}(?:Policy|Schedule|Guide|Guidelines|Terms|Agreement|Handbook|"
+    r"Procedure|Procedures|Standard|Table|Manual|Rules))\b")
+_CAPITAL = re.compile(r"\b[A-Z][A-Za-z]+")
+_ALNUM_CODE = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9]+$")
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+_KATAKANA_ONLY = re.compile(r"^[\u30a0-\u30ff]+$")
+_vector_cache: dict[tuple[str, int, int], np.ndarray] = {}
+
+
+def references(text: str) -> list[str]:
+    """Names of other documents a passage points to (codes, titled rules and policies)."""
+    found = [m.group(0) for m in _CODE.finditer(text)]
+    for m in _JA_NAME.finditer(text):
+        found.append(m.group(1) or m.group(2))
+    found += [m.group(1).strip() for m in _EN_NAME.finditer(text)]
+    return list(dict.fromkeys(f for f in found if f))
+
+
+@dataclass(slots=True)
+class Pool:
+    """The passages gathered for one sub-question, best first, and its scored sentences."""
+
+    passages: list[Passage] = field(default_factory=list)
+    ranks: dict[int, int] = field(default_factory=dict)  # chunk id -> best rank in any query
+    ranked: list[Sentence] = field(default_factory=list)
+    followed: set[str] = field(default_factory=set)
+
+    def add(self, found: list[Passage], limit: int, rank: int | None = None) -> int:
+        """Pool the first `limit` passages of a result list; return how many were new.
+
+        A passage keeps the best rank it had in any query (or `rank` when given), so
+        evidence found by a targeted follow-up is not discounted for arriving late.
+        """
+        new = 0
+        for position, p in enumerate(found[:limit], start=1):
+            if p.chunk_id not in self.ranks:
+                self.passages.append(p)
+                new += 1
+            mine = rank if rank is not None else position
+            self.ranks[p.chunk_id] = min(mine, self.ranks.get(p.chunk_id, mine))
+        return new
+
+
+class SearchState:
+    """Search, scoring and follow-up for all sub-questions of one research session."""
+
+    def __init__(self, store: Store, gateway: Gateway, collection: Collection, tenant: str,
+                 max_steps: int, caller: str) -> None:
+        self.store = store
+        self.gateway = gateway
+        self.collection = collection
+        self.tenant = tenant
+        self.max_steps = max_steps
+        self.caller = caller
+        self.lang: str | None = None  # the question's language, set by the caller
+        self.steps = 0
+        self.rankings: list[list[Passage]] = []
+        self._idf: dict[str, float] = {}
+        self._df: dict[str, int] = {}
+        self._qvec: dict[str, np.ndarray] = {}
+
+    # -- retrieval --------------------------------------------------------
+
+    def search(self, query: str, k: int) -> list[Passage]:
+        """One search step (counted against the step budget)."""
+        self.steps += 1
+        found = search(self.store, self.gateway, self.collection, query, k=k,
+                       tenant=self.tenant)
+        self.rankings.append(found)
+        return found
+
+    def budget_left(self) -> bool:
+        """True while the step budget allows another search."""
+        return self.steps < self.max_steps
+
+    # -- scoring ----------------------------------------------------------
+
+    def idf(self, terms: list[str]) -> dict[str, float]:
+        """Inverse document frequency (over chunks) of each term."""
+        missing = [t for t in terms if t not in self._idf]
+        if missing:
+            total, df = term_stats(self.store, self.collection.id, missing)
+            for term in missing:
+                self._df[term] = df.get(term, 0)
+                self._idf[term] = math.log((total + 1) / (df.get(term, 0) + 0.5))
+        return {t: self._idf[t] for t in terms}
+
+    def absent_subject(self, sub: SubQuestion) -> list[str]:
+        """Names the sub-question is about that occur nowhere in the collection.
+
+        Only subject-like terms count, not everyday words a document may phrase
+        differently: English capitalised words and codes ("Platinum", "C3"), Japanese
+        compound nouns written in kanji (「住宅ローン」, 「変動金利」).
+        """
+        full = query_terms(sub.text)
+        self.idf(full)
+        base = set(query_terms(sub.text, compounds=False))
+        capitals = {w.lower() for w in _CAPITAL.findall(sub.text)[1:]}
+        out = []
+        for term in full:
+            if self._df.get(term, 1) != 0:
+                continue
+            code = bool(_ALNUM_CODE.match(term))
+            compound = (term not in base and not _HIRAGANA.search(term)
+                        and not _KATAKANA_ONLY.match(term) and not term.startswith(("何", "幾")))
+            if term in capitals or code or compound:
+                out.append(term)
+        return out
+
+    def query_vector(self, text: str) -> np.ndarray | None:
+        """The embedding of a sub-question (None when no vectors are available)."""
+        if not self.collection.embedded:
+            return None
+        if text not in self._qvec:
+            try:
+                result = self.gateway.embed([text], kind="query", tenant=self.tenant,
+                                            caller=self.caller)
+            except CristalError:
+                return None
+            self._qvec[text] = result.vectors[0]
+        return self._qvec[text]
+
+    def sentence_vectors(self, sentences: list[Sentence]) -> dict[tuple[str, int], np.ndarray]:
+        """Embeddings of sentences (cached per process); empty without vectors."""
+        if not self.collection.embedded:
+            return {}
+        out: dict[tuple[str, int], np.ndarray] = {}
+        todo: list[Sentence] = []
+        for s in sentences:
+            key = (s.passage.document_id, s.start, s.end)
+            if key in _vector_cache:
+                out[(s.passage.document_id, s.start)] = _vector_cache[key]
+            else:
+                todo.append(s)
+        if todo:
+            texts = [passage_text(s.passage.title, list(s.passage.heading_path), s.text)
+                     for s in todo]
+            try:
+                result = self.gateway.embed(texts, kind="passage", tenant=self.tenant,
+                                            caller=self.caller)
+            except CristalError:
+                return out
+            if len(_vector_cache) > 50_000:
+                _vector_cache.clear()
+            for s, vec in zip(todo, result.vectors, strict=True):
+                _vector_cache[(s.passage.document_id, s.start, s.end)] = vec
+                out[(s.passage.document_id, s.start)] = vec
+        return out
+
+    def rank(self, sub: SubQuestion, pool: Pool, semantic_budget: int = 40) -> list[Sentence]:
+        """Score the pool's sentences for `sub` (embedding only the most promising ones)."""
+        sentences = candidate_sentences(pool.passages, pool.ranks)
+        raw = self.idf(query_terms(sub.text) + query_terms(sub.context))
+        idf: dict[str, float] = {}
+        for term, value in raw.items():
+            key = canonical(term)
+            idf[key] = max(value, idf.get(key, 0.0))
+        qvec = self.query_vector(sub.query)
+        first = score_sentences(sentences, sub, idf, None, {})
+        if qvec is not None:
+            # Embed the lexically best sentences plus the leading sentences of the best
+            # passages, so cross-lingual evidence (no shared words) is still read.
+            chosen = first[:semantic_budget] + [s for s in sentences if s.rank <= 6]
+            unique = list({id(s): s for s in chosen}.values())
+            vectors = self.sentence_vectors(unique)
+            first = score_sentences(sentences, sub, idf, qvec, vectors, self.lang)
+        pool.ranked = first
+        return first

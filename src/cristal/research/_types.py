@@ -1,0 +1,100 @@
+"""The records of a research session: plan, evidence, claims, citations and the report."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Citation", "Claim", "Evidence", "Report", "SubQuestion"]
+
+
+@dataclass(slots=True)
+class SubQuestion:
+    """One part of the question, searched and answered on its own."""
+
+    id: str
+    text: str
+    query: str
+    answer_type: str = "general"  # amount | count | time | person | yesno | method | general
+    context: str = ""
+    found: bool = False
+    steps: list[str] = field(default_factory=list)  # the queries that were run for it
+    absent: list[str] = field(default_factory=list)  # names asked about that no document has
+
+
+@dataclass(slots=True)
+class Evidence:
+    """A sentence quoted from a document, with its exact position in the parsed text."""
+
+    id: str
+    doc: str
+    document_id: str
+    chunk_id: int
+    quote: str
+    start: int
+    end: int
+    page: int | None
+    heading_path: list[str]
+    score: float
+    sub_question: str
+    lang: str
+    title: str | None = None
+
+
+@dataclass(slots=True)
+class Citation:
+    """Where a claim's support is: a document, the quoted text and its offsets."""
+
+    doc: str
+    quote: str
+    start: int
+    end: int
+    page: int | None = None
+    evidence: str | None = None
+
+
+@dataclass(slots=True)
+class Claim:
+    """A statement of the report and the passages that support it."""
+
+    text: str
+    citations: list[Citation]
+    sub_question: str | None = None
+    verified: bool = True
+    note: str | None = None
+
+
+@dataclass(slots=True)
+class Report:
+    """A finished research session; `to_contract()` is the JSON other tools read."""
+
+    id: str
+    question: str
+    lang: str
+    answer: str
+    not_found: bool
+    claims: list[Claim]
+    retrieved: list[dict[str, Any]]
+    sub_questions: list[SubQuestion]
+    evidence: list[Evidence]
+    timings_ms: dict[str, float]
+    model_calls: int
+    mode: str  # extractive | model
+    collection: str
+    tenant: str
+    created_at: str
+    notes: list[str] = field(default_factory=list)
+    docs_root: str | None = None
+
+    def to_contract(self) -> dict[str, Any]:
+        """The report as DESIGN.md's contract: id, question, lang, answer, claims, ..."""
+        data = asdict(self)
+        data["claims"] = [
+            {"text": c.text, "verified": c.verified, "note": c.note,
+             "sub_question": c.sub_question,
+             "citations": [{"doc": x.doc, "quote": x.quote, "start": x.start, "end": x.end,
+                            "page": x.page, "evidence": x.evidence} for x in c.citations]}
+            for c in self.claims
+        ]
+        data["timings_ms"] = {k: round(v, 1) for k, v in self.timings_ms.items()}
+        return data

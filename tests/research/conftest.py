@@ -1,0 +1,33 @@
+"""A small bilingual corpus and an App over it, ingested once per database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus import write_corpus
+from cristal.app import App
+from cristal.config import load_settings
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A fresh copy of the corpus in this test's directory."""
+    return write_corpus(tmp_path)
+
+
+@pytest.fixture
+def app_for(tmp_path):
+    """Build an App on a database URL (data dir in tmp), closed afterwards."""
+    apps: list[App] = []
+
+    def build(db_url: str, **overrides) -> App:
+        app = App(load_settings(data_dir=str(tmp_path / "data"), database_url=db_url,
+                                **overrides))
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.close()
