@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from cristal.config import Settings, load_settings
 from cristal.models import Gateway
@@ -14,8 +15,10 @@ __all__ = ["App"]
 class App:
     """Lazily opens what a command needs: nothing is touched until it is used."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None,
+                 providers: dict[str, Any] | None = None) -> None:
         self._settings = settings
+        self._providers = providers or {}
 
     @cached_property
     def settings(self) -> Settings:
@@ -30,7 +33,7 @@ class App:
     @cached_property
     def gateway(self) -> Gateway:
         """The model gateway over this store."""
-        return Gateway(self.settings, self.store)
+        return Gateway(self.settings, self.store, providers=self._providers)
 
     def close(self) -> None:
         """Release the database if it was opened."""

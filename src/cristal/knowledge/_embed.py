@@ -54,17 +54,20 @@ def embed_pending(
     *,
     batch: int = 16,
     progress: Progress | None = None,
+    limit: int | None = None,
 ) -> int:
-    """Embed every chunk without a vector; return how many were embedded.
+    """Embed chunks without a vector (all, or the first `limit`); return how many.
 
     Each batch commits on its own, so an interrupted run loses at most one batch and
     the next run continues where this one stopped.
     """
     total = count_pending(store, collection.id)
+    if limit is not None:
+        total = min(total, limit)
     done = 0
     last = 0
-    while True:
-        rows = _pending(store, collection.id, last, batch)
+    while done < total:
+        rows = _pending(store, collection.id, last, min(batch, total - done))
         if not rows:
             break
         last = rows[-1].id
