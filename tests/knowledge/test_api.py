@@ -54,6 +54,7 @@ def test_public_names_are_pinned() -> None:
         "parse_bytes",
         "parse_file",
         "passage_text",
+        "phrase_count",
         "query_terms",
         "register",
         "search",

@@ -13,7 +13,7 @@ from ._collections import (
 )
 from ._embed import count_pending, embed_pending, passage_text
 from ._ingest import FileResult, IngestReport, Progress, ingest_paths
-from ._lexical import lexical_search, term_stats
+from ._lexical import lexical_search, phrase_count, term_stats
 from ._search import (
     MODES,
     Passage,
@@ -57,6 +57,7 @@ __all__ = [
     "lexical_search",
     "list_collections",
     "passage_text",
+    "phrase_count",
     "search",
     "term_stats",
     "vector_search",

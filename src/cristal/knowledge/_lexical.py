@@ -7,11 +7,13 @@ import sqlalchemy as sa
 from cristal.knowledge.ja import query_terms
 from cristal.store import Store
 
-__all__ = ["lexical_search", "term_stats"]
+__all__ = ["lexical_search", "phrase_count", "term_stats"]
 
+# CROSS JOIN makes SQLite run the full-text query once and then look the chunks up;
+# with a plain JOIN it may walk the collection's chunks and re-run MATCH for each.
 _SQLITE = (
     "SELECT c.id, bm25(chunks_fts) AS score FROM chunks_fts "
-    "JOIN chunks c ON c.id = chunks_fts.rowid "
+    "CROSS JOIN chunks c ON c.id = chunks_fts.rowid "
     "WHERE chunks_fts MATCH :q AND c.collection_id = :coll ORDER BY score LIMIT :k"
 )
 
@@ -56,7 +58,7 @@ def term_stats(store: Store, collection_id: str, terms: list[str]) -> tuple[int,
             key = (collection_id, stamp, term)
             if key not in _df_cache:
                 if store.dialect == "sqlite":
-                    sql = ("SELECT count(*) FROM chunks_fts JOIN chunks c ON c.id = "
+                    sql = ("SELECT count(*) FROM chunks_fts CROSS JOIN chunks c ON c.id = "
                            "chunks_fts.rowid WHERE chunks_fts MATCH :q AND c.collection_id = :c")
                     params = {"q": _fts5_query([term]), "c": collection_id}
                 else:
@@ -68,3 +70,22 @@ def term_stats(store: Store, collection_id: str, terms: list[str]) -> tuple[int,
                 _df_cache[key] = int(conn.execute(sa.text(sql), params).scalar_one())
             out[term] = _df_cache[key]
     return int(total), out
+
+
+def phrase_count(store: Store, collection_id: str, text: str) -> int:
+    """How many chunks contain `text` as a phrase (its index terms, consecutive)."""
+    from cristal.knowledge.ja import index_terms
+
+    terms = index_terms(text).split()
+    if not terms:
+        return 0
+    with store.read() as conn:
+        if store.dialect == "sqlite":
+            phrase = '"' + " ".join(t.replace('"', '""') for t in terms) + '"'
+            sql = ("SELECT count(*) FROM chunks_fts CROSS JOIN chunks c ON c.id = "
+                   "chunks_fts.rowid WHERE chunks_fts MATCH :q AND c.collection_id = :c")
+            return int(conn.execute(sa.text(sql), {"q": phrase, "c": collection_id}).scalar_one())
+        sql = ("SELECT count(*) FROM chunks WHERE collection_id = :c AND "
+               "tsv @@ phraseto_tsquery('simple', :q)")
+        return int(conn.execute(sa.text(sql), {"q": " ".join(terms),
+                                               "c": collection_id}).scalar_one())

@@ -44,15 +44,24 @@ def _best_answer(ranked: list[Sentence]) -> Sentence | None:
     return next((s for s in ranked if not s.heading and not s.placeholder), None)
 
 
-def _answers(sub: SubQuestion, s: Sentence, lang: str) -> bool:
-    """Does this sentence plausibly answer the sub-question (not just resemble it)?"""
+def _answers(sub: SubQuestion, s: Sentence, lang: str, other_subject: bool) -> bool:
+    """Does this sentence plausibly answer the sub-question (not just resemble it)?
+
+    `other_subject`: documents in the question's language say this for a different
+    named subject, so a cross-lingual match must be closer to count.
+    """
     if sub.answer_type in ("amount", "count", "time") and not s.cue:
         return False
     similarity = s.similarity or 0.0
+    if s.entity < 0.5:
+        return False  # about another company, product or project than the one asked
     if s.passage.lang != lang:  # cross-lingual: no shared words to count on
-        return similarity >= 0.80
-    return (s.lexical >= 0.5 or (s.lexical >= 0.3 and s.cue > 0)
-            or (similarity >= 0.86 and (s.lexical >= 0.15 or s.cue > 0)))
+        return similarity >= (0.84 if other_subject else 0.80)
+    # Words the sentence leaves to its document (the company named once at the top)
+    # count for half.
+    coverage = min(1.0, s.lexical + 0.5 * s.document)
+    return (coverage >= 0.5 or (coverage >= 0.3 and s.cue > 0)
+            or (similarity >= 0.86 and (coverage >= 0.15 or s.cue > 0)))
 
 
 def _answered(sub: SubQuestion, ranked: list[Sentence], lang: str) -> bool:
@@ -62,7 +71,10 @@ def _answered(sub: SubQuestion, ranked: list[Sentence], lang: str) -> bool:
     well as any real answer means the documents do not give the value.
     """
     candidates = [s for s in ranked[:12] if not s.heading]
-    answers = [s for s in candidates[:6] if not s.placeholder and _answers(sub, s, lang)]
+    other_subject = any(s.passage.lang == lang and s.entity < 0.5 and s.lexical >= 0.3
+                        for s in ranked[:20])
+    answers = [s for s in candidates[:6]
+               if not s.placeholder and _answers(sub, s, lang, other_subject)]
     if not answers:
         return False
     best = max(s.lexical for s in answers)

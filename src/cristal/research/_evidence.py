@@ -7,7 +7,9 @@ A sentence's score mixes four signals, each in [0, 1]:
   e5, so a Japanese question scores English sentences), scaled within the pool;
 - type: the sentence carries what the question asks for (an amount for "how
   much", a duration for "how long", a role for "who"...);
-- rank: how well its passage ranked in search.
+- rank: how well its passage ranked in search;
+- document: question terms found elsewhere in the same document (a policy names its
+  company once at the top, not in every sentence).
 Placeholders such as "[value not available]" never count as answers.
 """
 
@@ -130,6 +132,8 @@ class Sentence:
     lexical: float = 0.0
     semantic: float = 0.0
     cue: float = 0.0
+    document: float = 0.0  # share of the question's terms found elsewhere in the document
+    entity: float = 1.0  # share of the question's names (company, product, code) in reach
     similarity: float | None = None  # raw cosine similarity to the sub-question
     score: float = 0.0
 
@@ -156,11 +160,13 @@ def candidate_sentences(passages: list[Passage], ranks: dict[int, int] | None = 
     return out
 
 
-def _lexical(sentence: Sentence, weights: dict[str, float], context: set[str]) -> float:
+def _lexical(sentence: Sentence, weights: dict[str, float], context: set[str],
+             document: set[str]) -> tuple[float, float]:
+    """(sentence-and-headings match, match found only elsewhere in the document)."""
     total = sum(weights.values())
     if not total:
-        return 0.0
-    got = 0.0
+        return 0.0, 0.0
+    got = doc = 0.0
     for term, weight in weights.items():
         if term in sentence.terms:
             got += weight
@@ -168,7 +174,9 @@ def _lexical(sentence: Sentence, weights: dict[str, float], context: set[str]) -
             got += SYNONYM_WEIGHT * weight
         elif term in context or expand(term) & context:
             got += 0.5 * weight
-    return got / total
+        elif term in document:
+            doc += weight
+    return got / total, doc / total
 
 
 def score_sentences(
@@ -178,6 +186,8 @@ def score_sentences(
     query_vector: np.ndarray | None,
     sentence_vectors: dict[tuple[str, int], np.ndarray],
     lang: str | None = None,
+    documents: dict[str, set[str]] | None = None,
+    entity_terms: set[str] | None = None,
 ) -> list[Sentence]:
     """Score every sentence for `sub`; return them best first."""
     own = [canonical(t) for t in query_terms(sub.text)]
@@ -191,7 +201,8 @@ def score_sentences(
         if p.chunk_id not in heading_terms:
             heading_terms[p.chunk_id] = {canonical(t) for t in query_terms(
                 " ".join([p.title or "", *p.heading_path]))}
-        s.lexical = _lexical(s, weights, heading_terms[p.chunk_id])
+        s.lexical, s.document = _lexical(s, weights, heading_terms[p.chunk_id],
+                                         (documents or {}).get(p.document_id, set()))
         s.cue = 1.0 if has_answer_cue(s.text, sub.answer_type) else 0.0
     sims = {}
     if query_vector is not None:
@@ -210,6 +221,17 @@ def score_sentences(
             spread = max(max(sims[id(s)] for s in members) - low, 1e-6)
             for s in members:
                 s.semantic = (sims[id(s)] - low) / spread
+    names = {t: weights[t] for t in (entity_terms or ()) if t in weights}
+    if names:
+        # A template shared by many documents (one policy per company) only answers
+        # for the company the question names: gate on the names being within reach.
+        total = sum(names.values())
+        for s in sentences:
+            if lang and s.passage.lang != lang:
+                continue  # names are written differently in the other language
+            reach = s.terms | heading_terms[s.passage.chunk_id] | \
+                (documents or {}).get(s.passage.document_id, set())
+            s.entity = sum(w for t, w in names.items() if t in reach) / total
     for s in sentences:
         rank_prior = 1.0 / math.sqrt(s.rank)
         lexical = s.lexical
@@ -217,7 +239,8 @@ def score_sentences(
             # Another language shares no words with the question: let meaning stand in,
             # judged on the absolute similarity (a pool's best match may still be poor).
             lexical = max(lexical, 0.75 * min(1.0, max(0.0, (s.similarity - 0.78) / 0.08)))
-        s.score = 0.45 * lexical + 0.30 * s.semantic + 0.15 * s.cue + 0.10 * rank_prior
+        s.score = (0.45 * lexical + 0.15 * s.document + 0.30 * s.semantic + 0.15 * s.cue
+                   + 0.10 * rank_prior) * (0.4 + 0.6 * s.entity)
         if s.heading or s.placeholder:
             s.score *= 0.3
     return sorted(sentences, key=lambda s: -s.score)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from cristal.knowledge import split_sentences
 from cristal.knowledge.ja import detect_lang
 from cristal.research._types import SubQuestion
 
@@ -20,17 +21,18 @@ __all__ = ["answer_type", "entities", "plan_rules"]
 _EN_WH = (r"who|whom|whose|what|what's|which|when|where|why|how|is|are|does|do|did|can|"
           r"could|will|would|should|must|may|am")
 _EN_SPLIT = re.compile(rf"(?:,\s*|;\s*|\s+)(?:and|but|also)\s+(?=(?:{_EN_WH})\b)", re.I)
-_EN_SENTENCE = re.compile(r"[^.?!]+[.?!]*")
 _EN_QUESTION_START = re.compile(rf"^\s*(?:{_EN_WH}|for\b|in\b|on\b|if\b)", re.I)
 _EN_COMPARE = re.compile(r"\s+(?:versus|vs\.?|compared (?:with|to)|or|and)\s+(?:the\s+)?", re.I)
 _EN_ENTITY = re.compile(
-    r"(?:the\s+)?(?:[A-Z][\w'’-]*)(?:\s+(?:[A-Z][\w'’-]*|savings|checking|business|credit|"
+    r"(?:the\s+)?(?:[A-Z][\w'’-]*)(?:\s+(?:[A-Z][\w'’-]*|\d[\w-]*|savings|checking|business|credit|"
     r"account|accounts|card|cards|plan|plans|program|policy|loan))*"
 )
 _EN_NOT_ENTITY = frozenset({
     "What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "Does", "Do",
     "Did", "Is", "Are", "Can", "Could", "Will", "Would", "Should", "Must", "May", "For", "The",
     "A", "An", "I", "In", "On", "If", "And", "Or", "My", "Our", "Your", "We", "You",
+    "Under", "According", "Per", "Regarding", "As", "At", "By", "With", "From", "To", "Of",
+    "Please", "Tell", "Also", "But", "Then", "After", "Before", "During", "Since",
 })
 _EN_COMPARATIVE = re.compile(
     r"\b(?:versus|vs\.?|compared (?:with|to)|higher|lower|more|less|better|worse|cheaper|"
@@ -116,7 +118,7 @@ def _en_compare(question: str) -> list[str]:
 
 def _split_en(question: str) -> tuple[list[str], list[str]]:
     context, parts = [], []
-    for sentence in (s.strip() for s in _EN_SENTENCE.findall(question)):
+    for sentence in (question[a:b].strip() for a, b in split_sentences(question)):
         if not sentence:
             continue
         if not sentence.endswith("?") and not _EN_QUESTION_START.match(sentence):

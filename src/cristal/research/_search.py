@@ -16,10 +16,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cristal.errors import CristalError
-from cristal.knowledge import Collection, Passage, passage_text, search, term_stats
+from cristal.knowledge import (
+    Collection,
+    Passage,
+    document_texts,
+    passage_text,
+    phrase_count,
+    search,
+    term_stats,
+)
 from cristal.knowledge.ja import query_terms
 from cristal.models import Gateway
 from cristal.research._evidence import Sentence, candidate_sentences, score_sentences
+from cristal.research._plan import _en_entities, entities
 from cristal.research._terms import canonical
 from cristal.research._types import SubQuestion
 from cristal.store import Store
@@ -38,6 +47,8 @@ _ALNUM_CODE = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9]+$")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _KATAKANA_ONLY = re.compile(r"^[\u30a0-\u30ff]+$")
 _vector_cache: dict[tuple[str, int, int], np.ndarray] = {}
+_document_cache: dict[str, set[str]] = {}
+_POSSESSIVE = re.compile(r"['’]s\b")
 
 
 def references(text: str) -> list[str]:
@@ -90,6 +101,7 @@ class SearchState:
         self.rankings: list[list[Passage]] = []
         self._idf: dict[str, float] = {}
         self._df: dict[str, int] = {}
+        self._totals: list[int] = []
         self._qvec: dict[str, np.ndarray] = {}
 
     # -- retrieval --------------------------------------------------------
@@ -113,6 +125,7 @@ class SearchState:
         missing = [t for t in terms if t not in self._idf]
         if missing:
             total, df = term_stats(self.store, self.collection.id, missing)
+            self._totals = [total]
             for term in missing:
                 self._df[term] = df.get(term, 0)
                 self._idf[term] = math.log((total + 1) / (df.get(term, 0) + 0.5))
@@ -138,7 +151,44 @@ class SearchState:
                         and not _KATAKANA_ONLY.match(term) and not term.startswith(("何", "幾")))
             if term in capitals or code or compound:
                 out.append(term)
+        for _, _, name in _en_entities(sub.text):
+            # "Summit Track 585": every word may occur somewhere, the name nowhere.
+            core = _POSSESSIVE.sub("", name).removeprefix("the ").strip(" .,")
+            words = core.split()
+            named = sum(w[:1].isupper() for w in words) >= 2 or any(c.isdigit() for c in core)
+            if len(words) >= 2 and named and \
+                    phrase_count(self.store, self.collection.id, core) == 0:
+                out.append(core)
         return out
+
+    def entity_terms(self, sub: SubQuestion) -> set[str]:
+        """Rare terms of the proper names a sub-question mentions (company, product, code).
+
+        Only capitalised words, codes and katakana or company names count, not the
+        common nouns around them ("Beige" of "Beige business checking", not "business").
+        """
+        names = entities(f"{sub.text} {sub.context}", self.lang or "en")
+        words = [w for n in names for w in re.split(r"[\s,.()（）「」『』]+", n)
+                 if w and (w[:1].isupper() or any(c.isdigit() for c in w)
+                           or _KATAKANA_ONLY.match(w.replace("・", "")) or "株式会社" in w)]
+        terms = query_terms(" ".join(words), compounds=False)
+        if not terms:
+            return set()
+        idf = self.idf(terms)
+        total = self._totals[0] if self._totals else 1
+        rare = math.log((total + 1) / (0.05 * total + 0.5))  # in at most ~5% of chunks
+        return {canonical(t) for t in terms if idf[t] >= rare}
+
+    def document_terms(self, document_ids: set[str]) -> dict[str, set[str]]:
+        """The terms of whole documents (cached per process; ids change on re-ingest)."""
+        missing = [d for d in document_ids if d not in _document_cache]
+        if missing:
+            if len(_document_cache) > 2_000:
+                _document_cache.clear()
+            for doc_id, text in document_texts(self.store, missing).items():
+                _document_cache[doc_id] = {canonical(t) for t in
+                                           query_terms(text[:200_000], compounds=False)}
+        return {d: _document_cache.get(d, set()) for d in document_ids}
 
     def query_vector(self, text: str) -> np.ndarray | None:
         """The embedding of a sub-question (None when no vectors are available)."""
@@ -189,13 +239,16 @@ class SearchState:
             key = canonical(term)
             idf[key] = max(value, idf.get(key, 0.0))
         qvec = self.query_vector(sub.query)
-        first = score_sentences(sentences, sub, idf, None, {})
+        documents = self.document_terms({p.document_id for p in pool.passages})
+        names = self.entity_terms(sub)
+        first = score_sentences(sentences, sub, idf, None, {}, self.lang, documents, names)
         if qvec is not None:
             # Embed the lexically best sentences plus the leading sentences of the best
             # passages, so cross-lingual evidence (no shared words) is still read.
             chosen = first[:semantic_budget] + [s for s in sentences if s.rank <= 6]
             unique = list({id(s): s for s in chosen}.values())
             vectors = self.sentence_vectors(unique)
-            first = score_sentences(sentences, sub, idf, qvec, vectors, self.lang)
+            first = score_sentences(sentences, sub, idf, qvec, vectors, self.lang, documents,
+                                    names)
         pool.ranked = first
         return first

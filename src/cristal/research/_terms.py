@@ -33,6 +33,7 @@ _GROUPS = [
     "password passphrase パスワード",
     "travel trip 出張 旅費",
     "allowance stipend 手当 日当",
+    "lead leader owner responsible 担当 担当者 責任者 主担当",
 ]
 _SYNONYMS: dict[str, frozenset[str]] = {}
 for _group in _GROUPS:
