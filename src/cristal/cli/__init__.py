@@ -7,21 +7,7 @@ import sys
 import typer
 
 from cristal import __version__
-from cristal.cli import (
-    approve,
-    calls,
-    chat,
-    config,
-    evals,
-    knowledge,
-    research,
-    runs,
-    schedule,
-    tenant,
-    usage,
-    worker,
-    workflow,
-)
+from cristal.cli import calls, chat, config, evals, knowledge, research, tenant, usage
 from cristal.cli._output import err_console, print_json
 from cristal.errors import CristalError
 
@@ -44,11 +30,6 @@ app.command("search")(knowledge.search_cmd)
 app.add_typer(knowledge.collections_app, name="collections")
 app.add_typer(research.app, name="research")
 app.add_typer(evals.app, name="eval")
-app.add_typer(workflow.app, name="workflow")
-app.add_typer(runs.app, name="runs")
-app.add_typer(schedule.app, name="schedule")
-app.command("worker")(worker.worker)
-app.command("approve")(approve.approve)
 
 
 def _version(value: bool) -> None:
