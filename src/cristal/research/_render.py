@@ -86,7 +86,10 @@ def render_html(report: Report, texts: dict[str, str] | None = None) -> str:
                     f"<a class='cite' href='#src-{numbers[c.evidence or c.quote]}'>"
                     f"[{numbers[c.evidence or c.quote]}]</a>"
                     for c in claim.citations if (c.evidence or c.quote) in numbers)
-                out.append(f"<li{cls}>{_e(' '.join(claim.text.split()))}{refs}</li>")
+                text = claim.text.strip()
+                body = (f"<div class='ctx'>{_e(text)}</div>" if "\n" in text
+                        else _e(" ".join(text.split())))
+                out.append(f"<li{cls}>{body}{refs}</li>")
             out.append("</ul>")
     for note in report.notes:
         out.append(f"<p class='meta'>{_e(note)}</p>")

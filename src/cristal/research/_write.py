@@ -16,6 +16,7 @@ TEXT = {
                          "this question.",
         "unverified": "Claims removed because their evidence did not support them: {n}.",
         "sources": "Sources",
+        "table": "Table:",
         "page": "p. {page}",
     },
     "ja": {
@@ -27,6 +28,7 @@ TEXT = {
                          "検索したどの箇所にも、この質問への答えはありません。",
         "unverified": "根拠が主張を裏付けなかったため削除した記述：{n}件。",
         "sources": "出典",
+        "table": "表：",
         "page": "{page}ページ",
     },
 }
@@ -45,6 +47,19 @@ def extractive_claims(evidence: list[Evidence]) -> list[Claim]:
 
 def _display(text: str) -> str:
     return " ".join(text.split())
+
+
+def _claim_lines(claim: Claim, numbers: dict[str, int], words: dict[str, str]) -> list[str]:
+    """A claim as a bullet; a quoted table or list follows the bullet as its own block."""
+    refs = "".join(f"[{numbers[c.evidence or c.quote]}]" for c in claim.citations)
+    text = claim.text.strip()
+    block_at = next((i for i, line in enumerate(text.split("\n"))
+                     if line.lstrip().startswith(("|", "- ", "* ", "・"))), None)
+    if block_at is None or "\n" not in text:
+        return [f"- {_display(text)} {refs}"]
+    lines = text.split("\n")
+    lead = _display(" ".join(lines[:block_at])) or words["table"]
+    return [f"- {lead} {refs}", "", *[line.strip() for line in lines[block_at:]], ""]
 
 
 def answer_markdown(
@@ -75,13 +90,10 @@ def answer_markdown(
             lines += [f"- _{words['not_found']}_", ""]
             continue
         for claim in mine:
-            refs = "".join(f"[{numbers[c.evidence or c.quote]}]" for c in claim.citations)
-            lines.append(f"- {_display(claim.text)} {refs}")
+            lines += _claim_lines(claim, numbers, words)
         lines.append("")
-    orphans = [c for c in shown if c.sub_question not in {s.id for s in subs}]
-    for claim in orphans:
-        refs = "".join(f"[{numbers[c.evidence or c.quote]}]" for c in claim.citations)
-        lines.append(f"- {_display(claim.text)} {refs}")
+    for claim in [c for c in shown if c.sub_question not in {s.id for s in subs}]:
+        lines += _claim_lines(claim, numbers, words)
     for note in notes or []:
         lines += ["", f"> {note}"]
     by_id = {e.id: e for e in evidence}
@@ -95,5 +107,7 @@ def answer_markdown(
             where.append(words["page"].format(page=e.page))
         if e.heading_path:
             where.append(" › ".join(e.heading_path[-2:]))
-        lines.append(f"[{number}] {', '.join(where)}: “{_display(e.quote)}”")
+        quote = _display(e.quote)
+        quote = quote if len(quote) <= 160 else quote[:157] + "…"
+        lines.append(f"- [{number}] {', '.join(where)}: “{quote}”")
     return "\n".join(lines).rstrip() + "\n"
