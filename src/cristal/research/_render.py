@@ -87,7 +87,9 @@ def render_html(report: Report, texts: dict[str, str] | None = None) -> str:
                     f"[{numbers[c.evidence or c.quote]}]</a>"
                     for c in claim.citations if (c.evidence or c.quote) in numbers)
                 text = claim.text.strip()
-                body = (f"<div class='ctx'>{_e(text)}</div>" if "\n" in text
+                block = any(line.lstrip().startswith(("|", "- ", "* ", "・"))
+                            for line in text.split("\n")[1:])
+                body = (f"<div class='ctx'>{_e(text)}</div>" if block
                         else _e(" ".join(text.split())))
                 out.append(f"<li{cls}>{body}{refs}</li>")
             out.append("</ul>")
