@@ -107,3 +107,12 @@ def test_bad_requests(app_for, sqlite_url, corpus):
         _research(app, corpus, "  ")
     with pytest.raises(InvalidInput, match="--docs FOLDER or --collection"):
         run_research(app.store, app.gateway, ResearchRequest(question="x"))
+
+
+def test_research_can_start_before_vectors_are_done(app_for, sqlite_url, corpus):
+    app = app_for(sqlite_url)
+    report, _ = run_research(app.store, app.gateway, ResearchRequest(
+        question="What is the nightly hotel limit in New York?", docs=corpus,
+        embed_seconds=0))
+    assert "$180" in report.answer
+    assert any("0 of" in n and "cristal ingest" in n for n in report.notes)

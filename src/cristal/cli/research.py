@@ -54,13 +54,17 @@ def ask(
         "--model/--offline", help="Force the model path or the extractive path "
         "(default: use a model when the research route has one).")] = None,
     max_steps: Annotated[int, typer.Option(min=1, max=100, help="Search step budget.")] = 16,
+    embed_wait: Annotated[float, typer.Option(
+        help="Seconds to spend computing vectors before researching (the rest can be "
+        "finished later with `cristal ingest`; 0 for lexical only).")] = 600,
     json_out: JsonOpt = False,
 ) -> None:
     """Research a question over your documents and write a cited report."""
     state = app_state()
     request = ResearchRequest(question=question, docs=docs, collection=collection,
                               tenant=tenant, use_model=model,
-                              options=ResearchOptions(max_steps=max_steps))
+                              options=ResearchOptions(max_steps=max_steps),
+                              embed=embed_wait > 0, embed_seconds=embed_wait)
     with progress_bars(not json_out) as progress:
         report, ingested = run_research(state.store, state.gateway, request, progress)
     folder = out or Path("reports") / report.id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import sqlalchemy as sa
 
 from cristal.governance import Tenant
@@ -55,8 +57,9 @@ def embed_pending(
     batch: int = 16,
     progress: Progress | None = None,
     limit: int | None = None,
+    seconds: float | None = None,
 ) -> int:
-    """Embed chunks without a vector (all, or the first `limit`); return how many.
+    """Embed chunks without a vector (all, the first `limit`, or for `seconds`); return how many.
 
     Each batch commits on its own, so an interrupted run loses at most one batch and
     the next run continues where this one stopped.
@@ -64,9 +67,10 @@ def embed_pending(
     total = count_pending(store, collection.id)
     if limit is not None:
         total = min(total, limit)
+    deadline = None if seconds is None else time.monotonic() + seconds
     done = 0
     last = 0
-    while done < total:
+    while done < total and (deadline is None or time.monotonic() < deadline):
         rows = _pending(store, collection.id, last, min(batch, total - done))
         if not rows:
             break

@@ -41,6 +41,7 @@ class ResearchRequest:
     use_model: bool | None = None  # None: use one when the route has a model
     options: ResearchOptions = ResearchOptions()
     embed: bool = True
+    embed_seconds: float | None = None  # stop embedding after this long; lexical still works
 
 
 def collection_for(docs: Path) -> str:
@@ -57,7 +58,7 @@ def _ingest(store: Store, gateway: Gateway, request: ResearchRequest, tenant,
     report = ingest_paths(store, tenant, name, [request.docs], progress=progress)
     if request.embed:
         embed_pending(store, gateway, tenant, get_collection(store, tenant, name),
-                      progress=progress)
+                      progress=progress, seconds=request.embed_seconds)
     return name, (time.perf_counter() - started) * 1000, report.to_dict()
 
 
@@ -77,6 +78,7 @@ def run_research(store: Store, gateway: Gateway, request: ResearchRequest,
         name = request.collection
     collection = get_collection(store, tenant, name)
     session_id = new_id("res")
+    pending_vectors = collection.chunks - collection.embedded
     caller = f"research:{session_id}"
     started = time.perf_counter()
     notes: list[str] = []
@@ -108,6 +110,13 @@ def run_research(store: Store, gateway: Gateway, request: ResearchRequest,
         except (ModelError, BudgetExceeded) as exc:
             notes.append(f"the model could not write the answer ({exc.message}); "
                          "the answer below is extractive")
+    if pending_vectors and request.embed:
+        notes.append(
+            f"{collection.embedded} of {collection.chunks} passages have vectors so far; "
+            "search used them where present. `cristal ingest` finishes the rest, which "
+            "improves cross-lingual results." if lang != "ja" else
+            f"{collection.chunks}件中{collection.embedded}件の箇所にベクトルがあります。"
+            "`cristal ingest` で残りを計算すると、言語をまたぐ検索が改善します。")
     verify_quotes(store, claims, findings.evidence)
     removed = sum(1 for c in claims if not c.verified)
     words = TEXT.get(lang, TEXT["en"])
