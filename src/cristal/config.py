@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDic
 from cristal.errors import ConfigError
 
 __all__ = [
+    "OperatorSettings",
     "PriceConfig",
     "ProviderConfig",
     "RouteConfig",
@@ -76,6 +77,23 @@ class WorkflowSettings(_Strict):
     polling_interval_s: float = Field(0.05, gt=0)
 
 
+class OperatorSettings(_Strict):
+    """Operator (browser agent) settings."""
+
+    chromium: str | None = Field(None, description="Chromium executable (default: "
+                                 "/usr/bin/chromium)")
+    headless: bool = True
+    allow_hosts: list[str] = Field([], description="hosts every run may reach, besides the "
+                                   "start URL's host ('*.example.com' wildcards)")
+    sensitive_words: list[str] | None = Field(
+        None, description="names of controls that need confirmation (default: built-in "
+        "English and Japanese list)")
+    route: str = Field("operator", description="model route of the model policy")
+    max_steps: int = Field(30, gt=0)
+    takeover_port: int = Field(9222, gt=0, lt=65536, description="CDP port for --takeover")
+    snapshot_tokens: int = Field(4000, ge=500)
+
+
 class Settings(BaseSettings):
     """The effective configuration of one Cristal process."""
 
@@ -93,6 +111,7 @@ class Settings(BaseSettings):
     routes: dict[str, RouteConfig] = {}
     prices: dict[str, PriceConfig] = {}
     workflows: WorkflowSettings = WorkflowSettings()
+    operator: OperatorSettings = OperatorSettings()
 
     @classmethod
     def settings_customise_sources(

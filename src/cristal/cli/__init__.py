@@ -7,7 +7,18 @@ import sys
 import typer
 
 from cristal import __version__
-from cristal.cli import calls, chat, config, evals, knowledge, research, tenant, usage
+from cristal.cli import (
+    calls,
+    chat,
+    config,
+    evals,
+    knowledge,
+    operator,
+    research,
+    setup,
+    tenant,
+    usage,
+)
 from cristal.cli._output import err_console, print_json
 from cristal.errors import CristalError
 
@@ -30,6 +41,8 @@ app.command("search")(knowledge.search_cmd)
 app.add_typer(knowledge.collections_app, name="collections")
 app.add_typer(research.app, name="research")
 app.add_typer(evals.app, name="eval")
+app.add_typer(operator.app, name="operator")
+app.add_typer(setup.app, name="setup")
 
 
 def _version(value: bool) -> None:

@@ -9,11 +9,13 @@ import typer
 from rich.table import Table
 
 from cristal.cli._common import JsonOpt, TenantOpt, app_state
+from cristal.cli._operator_eval import operator as operator_eval
 from cristal.cli._output import console, print_json
 from cristal.cli._progress import progress_bars
 from cristal.research import evaluate
 
 app = typer.Typer(help="Evaluate features on benchmark sets.", no_args_is_help=True)
+app.command("operator")(operator_eval)
 
 
 def _pct(value: float | None) -> str:

@@ -6,6 +6,9 @@ ref or by description (Japanese or English), checks each action against guards
 secrets it never records, applies the action and records the step. Policies decide
 what to do: plan scripts, compiled skills (no model), or a model (added on top).
 The MiniWoB++ harness scores any policy.
+
+`operate()` runs one task end to end with a stored trajectory (`operator_runs`,
+`operator_steps`); stored runs compile into versioned skills (`operator_skills`).
 """
 
 from pathlib import Path
@@ -61,7 +64,23 @@ from cristal.operator._miniwob import (
     run_episode,
     skill_from_demo,
 )
-from cristal.operator._plan import Plan, PlanRun, PlanStep, PlanSyntaxError, parse_plan, run_plan
+from cristal.operator._model_policy import (
+    STOP_STATUSES,
+    SYSTEM_PROMPT,
+    ModelPolicy,
+    action_tools,
+    build_messages,
+)
+from cristal.operator._operate import AnswerRequired, RunHooks, RunOutcome, RunRequest, operate
+from cristal.operator._plan import (
+    Plan,
+    PlanPolicy,
+    PlanRun,
+    PlanStep,
+    PlanSyntaxError,
+    parse_plan,
+    run_plan,
+)
 from cristal.operator._policy import FunctionPolicy, Policy, TaskRun, run_task
 from cristal.operator._records import JsonlRecorder, MemoryRecorder, Recorder, StepRecord
 from cristal.operator._replay import Repair, ReplayReport, SkillPolicy, replay_skill
@@ -70,6 +89,14 @@ from cristal.operator._runtime import (
     ConfirmationRequired,
     Runtime,
     SecretResolver,
+    TakenOver,
+)
+from cristal.operator._skill_store import (
+    compile_run,
+    get_skill,
+    list_skills,
+    save_skill,
+    skill_instruction,
 )
 from cristal.operator._skills import DemoStep, Skill, SkillParam, SkillStep, split_list
 from cristal.operator._snapshot import Node, Snapshot, take_snapshot
@@ -82,18 +109,33 @@ from cristal.operator._targeting import (
     parse_target,
     resolve,
 )
+from cristal.operator._trajectories import (
+    EXPORT_FORMATS,
+    RunSummary,
+    StoreRecorder,
+    export_lines,
+    finish_run,
+    get_run,
+    list_runs,
+    run_records,
+    start_run,
+)
 
 DEMOS_DIR = Path(__file__).parent / "demos"  # one plan-mode demonstration per MiniWoB task
 
 __all__ = [
-    "DEMOS_DIR",
     "CHROMIUM_ARGS",
     "DEFAULT_SENSITIVE_WORDS",
+    "DEMOS_DIR",
+    "EXPORT_FORMATS",
+    "STOP_STATUSES",
+    "SYSTEM_PROMPT",
     "Action",
     "ActionFailed",
     "ActionRejected",
     "ActionResult",
     "AllowList",
+    "AnswerRequired",
     "AskUser",
     "BlockedRequest",
     "Browser",
@@ -111,15 +153,17 @@ __all__ = [
     "EvalReport",
     "Extract",
     "FunctionPolicy",
-    "GuardPolicy",
     "Goto",
+    "GuardPolicy",
     "Hover",
     "JsonlRecorder",
     "MemoryRecorder",
     "MiniWobTask",
+    "ModelPolicy",
     "Node",
     "OutsideTaskFolder",
     "Plan",
+    "PlanPolicy",
     "PlanRun",
     "PlanStep",
     "PlanSyntaxError",
@@ -130,6 +174,10 @@ __all__ = [
     "Repair",
     "ReplayReport",
     "Resolution",
+    "RunHooks",
+    "RunOutcome",
+    "RunRequest",
+    "RunSummary",
     "Runtime",
     "Scroll",
     "SecretResolver",
@@ -141,6 +189,8 @@ __all__ = [
     "SkillStep",
     "Snapshot",
     "StepRecord",
+    "StoreRecorder",
+    "TakenOver",
     "TargetNotFound",
     "TaskRun",
     "Type",
@@ -149,14 +199,24 @@ __all__ = [
     "Verdict",
     "WaitFor",
     "action_schema",
+    "action_tools",
+    "build_messages",
     "compile_plan",
+    "compile_run",
     "compile_skill",
     "demo_skills",
     "evaluate",
+    "export_lines",
     "find_chromium",
+    "finish_run",
+    "get_run",
+    "get_skill",
+    "list_runs",
+    "list_skills",
     "list_tasks",
     "locate",
     "miniwob_dir",
+    "operate",
     "parse_action",
     "parse_plan",
     "parse_target",
@@ -165,8 +225,12 @@ __all__ = [
     "review",
     "run_episode",
     "run_plan",
+    "run_records",
     "run_task",
+    "save_skill",
     "skill_from_demo",
+    "skill_instruction",
     "split_list",
+    "start_run",
     "take_snapshot",
 ]

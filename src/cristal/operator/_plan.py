@@ -41,7 +41,8 @@ from cristal.operator._actions import (
 )
 from cristal.operator._records import StepRecord
 
-__all__ = ["Plan", "PlanRun", "PlanStep", "PlanSyntaxError", "parse_plan", "run_plan"]
+__all__ = ["Plan", "PlanPolicy", "PlanRun", "PlanStep", "PlanSyntaxError", "parse_plan",
+           "run_plan"]
 
 _TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|「([^」]*)」|(-?\d+(?:\.\d+)?)\b|([A-Za-z_]+)|(,))')
 _PARAM = re.compile(r"\{\{\s*(?!secret:)([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -289,3 +290,31 @@ def run_plan(runtime: Any, plan: Plan | str, params: dict[str, str] | None = Non
         if isinstance(step.action, Extract):
             run.result = record.result.get("data")
     return run
+
+
+class PlanPolicy:
+    """A plan as a Policy: its steps in order, stopping at the first one that fails.
+
+    When the plan has no `done` line, the run ends with the last extracted data.
+    """
+
+    def __init__(self, plan: Plan | str, params: dict[str, str] | None = None) -> None:
+        self.plan = parse_plan(plan, params) if isinstance(plan, str) else plan
+        self.last_source = "plan"
+        self.result: Any = None
+
+    def next_action(self, instruction: str, snapshot: Any, history: list[StepRecord]) -> Any:
+        """The next plan step, or Done (with the failure when the last step failed)."""
+        if history:
+            last, step = history[-1], self.plan.steps[len(history) - 1]
+            if not last.ok:
+                return Done(ok=False, result=f"line {step.line} ({step.text}): "
+                                             f"{last.result.get('error')}")
+            if isinstance(step.action, Extract):
+                self.result = last.result.get("data")
+        if len(history) >= len(self.plan.steps):
+            return Done(result=self.result)
+        action = self.plan.steps[len(history)].action
+        if isinstance(action, Done) and action.result is None and self.result is not None:
+            return action.model_copy(update={"result": self.result})
+        return action

@@ -51,8 +51,13 @@ class TaskRun:
 
 
 def run_task(runtime: Any, policy: Policy, instruction: str, *, max_steps: int = 30,
-             finished: Callable[[], bool] | None = None) -> TaskRun:
-    """Observe, ask the policy, act, until it says done, `finished()` holds or steps run out."""
+             finished: Callable[[], bool] | None = None,
+             stop_on: tuple[str, ...] = ()) -> TaskRun:
+    """Observe, ask the policy, act, until it says done, `finished()` holds or steps run out.
+
+    `stop_on` names error types (e.g. `ConfirmationRequired`) that end the run at once
+    instead of going back to the policy.
+    """
     run = TaskRun()
     for _ in range(max_steps):
         snap = runtime.snapshot()
@@ -60,8 +65,12 @@ def run_task(runtime: Any, policy: Policy, instruction: str, *, max_steps: int =
         run.snapshot_tokens.append(snap.tokens)
         action = policy.next_action(instruction, snap, run.records)
         source = getattr(policy, "last_source", "policy")
-        record = runtime.step(action, snapshot=snap, source=source)
+        call = getattr(policy, "last_call_id", None)
+        record = runtime.step(action, snapshot=snap, source=source, model_call=call)
         run.records.append(record)
+        if not record.ok and record.error_type in stop_on:
+            run.stopped = str(record.result.get("error") or record.error_type)
+            return run
         if isinstance(action, Done):
             run.done = action
             if not action.ok:

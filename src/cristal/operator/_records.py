@@ -29,6 +29,7 @@ class StepRecord(BaseModel):
     result: dict[str, Any]
     blocked: list[str] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    model_call_id: str | None = None  # the gateway call that chose this action, if any
 
     @property
     def ok(self) -> bool:

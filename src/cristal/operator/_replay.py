@@ -60,6 +60,13 @@ class SkillPolicy:
         self.last_source = "skill"
         self._ep: _Episode | None = None
 
+    @property
+    def last_call_id(self) -> str | None:
+        """The model call behind the last action, when the fallback chose it."""
+        if self.last_source == "fallback":
+            return getattr(self.fallback, "last_call_id", None)
+        return None
+
     def choose(self, instruction: str) -> tuple[Skill, list[Any]] | None:
         """The most specific skill that fits, and its bound actions."""
         fits = [(s, s.match(instruction)) for s in self.skills]
@@ -148,12 +155,13 @@ class SkillPolicy:
                                          "policy (a model).")
         step = ep.actions[ep.cursor]
         closest = ""
-        if last is not None and isinstance(last.result.get("data"), dict):
-            closest = " Closest: " + ", ".join(last.result["data"].get("candidates", [])) + "."
+        data = last.result.get("data") if last is not None else None
+        if isinstance(data, dict) and data.get("candidates") and "Closest:" not in why:
+            closest = " Closest: " + ", ".join(data["candidates"]) + "."
         return Done(ok=False, result=(
             f"Stopped at step {ep.cursor + 1}/{len(ep.actions)} of skill {ep.skill.name!r} "
-            f"({step.describe()}): {why}.{closest} The page may have changed since the "
-            "demonstration: record a new one, or run with a fallback policy (a model)."))
+            f"({step.describe()}): {why.rstrip('.')}.{closest} The page may have changed since "
+            "the demonstration: record a new one, or run with a fallback policy (a model)."))
 
 
 def _without_role(action: Any) -> Any | None:

@@ -22,7 +22,7 @@ from cristal.operator._snapshot import Snapshot, take_snapshot
 from cristal.operator._targeting import Resolution, TargetNotFound, parse_target, resolve
 from cristal.operator._text import norm, similarity
 
-__all__ = ["ActionRejected", "ConfirmationRequired", "Runtime", "SecretResolver"]
+__all__ = ["ActionRejected", "ConfirmationRequired", "Runtime", "SecretResolver", "TakenOver"]
 
 SECRET = re.compile(r"\{\{\s*secret:([A-Za-z0-9_.\-]+)\s*\}\}")
 # (secret name, host of the page it will be typed into) -> value; raise to refuse.
@@ -38,6 +38,14 @@ class ConfirmationRequired(Refused):
 
 class ActionRejected(Refused):
     """The person asked to confirm the action said no."""
+
+
+class TakenOver(CristalError):
+    """Raised by a confirmation callback: the person did this step by hand (a takeover).
+
+    The step is recorded as done by the user, and the run resumes from the page as
+    the person left it (the next step observes it afresh).
+    """
 
 
 class Runtime:
@@ -122,7 +130,7 @@ class Runtime:
             snap = self.snapshot()
 
     def step(self, action: Any, snapshot: Snapshot | None = None, *,
-             source: str = "policy") -> StepRecord:
+             source: str = "policy", model_call: str | None = None) -> StepRecord:
         """Apply one action (guarded, recorded) and return its record."""
         self.steps += 1
         started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
@@ -157,6 +165,11 @@ class Runtime:
                     self.session.save_downloads()
                 result = ActionResult(ok=True, detail=applied.detail, data=applied.data,
                                       ms=(time.perf_counter() - t_act) * 1000)
+        except TakenOver as exc:  # the person handled this step in the browser themselves
+            result = ActionResult(ok=True, detail=exc.message,
+                                  ms=(time.perf_counter() - t_snap) * 1000)
+            confirmation = exc.fields.get("confirmation", confirmation)  # type: ignore[assignment]
+            source = "user"
         except Exception as exc:  # ours, or the browser's (converted); anything else re-raises
             if not isinstance(exc, CristalError):
                 if not type(exc).__module__.startswith("playwright"):
@@ -177,7 +190,7 @@ class Runtime:
             target=resolution.to_dict() if resolution else None, confirmation=confirmation,
             result=result.model_dump(exclude_none=True),
             blocked=[b.url for b in self.session.blocked[blocked_before:]],
-            timings_ms={k: round(v, 2) for k, v in timings.items()},
+            timings_ms={k: round(v, 2) for k, v in timings.items()}, model_call_id=model_call,
         )
         record = self._scrub(record)
         if self.recorder is not None:
@@ -246,10 +259,19 @@ class Runtime:
                                    "the previous step worked, or wait longer (timeout_s).")
             time.sleep(0.1)
 
+    def mask(self, value: Any) -> Any:
+        """`value` (JSON-like) with every secret this run has typed replaced by `<secret>`."""
+        if not self._secret_values:
+            return value
+        return json.loads(self._mask_json(json.dumps(value, ensure_ascii=False, default=str)))
+
+    def _mask_json(self, raw: str) -> str:
+        for secret in self._secret_values:
+            # As JSON writes it, so quotes and backslashes in a secret are matched too.
+            raw = raw.replace(json.dumps(secret, ensure_ascii=False)[1:-1], "<secret>")
+        return raw
+
     def _scrub(self, record: StepRecord) -> StepRecord:
         if not self._secret_values:
             return record
-        raw = record.model_dump_json()
-        for value in self._secret_values:
-            raw = raw.replace(json.dumps(value)[1:-1], "<secret>")
-        return StepRecord.model_validate_json(raw)
+        return StepRecord.model_validate_json(self._mask_json(record.model_dump_json()))

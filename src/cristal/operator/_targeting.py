@@ -268,6 +268,15 @@ def _distance(a: Node, b: Node) -> float:
     return math.hypot(ax - bx, ay - by)
 
 
+def _same_kind(snapshot: Snapshot, query: Query, action: str) -> list[Candidate]:
+    """When no name is even close: the page's elements of the kind wanted (score 0)."""
+    roles = (_FAMILIES.get(query.role, {query.role}) if query.role
+             else _ACTION_ROLES.get(action, (_FAMILIES["button"],))[0])
+    nodes = [(i, n) for i, n in enumerate(snapshot.nodes) if n.ref and n.interactive
+             and n.label() and n.role in roles]
+    return [Candidate(n.ref, n.role, n.label(), 0.0, n.frame, i) for i, n in nodes[:4]]
+
+
 def resolve(snapshot: Snapshot, target: str | Query, action: str = "click") -> Resolution:
     """The element `target` means on this snapshot; TargetNotFound lists the closest ones."""
     query = parse_target(target) if isinstance(target, str) else target
@@ -286,14 +295,15 @@ def resolve(snapshot: Snapshot, target: str | Query, action: str = "click") -> R
             query, ranked = Query(text=query.alt, near=query.near), whole
     good = [c for c in ranked if c.score >= THRESHOLD]
     if not good:
-        closest = ", ".join(c.describe() for c in ranked[:4]) or "none"
+        shown = ranked[:4] or _same_kind(snapshot, query, action)
+        closest = ", ".join(c.describe() for c in shown) or "none"
         what = query.text or f"any {query.role}"
         raise TargetNotFound(
             f"Nothing on the page matches {what!r}" + (f" ({query.role})" if query.role and
                                                        query.text else "")
             + f". Closest: {closest}. Describe the element by its visible text, label or "
             "placeholder, or use a ref from the latest snapshot.",
-            query=query.text, candidates=[c.describe() for c in ranked[:4]])
+            query=query.text, candidates=[c.describe() for c in shown])
     chosen = good[0]
     if query.ordinal is not None:
         tied = sorted((c for c in good if c.score >= good[0].score - 0.05), key=lambda c: c.index)

@@ -1,0 +1,324 @@
+"""Run one operator task end to end: browser, allow-list, guards, policy, stored trajectory.
+
+`operate()` is what `cristal operator run` and `skill run` call. It opens Chromium,
+confines the session to the start URL's host plus the allowed hosts, opens the start
+URL, optionally pauses for a person (takeover), then lets a plan, a skill or the model
+policy act, recording every step in the database. People are reached only through
+`RunHooks`: confirmations, questions, secrets, the takeover wait and step progress.
+
+A takeover gives the person the browser's CDP endpoint; while they work, this thread
+keeps Playwright's event loop turning (the allow-list's request handler runs on it),
+and afterwards the run resumes from the page as they left it.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from cristal.config import OperatorSettings
+from cristal.errors import ConfigError, InvalidInput, UserError
+from cristal.operator._actions import Goto
+from cristal.operator._browser import AllowList, Browser
+from cristal.operator._guards import DEFAULT_SENSITIVE_WORDS, ConfirmationRequest, GuardPolicy
+from cristal.operator._model_policy import STOP_STATUSES, ModelPolicy
+from cristal.operator._plan import PlanPolicy, parse_plan
+from cristal.operator._policy import TaskRun, run_task
+from cristal.operator._records import StepRecord
+from cristal.operator._replay import SkillPolicy
+from cristal.operator._runtime import Runtime, SecretResolver, TakenOver
+from cristal.operator._skill_store import skill_instruction
+from cristal.operator._skills import Skill
+from cristal.operator._trajectories import StoreRecorder, finish_run, start_run
+
+__all__ = ["AnswerRequired", "RunHooks", "RunOutcome", "RunRequest", "operate"]
+
+# Step errors that end a run at once, and the run status each gives.
+_STOPS = {"ConfirmationRequired": "needs_confirmation", "ActionRejected": "rejected",
+          "AnswerRequired": "needs_input"}
+_EXIT = {"succeeded": 0, "needs_confirmation": 3, "rejected": 3}
+
+
+class AnswerRequired(UserError):
+    """An `ask_user` action needs an answer and no one can give it in this run."""
+
+
+@dataclass
+class RunRequest:
+    """What to run: where to start, what to do, and with which policy."""
+
+    start_url: str
+    instruction: str = ""
+    policy: Literal["plan", "model", "skill"] = "model"
+    plan: str | None = None  # the plan script's text
+    skill: Skill | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    allow: tuple[str, ...] = ()
+    tenant: str | None = None
+    max_steps: int | None = None
+    headless: bool | None = None
+    takeover: bool = False  # pause for a person right after the start URL opens
+
+
+# A confirmation hook answers True, False, or "takeover" (the person does the step by hand).
+ConfirmHook = Callable[[ConfirmationRequest], bool | str]
+
+
+@dataclass
+class RunHooks:
+    """How a run reaches people: confirmations, questions, secrets, takeover and progress."""
+
+    confirm: ConfirmHook | None = None
+    ask: Callable[[str], str] | None = None
+    secrets: SecretResolver | None = None
+    takeover: Callable[[dict[str, str]], None] | None = None  # returns when the person is done
+    on_step: Callable[[StepRecord], None] | None = None
+
+
+@dataclass
+class RunOutcome:
+    """How a stored run ended."""
+
+    id: str
+    status: str
+    instruction: str
+    start_url: str
+    policy: str
+    skill: str | None = None
+    result: Any = None
+    error: str | None = None
+    steps: int = 0
+    model_calls: int = 0
+    repairs: list[dict[str, Any]] = field(default_factory=list)
+    takeovers: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 succeeded, 3 refused (needs confirmation, rejected), 1 anything else."""
+        return _EXIT.get(self.status, 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `cristal operator run --json` object."""
+        return {"run_id": self.id, **{k: v for k, v in asdict(self).items() if k != "id"}}
+
+
+class _Tee:
+    def __init__(self, recorder: StoreRecorder, on_step: Callable[[StepRecord], None] | None):
+        self.recorder, self.on_step = recorder, on_step
+
+    def record(self, step: StepRecord) -> None:
+        self.recorder.record(step)
+        if self.on_step is not None:
+            self.on_step(step)
+
+
+class _BoundSkill(SkillPolicy):
+    """A SkillPolicy on one skill with parameter values given up front."""
+
+    def __init__(self, skill: Skill, values: dict[str, Any], fallback: Any) -> None:
+        super().__init__([skill], fallback=fallback)
+        self.values = values
+
+    def choose(self, instruction: str) -> tuple[Skill, list[Any]]:
+        """The skill with the given values, whatever the instruction says."""
+        return self.skills[0], self.skills[0].actions(self.values)
+
+
+def operate(store: Any, gateway: Any, settings: OperatorSettings, request: RunRequest,
+            hooks: RunHooks | None = None, *, tenant_id: str, tenant_name: str | None = None,
+            browser: Browser | None = None) -> RunOutcome:
+    """Run the request in a real browser and store its trajectory; returns how it ended."""
+    hooks = hooks or RunHooks()
+    instruction, policy, limit = _policy(gateway, settings, request, tenant_name)
+    if request.takeover and hooks.takeover is None:
+        raise InvalidInput("A takeover needs someone to hand the browser to; run interactively.")
+    own = browser is None
+    if browser is None:
+        port = _free_port(settings.takeover_port) if hooks.takeover is not None else None
+        headless = settings.headless if request.headless is None else request.headless
+        browser = Browser(executable=settings.chromium, headless=headless, debug_port=port)
+    browser.start()
+    allow = _allow_list(request.start_url, (*request.allow, *settings.allow_hosts))
+    guards = GuardPolicy(
+        sensitive_words=tuple(settings.sensitive_words or DEFAULT_SENSITIVE_WORDS),
+        trusted_hosts=tuple(h.removeprefix("*.") for h in allow.hosts))
+    skill = request.skill.name if request.skill else None
+    run_id = start_run(store, tenant_id, instruction=instruction, start_url=request.start_url,
+                       policy=request.policy, skill=skill,
+                       meta={"allow": allow.describe(), "params": request.params})
+    outcome = RunOutcome(run_id, "running", instruction, request.start_url, request.policy, skill)
+    recorder = StoreRecorder(store, run_id)
+    try:
+        with browser.new_session(allow=allow) as session:
+            state = _Takeover(browser, session, hooks)
+            runtime = Runtime(session, guards=guards, confirm=state.confirmer(),
+                              secrets=hooks.secrets, ask=hooks.ask,
+                              recorder=_Tee(recorder, hooks.on_step),
+                              max_tokens=settings.snapshot_tokens, run_id=run_id)
+            first = runtime.step(Goto(url=request.start_url), source="start")
+            if not first.ok:
+                outcome.status, outcome.error = "failed", first.result.get("error")
+            else:
+                if request.takeover:
+                    state.hand_over()
+                run = run_task(runtime, policy, instruction, max_steps=limit,
+                               stop_on=tuple(_STOPS))
+                _conclude(outcome, run, runtime)
+            outcome.takeovers = state.count
+    except BaseException as exc:
+        outcome.status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "error"
+        outcome.error = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        _finish(store, outcome, recorder, policy)
+        raise
+    finally:
+        if own:
+            browser.close()
+    _finish(store, outcome, recorder, policy)
+    return outcome
+
+
+def _policy(gateway: Any, settings: OperatorSettings, request: RunRequest,
+            tenant: str | None) -> tuple[str, Any, int]:
+    """The run's instruction, its policy and the loop's step limit."""
+    steps = request.max_steps or settings.max_steps
+    has_model = gateway is not None and gateway.available(settings.route, tenant)
+    if request.policy == "plan":
+        if not request.plan:
+            raise InvalidInput("The plan policy needs a plan: pass --plan FILE.")
+        plan = parse_plan(request.plan, request.params or None)
+        instruction = request.instruction or plan.header("instruction") or "run a plan"
+        return instruction, PlanPolicy(plan), len(plan.steps) + 1
+    if request.policy == "skill":
+        skill = request.skill
+        if skill is None:
+            raise InvalidInput("The skill policy needs a skill: pass --skill NAME.")
+        if request.instruction:
+            values = skill.match(request.instruction)
+            if values is None:
+                skill.bind(request.instruction)  # raises, saying what the skill expects
+            instruction = request.instruction
+        else:
+            instruction, values = skill_instruction(skill, request.params)
+        fallback = ModelPolicy(gateway, route=settings.route, tenant=tenant,
+                               max_steps=steps) if has_model else None
+        policy = _BoundSkill(skill, values or {}, fallback)
+        return instruction, policy, max(steps, 3 * len(policy.choose("")[1]) + 5)
+    if request.policy != "model":
+        raise InvalidInput(f"Unknown policy {request.policy!r}: use plan, model or skill.")
+    if not request.instruction:
+        raise InvalidInput('The model policy needs a task: pass --task "what to do".')
+    if not has_model:
+        raise ConfigError(
+            f"The model policy needs a model on the {settings.route!r} route and none is "
+            "configured (offline). Set OPENAI_API_KEY (and OPENAI_BASE_URL, CRISTAL_MODEL) or "
+            f"add [routes.{settings.route}] to cristal.toml; plans (--plan) and skills "
+            "(--skill) run without a model.", route=settings.route)
+    return request.instruction, ModelPolicy(gateway, route=settings.route, tenant=tenant,
+                                            max_steps=steps), steps + 2
+
+
+class _Takeover:
+    """Hands the browser to a person (at the start, or from a confirmation prompt)."""
+
+    def __init__(self, browser: Browser, session: Any, hooks: RunHooks) -> None:
+        self.browser, self.session, self.hooks = browser, session, hooks
+        self.count = 0
+
+    def hand_over(self) -> None:
+        """Give the person the CDP endpoint; return once they say they are done."""
+        assert self.hooks.takeover is not None
+        info = self.browser.takeover_info()
+        finished = threading.Event()
+
+        def wait() -> None:
+            try:
+                self.hooks.takeover(info)  # type: ignore[misc]
+            finally:
+                finished.set()
+
+        threading.Thread(target=wait, name="operator-takeover", daemon=True).start()
+        self.count += 1
+        while not finished.is_set():
+            self._pump()
+
+    def _pump(self) -> None:
+        # Waiting inside Playwright lets it serve the allow-list's request handler (and
+        # notice new tabs) while the person drives the browser over CDP.
+        try:
+            self.session.page.wait_for_timeout(100)
+        except Exception:  # the person closed the page: follow one that is open
+            pages = [p for p in self.session.context.pages if not p.is_closed()]
+            if pages:
+                self.session.page = pages[-1]
+            else:
+                time.sleep(0.1)
+
+    def confirmer(self) -> Callable[[ConfirmationRequest], bool] | None:
+        """The runtime's confirmation callback, with "takeover" answers handled here."""
+        confirm = self.hooks.confirm
+        if confirm is None:
+            return None
+
+        def ask(request: ConfirmationRequest) -> bool:
+            answer = confirm(request)
+            if answer != "takeover":
+                return bool(answer)
+            if self.hooks.takeover is None:
+                return False
+            self.hand_over()
+            raise TakenOver("Handed to the person (takeover); resumed from the page they left.",
+                            confirmation={"reasons": list(request.reasons), "approved": False,
+                                          "asked": True, "takeover": True})
+
+        return ask
+
+
+def _conclude(outcome: RunOutcome, run: TaskRun, runtime: Runtime) -> None:
+    last = run.records[-1] if run.records else None
+    done = run.done
+    if last is not None and not last.ok and last.error_type in _STOPS and done is None:
+        outcome.status, outcome.error = _STOPS[last.error_type], last.result.get("error")
+    elif done is None:
+        outcome.status, outcome.error = "step_budget", run.stopped
+    elif done.ok:
+        outcome.status, outcome.result = "succeeded", runtime.mask(done.result)
+    elif isinstance(done.result, dict) and done.result.get("status") in STOP_STATUSES:
+        outcome.status, outcome.error = done.result["status"], done.result.get("message")
+    else:
+        outcome.status, outcome.error = "failed", str(runtime.mask(done.result))
+
+
+def _finish(store: Any, outcome: RunOutcome, recorder: StoreRecorder, policy: Any) -> None:
+    model = policy.fallback if isinstance(policy, SkillPolicy) else policy
+    outcome.model_calls = getattr(model, "calls", 0)
+    outcome.repairs = [asdict(r) for r in getattr(policy, "repairs", [])]
+    outcome.steps = recorder.count
+    finish_run(store, outcome.id, status=outcome.status, result=outcome.result,
+               error=outcome.error, model_calls=outcome.model_calls,
+               meta={"repairs": outcome.repairs, "takeovers": outcome.takeovers})
+
+
+def _allow_list(start_url: str, extra: tuple[str, ...]) -> AllowList:
+    parts = urlsplit(start_url)
+    if parts.scheme not in ("http", "https", "file"):
+        raise InvalidInput(f"The start URL {start_url!r} must be http://, https:// or file://.")
+    host = (parts.hostname or "").lower()
+    hosts = tuple(dict.fromkeys(h.strip().lower() for h in ((host,) if host else ()) + extra
+                                if h.strip()))
+    return AllowList(hosts=hosts, allow_file=parts.scheme == "file")
+
+
+def _free_port(preferred: int) -> int:
+    for port in (preferred, 0):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise ConfigError("No free TCP port for the takeover endpoint; set operator.takeover_port.")
