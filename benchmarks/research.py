@@ -70,7 +70,7 @@ def _measure(set_dir: Path, data_dir: Path, embed: bool, limit: int | None) -> d
         search(app.store, app.gateway, collection, q["question"], k=10)
         search_ms.append((time.perf_counter() - t1) * 1000)
     result = evaluate(app.store, app.gateway, set_dir, use_model=False,
-                      options=ResearchOptions(), limit=limit)
+                      options=ResearchOptions(), limit=limit, embed=embed)
     app.close()
     t = result.totals
     p50_search = statistics.median(search_ms)

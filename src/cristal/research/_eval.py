@@ -161,8 +161,12 @@ def evaluate(
     limit: int | None = None,
     progress: Callable[[str, int, int, str], None] | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
+    embed: bool = True,
 ) -> EvalResult:
-    """Ingest the set's documents (incrementally) and research every question."""
+    """Ingest the set's documents (incrementally) and research every question.
+
+    `embed=False` leaves vectors out (lexical search only), e.g. to measure that mode.
+    """
     questions = load_questions(folder)[:limit] if limit else load_questions(folder)
     docs = folder / "docs"
     collection = "eval-" + collection_for(docs)
@@ -172,7 +176,8 @@ def evaluate(
     for number, item in enumerate(questions, start=1):
         request = ResearchRequest(
             question=item["question"], docs=docs if first else None,
-            collection=collection, tenant=tenant, use_model=use_model, options=options)
+            collection=collection, tenant=tenant, use_model=use_model, options=options,
+            embed=embed)
         report, _ = run_research(store, gateway, request, progress if first else None)
         first = False
         row = _row(item, report.to_contract(), sources)
