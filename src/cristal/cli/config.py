@@ -29,9 +29,10 @@ def _rows() -> list[dict[str, Any]]:
             source = "default (data_dir)"
         rows.append({"key": key, "value": str(value) if value is not None else None,
                      "source": source})
-    for key, value in settings.workflows.model_dump().items():
-        rows.append({"key": f"workflows.{key}", "value": value,
-                     "source": settings.source_of(f"workflows.{key}")})
+    for section in ("workflows", "operator"):
+        for key, value in getattr(settings, section).model_dump().items():
+            rows.append({"key": f"{section}.{key}", "value": value,
+                         "source": settings.source_of(f"{section}.{key}")})
     for name, cfg in sorted(all_providers(settings).items()):
         value: dict[str, Any] = {"type": cfg.type, "region": cfg.region}
         if cfg.base_url:
