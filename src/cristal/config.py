@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 from cristal.errors import ConfigError
@@ -23,6 +23,8 @@ __all__ = [
     "OperatorSettings",
     "PriceConfig",
     "ProviderConfig",
+    "QueueSettings",
+    "RateLimit",
     "RouteConfig",
     "Settings",
     "WorkflowSettings",
@@ -70,11 +72,43 @@ class PriceConfig(_Strict):
     output_per_mtok: float = Field(ge=0)
 
 
+class RateLimit(_Strict):
+    """At most `limit` runs start in any rolling window of `period_s` seconds."""
+
+    limit: int = Field(gt=0)
+    period_s: float = Field(gt=0)
+
+
+class QueueSettings(_Strict):
+    """One workflow queue: how many runs at once and how fast, per worker and per tenant."""
+
+    concurrency: int | None = Field(16, gt=0, description="runs at once in each worker")
+    global_concurrency: int | None = Field(None, gt=0, description="runs at once, all workers")
+    tenant_concurrency: int | None = Field(None, gt=0, description="runs at once per tenant")
+    rate: RateLimit | None = None
+    tenant_rate: RateLimit | None = None
+
+
 class WorkflowSettings(_Strict):
     """Workflow engine settings."""
 
     http_allow: list[str] = []
     polling_interval_s: float = Field(0.05, gt=0)
+    system_database_url: str | None = Field(
+        None, description="DBOS system database (default: beside the store, see workflows)")
+    queues: dict[str, QueueSettings] = {"default": QueueSettings()}
+    modules: list[str] = Field([], description="modules to import for Python steps/workflows")
+    app_version: str | None = None
+    heartbeat_s: float = Field(2.0, gt=0)
+    dead_after_s: float = Field(30.0, gt=0)
+    budget_recheck_s: float = Field(300.0, gt=0)
+    scheduler_poll_s: float = Field(5.0, gt=0)
+
+    @model_validator(mode="after")
+    def _default_queue(self) -> WorkflowSettings:
+        """The `default` queue always exists, even when only other queues are configured."""
+        self.queues.setdefault("default", QueueSettings())
+        return self
 
 
 class OperatorSettings(_Strict):

@@ -8,6 +8,7 @@ import typer
 
 from cristal import __version__
 from cristal.cli import (
+    approve,
     calls,
     chat,
     config,
@@ -15,9 +16,13 @@ from cristal.cli import (
     knowledge,
     operator,
     research,
+    runs,
+    schedule,
     setup,
     tenant,
     usage,
+    worker,
+    workflow,
 )
 from cristal.cli._output import err_console, print_json
 from cristal.errors import CristalError
@@ -41,6 +46,11 @@ app.command("search")(knowledge.search_cmd)
 app.add_typer(knowledge.collections_app, name="collections")
 app.add_typer(research.app, name="research")
 app.add_typer(evals.app, name="eval")
+app.add_typer(workflow.app, name="workflow")
+app.add_typer(runs.app, name="runs")
+app.add_typer(schedule.app, name="schedule")
+app.command("worker")(worker.worker)
+app.command("approve")(approve.approve)
 app.add_typer(operator.app, name="operator")
 app.add_typer(setup.app, name="setup")
 

@@ -1,0 +1,134 @@
+"""Templates in specs: sandboxed Jinja2, never `eval`.
+
+A string that is exactly one `{{ expression }}` evaluates to the expression's own
+value (a number stays a number, a dict stays a dict); any other string renders
+as text. Names a template may use: `inputs.*`, `steps.<id>.output`, `run.id`,
+`run.tenant`, `run.workflow`, and inside a `map` step `item` and `index`;
+`secrets.NAME` only in `http` headers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+__all__ = [
+    "Template", "TemplateError", "compile_value", "is_template", "references", "render_value",
+]
+
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+_SINGLE = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\{\{|\}\}).)*)\}\}\s*$", re.DOTALL)
+_MARKERS = ("{{", "{%", "{#")
+
+
+class TemplateError(Exception):
+    """A template does not parse, or failed while rendering."""
+
+
+class Template:
+    """One compiled template string: renders to text, or evaluates to a value."""
+
+    __slots__ = ("_expr", "_tmpl", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        match = _SINGLE.match(source)
+        try:
+            if match:
+                self._expr = _ENV.compile_expression(match.group("expr"),
+                                                     undefined_to_none=False)
+                self._tmpl = None
+            else:
+                self._expr = None
+                self._tmpl = _ENV.from_string(source)
+        except TemplateSyntaxError as exc:
+            raise TemplateError(f"template syntax error: {exc.message}") from None
+
+    def render(self, context: dict[str, Any]) -> Any:
+        """The value (single expression) or the rendered text."""
+        try:
+            if self._expr is not None:
+                value = self._expr(**context)
+                if isinstance(value, Undefined):  # must never leak into step arguments
+                    raise TemplateError(f"template `{self.source}` uses "
+                                        f"`{value._undefined_name}`, which does not exist here")
+                return value
+            assert self._tmpl is not None
+            return self._tmpl.render(**context)
+        except TemplateError:
+            raise
+        except Exception as exc:  # jinja raises UndefinedError, TypeError, SecurityError...
+            raise TemplateError(f"template `{self.source}` failed: {exc}") from None
+
+
+def is_template(value: Any) -> bool:
+    """True for a string with Jinja markers."""
+    return isinstance(value, str) and any(m in value for m in _MARKERS)
+
+
+def compile_value(value: Any) -> Any:
+    """Compile every template string inside `value` (dicts and lists are walked)."""
+    if isinstance(value, dict):
+        return {k: compile_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [compile_value(v) for v in value]
+    if is_template(value):
+        return _compiled(value)
+    return value
+
+
+@lru_cache(maxsize=4096)
+def _compiled(source: str) -> Template:
+    return Template(source)
+
+
+def render_value(value: Any, context: dict[str, Any]) -> Any:
+    """Render a compiled value: templates replaced by their results, the rest as is."""
+    if isinstance(value, Template):
+        return value.render(context)
+    if isinstance(value, dict):
+        return {k: render_value(v, context) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render_value(v, context) for v in value]
+    return value
+
+
+def references(source: str) -> list[tuple[str, str | None]]:
+    """Names a template uses: `(root, first attribute)`, e.g. `('steps', 'classify')`."""
+    match = _SINGLE.match(source)
+    try:
+        ast = _ENV.parse("{{" + match.group("expr") + "}}" if match else source)
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"template syntax error: {exc.message}") from None
+    local = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    local.add("loop")
+    found: list[tuple[str, str | None]] = []
+    for node in _walk(ast):
+        if isinstance(node, nodes.Name) and node.ctx == "load" and node.name not in local:
+            found.append((node.name, None))
+        elif isinstance(node, nodes.Getattr | nodes.Getitem):
+            inner = node.node
+            if isinstance(inner, nodes.Name) and inner.ctx == "load" and inner.name not in local:
+                key = node.attr if isinstance(node, nodes.Getattr) else _const(node.arg)
+                found.append((inner.name, key))
+    return found
+
+
+def _const(arg: nodes.Node) -> str | None:
+    return str(arg.value) if isinstance(arg, nodes.Const) else None
+
+
+def _walk(node: nodes.Node) -> Iterator[nodes.Node]:
+    """Every node; a Getattr/Getitem on a Name is reported once, not also its bare Name."""
+    yield node
+    if isinstance(node, nodes.Getattr | nodes.Getitem) and isinstance(node.node, nodes.Name):
+        children = [c for c in node.iter_child_nodes() if c is not node.node]
+    else:
+        children = list(node.iter_child_nodes())
+    for child in children:
+        yield from _walk(child)
