@@ -38,12 +38,19 @@ def test_public_names_are_pinned():
             "wait_until"} <= set(wf.step_types())
 
 
-def test_step_types_plug_in_and_research_refuses(engine, spec, tenant):
-    from cristal.workflows.steps.research import UNAVAILABLE
+def test_step_types_plug_in_and_research_runs(engine, spec, tenant, tmp_path):
+    from corpus import write_corpus
 
-    s = spec("name: r\nsteps:\n  - {id: dig, type: research, question: why}\n")
-    done = wait_run(engine, wf.start_run(engine, s, {}, tenant=tenant).run_id, timeout_s=30)
-    assert done.status == "failed" and UNAVAILABLE in done.error
+    docs = write_corpus(tmp_path)
+    s = spec("name: r\ninputs: {city: string}\nsteps:\n  - id: dig\n    type: research\n"
+             "    question: 'What is the nightly hotel limit in {{ inputs.city }}?'\n"
+             f"    docs: {docs}\n    model: false\n")
+    done = wait_run(engine, wf.start_run(engine, s, {"city": "New York"}, tenant=tenant).run_id,
+                    timeout_s=120)
+    assert done.status == "succeeded", done.error
+    report = next(st for st in done.steps if st.id == "dig").output
+    assert "$180" in report["answer"] and report["not_found"] is False
+    assert report["session"].startswith("res_") and report["claims"][0]["citations"]
 
     class Upper:
         name = "upper"

@@ -7,8 +7,6 @@ never hangs: the run stops with status `needs_confirmation` / `needs_input`.
 
 from __future__ import annotations
 
-import os
-import re
 import sys
 from typing import Any
 
@@ -27,24 +25,11 @@ from cristal.operator import (
     RunOutcome,
     StepRecord,
     parse_action,
+    secret_from_env,
 )
 
-__all__ = ["describe_action", "parse_params", "print_outcome", "print_steps", "secret_from_env",
-           "split_hosts", "step_line", "terminal_hooks"]
-
-SECRET_PREFIX = "CRISTAL_SECRET_"
-
-
-def secret_from_env(name: str, host: str) -> str:
-    """`{{secret:NAME}}` is read from the environment variable CRISTAL_SECRET_NAME."""
-    key = SECRET_PREFIX + re.sub(r"[^A-Za-z0-9]", "_", name).upper()
-    value = os.environ.get(key)
-    if not value:
-        raise InvalidInput(f"The task types {{{{secret:{name}}}}} but {key} is not set; export "
-                           f"{key}=... and run again (the value is typed into {host or 'the page'}"
-                           ", never stored or printed).", secret=name)
-    return value
-
+__all__ = ["describe_action", "parse_params", "print_outcome", "print_steps", "split_hosts",
+           "step_line", "terminal_hooks"]
 
 def _read_line() -> str | None:
     try:

@@ -91,6 +91,7 @@ from cristal.operator._runtime import (
     SecretResolver,
     TakenOver,
 )
+from cristal.operator._secrets import SECRET_PREFIX, secret_from_env
 from cristal.operator._skill_store import (
     compile_run,
     get_skill,
@@ -177,6 +178,7 @@ __all__ = [
     "RunHooks",
     "RunOutcome",
     "RunRequest",
+    "SECRET_PREFIX",
     "RunSummary",
     "Runtime",
     "Scroll",
@@ -217,6 +219,7 @@ __all__ = [
     "locate",
     "miniwob_dir",
     "operate",
+    "secret_from_env",
     "parse_action",
     "parse_plan",
     "parse_target",

@@ -8,6 +8,7 @@ from cristal.workflows.steps.http import HttpStep
 from cristal.workflows.steps.if_ import IfStep
 from cristal.workflows.steps.map import MapStep
 from cristal.workflows.steps.model import ModelStep
+from cristal.workflows.steps.operator import OperatorStep
 from cristal.workflows.steps.python import PythonStep
 from cristal.workflows.steps.research import ResearchStep
 from cristal.workflows.steps.sleep import SleepStep
@@ -20,6 +21,7 @@ __all__ = [
     "IfStep",
     "MapStep",
     "ModelStep",
+    "OperatorStep",
     "PythonStep",
     "ResearchStep",
     "SleepStep",
@@ -28,8 +30,8 @@ __all__ = [
     "register_builtins",
 ]
 
-_BUILTINS = (ModelStep, ResearchStep, HttpStep, PythonStep, ApprovalStep, MapStep, IfStep,
-             SwitchStep, SleepStep, WaitUntilStep)
+_BUILTINS = (ModelStep, ResearchStep, OperatorStep, HttpStep, PythonStep, ApprovalStep, MapStep,
+             IfStep, SwitchStep, SleepStep, WaitUntilStep)
 
 
 def register_builtins() -> None:

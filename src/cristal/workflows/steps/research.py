@@ -1,46 +1,71 @@
-"""`research`: a Deep Research question over a collection (refuses until research is wired).
+"""`research`: a Deep Research question over a collection (or a folder) of documents.
 
-The lead replaces this type with the real one through `register_step_type(...,
-replace=True)`; specs that use `research` keep working unchanged.
+The step runs the same research as `cristal research`: with a model on the `research`
+route when one is configured, extractive otherwise. Its output is the report's answer,
+whether it was found, the claims with their citations and the session id, which
+`cristal research show ID` opens. Model calls are charged to the run's tenant.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from pydantic import Field
+
 from cristal.config import Settings
-from cristal.workflows._errors import StepUnavailable
-from cristal.workflows._steptypes import Options, StepContext, StepSpec
+from cristal.research import ResearchOptions as Knobs
+from cristal.research import ResearchRequest, run_research
+from cristal.workflows._steptypes import Options, StepContext, StepProblem, StepSpec
 
 __all__ = ["ResearchStep"]
 
-UNAVAILABLE = (
-    "Deep Research is not available in this build: the `research` step type is defined, but "
-    "no research engine is registered for workflows yet. Guard the step with `when:` so it "
-    "is skipped, or remove it."
-)
-
 
 class ResearchOptions(Options):
-    """`question:` what to research; `collection:` which documents to search."""
+    """`question:` what to research; `collection:` an ingested collection, or `docs:` a folder."""
 
     question: str
     collection: str | None = None
-    max_sources: int | None = None
+    docs: str | None = None
+    model: bool | None = None  # None: a model when the route has one; False: extractive
+    max_steps: int = Field(16, ge=1, le=100)
 
 
 class ResearchStep:
-    """Placeholder for Deep Research steps: it validates, then refuses clearly if reached."""
+    """Researches a question over the tenant's documents and returns the cited answer."""
 
     name = "research"
     options = ResearchOptions
-    templated = frozenset({"question", "collection"})
+    templated = frozenset({"question", "collection", "docs"})
     durable = False
     attempts = 1
 
     def check(self, step: StepSpec, settings: Settings | None) -> None:
-        """Nothing beyond the keys: a guarded research step may stay in a spec."""
+        """Exactly one place to look: `collection:` or `docs:`."""
+        opts = step.options
+        if (opts.collection is None) == (opts.docs is None):
+            raise StepProblem("give exactly one of `collection:` (an ingested collection) "
+                              "or `docs:` (a folder, ingested when the step runs)", "collection")
 
     def run(self, step: StepSpec, ctx: StepContext) -> Any:
-        """Refuse: there is no research engine in this build."""
-        raise StepUnavailable(UNAVAILABLE)
+        """Research, store the session, and return its answer and citations."""
+        opts = step.options
+        args = ctx.args
+        assert ctx.app is not None
+        request = ResearchRequest(
+            question=str(args["question"]),
+            docs=Path(args["docs"]) if args.get("docs") else None,
+            collection=args.get("collection"), tenant=ctx.tenant, use_model=opts.model,
+            options=Knobs(max_steps=opts.max_steps))
+        report, _ = run_research(ctx.app.store, ctx.app.gateway, request)
+        ctx.meta.update(research_session=report.id, mode=report.mode,
+                        model_calls=report.model_calls)
+        return {
+            "session": report.id, "answer": report.answer, "not_found": report.not_found,
+            "mode": report.mode,
+            "claims": [{"text": c.text,
+                        "citations": [{"doc": x.doc, "quote": x.quote, "start": x.start,
+                                       "end": x.end} for x in c.citations]}
+                       for c in report.claims if c.verified],
+            "sources": [d["doc"] for d in report.retrieved[:5]],
+        }

@@ -1,0 +1,75 @@
+"""The `operator` step: a browser task inside a durable workflow (real Chromium)."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+import cristal.workflows as wf
+from conftest import require
+from cristal.operator import BrowserNotFound, find_chromium
+from cristal.workflows import wait_run
+
+PAGE = b"""<!doctype html><html><body>
+<h1>Invoices</h1><p id=state>3 invoices</p>
+<button onclick="document.getElementById('state').textContent='deleted'">Delete all</button>
+<button onclick="document.getElementById('state').textContent='archived'">Archive</button>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def site():
+    try:
+        find_chromium()
+    except BrowserNotFound:
+        require(False, "Debian chromium (/usr/bin/chromium)")
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(PAGE)))
+            self.end_headers()
+            self.wfile.write(PAGE)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/invoices"
+    server.shutdown()
+
+
+def _spec(url: str, click: str, confirmed: str) -> str:
+    return (
+        "name: clean\ninputs: {ok: boolean}\nsteps:\n  - id: browse\n    type: operator\n"
+        f"    start: {url}\n    plan: |\n      click \"{click}\"\n"
+        f"    confirmed: \"{confirmed}\"\n"
+    )
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_operator_step_runs_a_plan_and_stores_its_trajectory(engine, spec, tenant, site):
+    run = wf.start_run(engine, spec(_spec(site, "Archive", "{{ inputs.ok }}")), {"ok": False},
+                       tenant=tenant)
+    done = wait_run(engine, run.run_id, timeout_s=120)
+    assert done.status == "succeeded", done.error
+    output = next(s for s in done.steps if s.id == "browse").output
+    assert output["status"] == "succeeded" and output["run_id"].startswith("opr_")
+    assert output["steps"] >= 1
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_sensitive_action_needs_the_spec_to_approve_it(engine, spec, tenant, site):
+    refused = wait_run(engine, wf.start_run(
+        engine, spec(_spec(site, "Delete all", "{{ inputs.ok }}")), {"ok": False},
+        tenant=tenant).run_id, timeout_s=120)
+    assert refused.status == "failed" and "needs_confirmation" in refused.error
+    assert "confirmed:" in refused.error
+    approved = wait_run(engine, wf.start_run(
+        engine, spec(_spec(site, "Delete all", "{{ inputs.ok }}")), {"ok": True},
+        tenant=tenant).run_id, timeout_s=120)
+    assert approved.status == "succeeded", approved.error
