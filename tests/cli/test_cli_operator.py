@@ -90,11 +90,15 @@ def _chromium() -> bool:
 def test_run_a_plan_then_list_show_and_export(web, tmp_path):
     plan = tmp_path / "login.plan"
     plan.write_text(LOGIN_PLAN, encoding="utf-8")
+    shots = tmp_path / "shots"
     proc = cristal("operator", "run", "--start", web("login.html"), "--plan", str(plan),
-                   "--yes", "--json", env={"CRISTAL_SECRET_PASSWORD": SECRET})
+                   "--yes", "--json", "--screenshots", str(shots),
+                   env={"CRISTAL_SECRET_PASSWORD": SECRET})
     assert proc.returncode == 0, proc.stderr
     out = last_json(proc)
     assert out["status"] == "succeeded" and out["result"]["text"] == "Welcome ada"
+    pngs = sorted(shots.glob("*.png"))
+    assert len(pngs) == out["steps"] and pngs[0].read_bytes()[:4] == b"\x89PNG"
     assert out["instruction"] == "Sign in as ada" and out["steps"] == 6
     assert out["run_id"].startswith("opr_") and out["model_calls"] == 0
     assert "approved (--yes)" in proc.stderr  # the password form was still announced

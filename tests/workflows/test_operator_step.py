@@ -45,7 +45,8 @@ def site():
 
 def _spec(url: str, click: str, confirmed: str) -> str:
     return (
-        "name: clean\ninputs: {ok: boolean}\nsteps:\n  - id: browse\n    type: operator\n"
+        "name: clean\ninputs: {ok: {type: boolean, default: false}}\nsteps:\n"
+        "  - id: browse\n    type: operator\n"
         f"    start: {url}\n    plan: |\n      click \"{click}\"\n"
         f"    confirmed: \"{confirmed}\"\n"
     )
@@ -73,3 +74,23 @@ def test_sensitive_action_needs_the_spec_to_approve_it(engine, spec, tenant, sit
         engine, spec(_spec(site, "Delete all", "{{ inputs.ok }}")), {"ok": True},
         tenant=tenant).run_id, timeout_s=120)
     assert approved.status == "succeeded", approved.error
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_operator_step_replays_a_compiled_skill(engine, spec, tenant, site):
+    from cristal.governance import get_tenant
+    from cristal.operator import compile_run, save_skill
+
+    first = wait_run(engine, wf.start_run(engine, spec(_spec(site, "Archive", "false")), {},
+                                          tenant=tenant).run_id, timeout_s=120)
+    opr = next(s for s in first.steps if s.id == "browse").output["run_id"]
+    owner = get_tenant(engine.app.store, tenant)
+    save_skill(engine.app.store, owner.id,
+               compile_run(engine.app.store, owner.id, opr, "archive"), source_run_id=opr)
+    text = ("name: replay\nsteps:\n  - id: browse\n    type: operator\n"
+            f"    start: {site}\n    skill: archive\n")
+    done = wait_run(engine, wf.start_run(engine, spec(text), {}, tenant=tenant).run_id,
+                    timeout_s=120)
+    assert done.status == "succeeded", done.error
+    output = next(s for s in done.steps if s.id == "browse").output
+    assert output["policy"] == "skill" and output["skill"] == "archive"

@@ -57,6 +57,8 @@ TakeoverOpt = Annotated[bool, typer.Option(
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Approve every sensitive action.")]
 StepsOpt = Annotated[int | None, typer.Option("--max-steps", min=1,
                                               help="Step budget (default: operator.max_steps).")]
+ShotsOpt = Annotated[Path | None, typer.Option(
+    "--screenshots", help="Folder for a PNG of the page after every step.")]
 
 
 def _tenant(name: str | None) -> Tenant:
@@ -103,6 +105,7 @@ def run(
     takeover: TakeoverOpt = False,
     yes: YesOpt = False,
     max_steps: StepsOpt = None,
+    screenshots: ShotsOpt = None,
     tenant: TenantOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -129,7 +132,8 @@ def run(
     request = RunRequest(start_url=start, instruction=task or "", policy=kind,  # type: ignore
                          plan=script, skill=chosen, params=parse_params(param),
                          allow=split_hosts(allow), tenant=tenant, max_steps=max_steps,
-                         headless=False if headed else None, takeover=takeover)
+                         headless=False if headed else None, takeover=takeover,
+                         screenshots=str(screenshots) if screenshots else None)
     _execute(request, yes=yes, json_out=json_out)
 
 

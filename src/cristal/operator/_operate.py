@@ -13,11 +13,13 @@ and afterwards the run resumes from the page as they left it.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -63,6 +65,7 @@ class RunRequest:
     max_steps: int | None = None
     headless: bool | None = None
     takeover: bool = False  # pause for a person right after the start URL opens
+    screenshots: str | None = None  # a folder: one PNG after every step (<step>.png)
 
 
 # A confirmation hook answers True, False, or "takeover" (the person does the step by hand).
@@ -108,13 +111,30 @@ class RunOutcome:
 
 
 class _Tee:
-    def __init__(self, recorder: StoreRecorder, on_step: Callable[[StepRecord], None] | None):
-        self.recorder, self.on_step = recorder, on_step
+    def __init__(self, recorder: StoreRecorder, on_step: Callable[[StepRecord], None] | None,
+                 shoot: Callable[[StepRecord], None] | None = None):
+        self.recorder, self.on_step, self.shoot = recorder, on_step, shoot
 
     def record(self, step: StepRecord) -> None:
         self.recorder.record(step)
+        if self.shoot is not None:
+            self.shoot(step)
         if self.on_step is not None:
             self.on_step(step)
+
+
+def _screenshots(folder: str | None, session: Any) -> Callable[[StepRecord], None] | None:
+    """Save the page after each step as `<folder>/<step>.png` (optional observation)."""
+    if not folder:
+        return None
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+
+    def shoot(step: StepRecord) -> None:
+        with contextlib.suppress(Exception):  # a closed or navigating page: skip the picture
+            session.page.screenshot(path=str(target / f"{step.step:03d}.png"))
+
+    return shoot
 
 
 class _BoundSkill(SkillPolicy):
@@ -158,7 +178,8 @@ def operate(store: Any, gateway: Any, settings: OperatorSettings, request: RunRe
             state = _Takeover(browser, session, hooks)
             runtime = Runtime(session, guards=guards, confirm=state.confirmer(),
                               secrets=hooks.secrets, ask=hooks.ask,
-                              recorder=_Tee(recorder, hooks.on_step),
+                              recorder=_Tee(recorder, hooks.on_step,
+                                            _screenshots(request.screenshots, session)),
                               max_tokens=settings.snapshot_tokens, run_id=run_id)
             first = runtime.step(Goto(url=request.start_url), source="start")
             if not first.ok:

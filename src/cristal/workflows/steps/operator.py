@@ -67,7 +67,7 @@ class OperatorStep:
         assert ctx.app is not None
         app = ctx.app
         tenant = get_tenant(app.store, ctx.tenant)
-        skill = get_skill(app.store, tenant.id, opts.skill) if opts.skill else None
+        skill = get_skill(app.store, tenant.id, opts.skill)[0] if opts.skill else None
         policy = "plan" if opts.plan else "skill" if skill else "model"
         confirmed = args.get("confirmed") is True or str(args.get("confirmed")).lower() in (
             "true", "yes", "1", "approved")
