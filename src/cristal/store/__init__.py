@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from cristal.errors import StoreError
 from cristal.store._engine import create_engine, sqlite_module
-from cristal.store._raw import RawCursor, raw_transaction
+from cristal.store._raw import RawCursor, raw_transaction, release_connections
 from cristal.store._schema import JSON, UTCDateTime, metadata, new_id, utcnow
 
 __all__ = [
@@ -93,7 +93,8 @@ class Store:
                 yield conn
 
     def close(self) -> None:
-        """Release every pooled connection."""
+        """Release every connection (pooled, and those held for hot statements)."""
+        release_connections(self.engine)
         self.engine.dispose()
 
     def __repr__(self) -> str:
