@@ -127,3 +127,12 @@ def test_research_can_start_before_vectors_are_done(app_for, sqlite_url, corpus)
         embed_seconds=0))
     assert "$180" in report.answer
     assert any("0 of" in n and "cristal ingest" in n for n in report.notes)
+
+
+def test_name_with_a_descriptor_is_not_a_missing_subject(app_for, sqlite_url, corpus):
+    # "Business credit Card" occurs nowhere, but the name proper ("Business Card") does:
+    # the lowercase descriptor must not turn an answerable question into "not found".
+    app = app_for(sqlite_url)
+    report = _research(app, corpus, "What late payment fee applies to the Business credit Card?")
+    assert not report.not_found and "$39" in report.answer
+    _check_citations(app, report, corpus)

@@ -34,13 +34,14 @@ _EN_NOT_ENTITY = frozenset({
     "Under", "According", "Per", "Regarding", "As", "At", "By", "With", "From", "To", "Of",
     "Please", "Tell", "Also", "But", "Then", "After", "Before", "During", "Since",
 })
+_EN_SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+)$")
 _EN_COMPARATIVE = re.compile(
     r"\b(?:versus|vs\.?|compared (?:with|to)|higher|lower|more|less|better|worse|cheaper|"
     r"difference|differ)\b", re.I)
 
 _JA_SENTENCE = re.compile(r"[^。？！?!]+[。？！?!]*")
 _JA_QWORD = re.compile(
-    r"誰|だれ|どなた|何|なに|なん|いつ|どこ|どちら|どの|どう|どれ|いくら|幾ら|どのくらい|どれくらい|"
+    r"誰|だれ|どなた|何|なに|なん|いつ|どこ|どちら|どの|どう|どれ|どんな|いくら|幾ら|どのくらい|どれくらい|"
     r"どれほど|可否|か[？?]?$|ますか|ですか|でしょうか")
 _JA_CLAUSE = re.compile(r"[^、，,]+(?:[、，,]|$)")
 _JA_COMPARE = re.compile(r"(.+?)と(.+?)(?:では|の違い|で比べ|を比較|のどちら)")
@@ -66,7 +67,8 @@ _TYPES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-_JA_OPEN_QWORD = re.compile(r"誰|だれ|どなた|何|なに|いつ|どこ|どちら|どの|どう|どれ|いくら|幾ら")
+_JA_OPEN_QWORD = re.compile(
+    r"誰|だれ|どなた|何|なに|いつ|どこ|どちら|どの|どう|どれ|どんな|いくら|幾ら")
 
 
 def answer_type(text: str) -> str:
@@ -100,6 +102,8 @@ def _en_entities(text: str) -> list[tuple[int, int, str]]:
         core = [w for w in words if w.lower() != "the"]
         if not core or core[0] in _EN_NOT_ENTITY:
             continue
+        if len(words) == 1 and _EN_SENTENCE_START.search(text[:match.start()]):
+            continue  # "Taking cash out…": capitalised because it starts the sentence
         found.append((match.start(), match.end(), match.group(0)))
     return found
 
