@@ -40,9 +40,12 @@ _EN_COMPARATIVE = re.compile(
     r"difference|differ)\b", re.I)
 
 _JA_SENTENCE = re.compile(r"[^。？！?!]+[。？！?!]*")
+# Words that ask an open question (who, what, how…); a question is also marked by its
+# ending (「ですか」) or 可否 (whether).
+_JA_OPEN_QWORD = re.compile(
+    r"誰|だれ|どなた|何|なに|いつ|どこ|どちら|どの|どう|どれ|どんな|いくら|幾ら")
 _JA_QWORD = re.compile(
-    r"誰|だれ|どなた|何|なに|なん|いつ|どこ|どちら|どの|どう|どれ|どんな|いくら|幾ら|どのくらい|どれくらい|"
-    r"どれほど|可否|か[？?]?$|ますか|ですか|でしょうか")
+    _JA_OPEN_QWORD.pattern + r"|なん|可否|か[？?]?$|ますか|ですか|でしょうか")
 _JA_CLAUSE = re.compile(r"[^、，,]+(?:[、，,]|$)")
 _JA_COMPARE = re.compile(r"(.+?)と(.+?)(?:では|の違い|で比べ|を比較|のどちら)")
 
@@ -65,10 +68,6 @@ _TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("yesno", re.compile(r"^\s*(?:is|are|does|do|did|can|could|will|would|should|must|may|am)\b|"
                          r"(?:ますか|ですか|できますか|でしょうか)[？?]?$", re.I)),
 ]
-
-
-_JA_OPEN_QWORD = re.compile(
-    r"誰|だれ|どなた|何|なに|いつ|どこ|どちら|どの|どう|どれ|どんな|いくら|幾ら")
 
 
 def answer_type(text: str) -> str:

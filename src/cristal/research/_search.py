@@ -49,10 +49,10 @@ _KATAKANA_ONLY = re.compile(r"^[\u30a0-\u30ff]+$")
 # A compound ending in one of these asks for an attribute (申請期限: the deadline of an
 # application), which documents phrase their own way (「30日以内に申請」); it is not a
 # subject such as 「住宅ローン」 whose absence means the documents are about something else.
-_ATTRIBUTE_HEADS = (
-    "期限", "期日", "締切", "締め切り", "金額", "額", "上限", "下限", "方法", "手続", "手続き",
+_ATTRIBUTE_HEADS = (  # matched as endings: 額 covers 金額, 料 covers 手数料, 日 covers 期日
+    "期限", "締切", "締め切り", "額", "上限", "下限", "方法", "手続", "手続き",
     "手順", "条件", "期間", "日数", "回数", "承認者", "担当者", "責任者", "申請者", "決裁者",
-    "先", "費用", "料金", "手数料", "割合", "率", "時期", "時間", "日", "基準", "要件", "対象",
+    "先", "費用", "料金", "割合", "率", "時期", "時間", "日", "基準", "要件", "対象",
     "範囲", "理由", "目的", "窓口", "可否", "場所", "単位", "頻度", "様式", "書式", "内容",
     "規定", "ルール", "代", "代金", "費", "料",  # ホテル代, 交通費, 宿泊料: the cost of X
 )

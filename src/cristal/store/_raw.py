@@ -112,6 +112,14 @@ def _close(entry: tuple[int, Any]) -> None:
             entry[1].close()
 
 
+def _forget(engine: sa.Engine) -> None:
+    """Close and drop this thread's held connection (it broke); the next opens another."""
+    with _held_lock:
+        entry = _held.get(engine, {}).pop(threading.get_ident(), None)
+    if entry is not None:
+        _close(entry)
+
+
 def release_connections(engine: sa.Engine) -> None:
     """Close the SQLite connections `raw_transaction` holds for `engine` (all threads)."""
     with _held_lock:
@@ -130,11 +138,8 @@ def _sqlite_transaction(engine: sa.Engine) -> Iterator[RawCursor]:
         try:
             if fairy.dbapi_connection.in_transaction:
                 cursor.execute("ROLLBACK")
-        except Exception:  # the connection is unusable: the next transaction opens another
-            with _held_lock:
-                entry = _held.get(engine, {}).pop(threading.get_ident(), None)
-            if entry is not None:
-                _close(entry)
+        except Exception:  # the connection is unusable
+            _forget(engine)
         raise
     finally:
         cursor.close()
