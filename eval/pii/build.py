@@ -295,7 +295,7 @@ Thanks,
 {{P:Carlos}}""",
     """Subject: Applicant follow-up
 
-{{P:Jordan Miller}} called about the analyst role. Jordan's resume lists {{O:Deloitte}} and
+{{P:Jordan Miller}} called about the analyst role. {{P:Jordan}}'s resume lists {{O:Deloitte}} and
 {{O:Stanford University}}. Please schedule a 30-minute screen next week and email the invite to
 {{E:jordan.miller.cv@gmail.example}}.""",
     # --- forms ---

@@ -33,7 +33,7 @@ _DATE = re.compile(
     r",?\s(?P<y5>(?:19|20)\d{2})"
     r")(?![0-9])"
 )
-_CUES_BEFORE = ("生年月日", "誕生日", "出生", "date of birth", "birth date", "birthdate",
+_CUES_BEFORE = ("生年月日", "誕生日", "出生", "生まれ", "date of birth", "birth date", "birthdate",
                 "birthday", "dob", "d.o.b", "born on", "born")
 _CUES_AFTER = ("生", "生まれ", "うまれ")
 

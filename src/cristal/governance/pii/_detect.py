@@ -9,11 +9,11 @@ from cristal.governance.pii._en import find_en
 from cristal.governance.pii._ja import find_ja
 from cristal.governance.pii._ner import find_ner, ner_available
 from cristal.governance.pii._structured import find_structured
-from cristal.governance.pii._text import fold
 from cristal.governance.pii._types import ENTITY_TYPES, Span
 
 __all__ = ["detect", "guess_lang"]
 
+_AFTER_ADDRESS = re.compile(r",?[ \t]([0-9]{4,5})(?![0-9])")
 _JA_CHARS = re.compile("[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 # When two candidates overlap, the validated identifier wins, then the longer span.
 _RANK = {t: i for i, t in enumerate((
@@ -38,7 +38,7 @@ def detect(text: str, lang: str | None = None, *, ner: bool | None = False,
     if lang not in (None, "ja", "en"):
         raise InvalidInput(f"language {lang!r} is not supported: use ja or en.")
     lang = lang or guess_lang(text)
-    found: list[Span] = list(find_structured(fold(text)))
+    found: list[Span] = list(find_structured(text))
     found.extend(find_en(text))
     if lang == "ja" or _JA_CHARS.search(text):
         found.extend(find_ja(text))
@@ -48,13 +48,18 @@ def detect(text: str, lang: str | None = None, *, ner: bool | None = False,
                 f"the {lang} NER model is not installed: `pip install 'cristal[pii]'`, or "
                 "detect with rules only (ner=false in [pii]).")
         found.extend(find_ner(text, lang))
+    for span in [s for s in found if s.type == "ADDRESS"]:
+        after = _AFTER_ADDRESS.match(text, span.end)
+        if after:
+            found.append(Span(after.start(1), after.end(1), "POSTAL_CODE", 0.8))
     wanted = set(types or ENTITY_TYPES)
     return _resolve([s for s in found if s.type in wanted and s.end > s.start])
 
 
 def _resolve(spans: list[Span]) -> list[Span]:
     # Rules before models for the same stretch of text; then rank, then length.
-    spans.sort(key=lambda s: (s.source in ("ginza", "presidio"), _RANK[s.type],
+    # Weak rule spans (a name seen earlier, mentioned again) yield to strong ones.
+    spans.sort(key=lambda s: (s.source in ("ginza", "presidio"), s.score < 0.75, _RANK[s.type],
                               -(s.end - s.start), s.start))
     taken: list[Span] = []
     for span in spans:

@@ -21,37 +21,52 @@ __all__ = ["find_en"]
 
 _CAP = r"[A-Z][a-zA-Z'\-]+"
 _TITLE = re.compile(
-    rf"(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame)\.?\s+"
-    rf"(?P<n>(?:[A-Z]\.\s)?{_CAP}(?:\s+(?:[A-Z]\.\s+)?{_CAP}){{0,2}})"
+    rf"(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame)\.?[ \t]+"
+    rf"(?P<n>(?:[A-Z]\.[ \t])?{_CAP}(?:[ \t]+(?:[A-Z]\.[ \t]+)?{_CAP}){{0,2}})"
 )
 _RUN = re.compile(r"(?<![A-Za-z'\-])(?:[A-Z][a-zA-Z'\-]+|[A-Z]\.)(?:[ \t]+(?:[A-Z][a-zA-Z'\-]+|[A-Z]\.))+")
 _WORD = re.compile(r"[A-Z][a-zA-Z'\-]+|[A-Z]\.")
 _GREETING = re.compile(rf"(?:^|\n|\s)(?:Dear|Hi|Hello|Thanks|Thank you|Regards|Attn:?|Attention:?)"
-                       rf",?\s+(?P<n>{_CAP}(?:\s+{_CAP})?)(?=\s*[,.:!\n]|$)")
+                       rf",?[ \t]+(?P<n>{_CAP}(?:[ \t]+{_CAP})?)(?=[ \t]*[,.:!\n]|$)")
 _SIGNOFF = re.compile(rf"(?:Regards|Best|Sincerely|Cheers|Thanks|Best wishes),?\s*\n\s*"
-                      rf"(?P<n>{_CAP}(?:\s+{_CAP}){{0,2}})\s*(?:\n|$)")
+                      rf"(?P<n>{_CAP}(?:[ \t]+{_CAP}){{0,2}})[ \t]*(?:\n|$)")
 _STREET_TYPES = (r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|"
                  r"Place|Pl|Parkway|Pkwy|Terrace|Highway|Hwy|Square|Sq|Circle|Cir|Trail|Row|Close|"
                  r"Crescent|Gardens|Plaza")
-_UNIT = r"(?:,?\s(?:Suite|Ste\.?|Apt\.?|Apartment|Unit|Floor|Fl\.?|Room|Rm\.?|#)\s?[A-Za-z0-9\-]+)"
-_PLACE = r"[A-Z][a-zA-Z]+(?:[\s\-][A-Z][a-zA-Z]+){0,2}"
+_UNIT = r"(?:,?[ \t](?:Suite|Ste\.?|Apt\.?|Apartment|Unit|Floor|Fl\.?|Room|Rm\.?|#)[ \t]?[A-Za-z0-9\-]+)"
+_PLACE = r"[A-Z][a-zA-Z]+(?:[ \t\-][A-Z][a-zA-Z]+){0,2}"
+_JP_PLACE = rf"{_PLACE}(?:-(?:ku|shi|cho|machi|gun|ken|dori))?"
 _ADDRESS = re.compile(
-    rf"(?<![A-Za-z0-9\-])(?:\d{{1,6}}[A-Za-z]?\s(?:[NSEW]\.?\s)?(?:{_CAP}\s){{1,4}}"
-    rf"(?:{_STREET_TYPES})\.?{_UNIT}?(?:,\s{_PLACE}){{0,2}}"
-    rf"(?:,\s(?:[A-Z]{{2}}|{_PLACE}))?"
-    rf"|\d{{1,4}}-\d{{1,4}}(?:-\d{{1,4}})?\s{_PLACE}(?:,\s{_PLACE}(?:-(?:ku|shi|cho|machi|gun))?)"
-    rf"{{1,4}})"
+    rf"(?<![A-Za-z0-9\-])(?:\d{{1,6}}[A-Za-z]?[ \t](?:[NSEW]\.?[ \t])?(?:{_CAP}[ \t]){{1,4}}"
+    rf"(?:{_STREET_TYPES})\.?{_UNIT}?(?:,[ \t]{_PLACE}){{0,2}}"
+    rf"(?:,[ \t](?:[A-Z]{{2}}|{_PLACE}))?"
+    rf"|(?:\d{{1,4}}-\d{{1,4}}(?:-\d{{1,4}})?|\d{{1,5}}(?=[ \t][A-Z][a-z]+-(?:dori|cho|machi)))"
+    rf"[ \t]{_JP_PLACE}(?:,[ \t]{_JP_PLACE}){{1,4}}"
+    rf"|{_CAP}(?:strasse|straße|str\.|weg|platz|gasse|allee|laan|straat|gatan|vej)[ \t]\d{{1,4}}"
+    rf"[a-z]?(?:,[ \t]{_PLACE})?)"
 )
-_ORG_END = (r"Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|LLC|LLP|PLC|plc|GmbH|AG|"
-            r"KK|K\.K|S\.A|Group|Holdings|Bank|University|College|Hospital|Clinic|Partners|"
-            r"Associates|Technologies|Systems|Solutions|Labs|Industries|Insurance|Trust|"
-            r"Foundation|Institute|Airlines|Motors|Electric|Pharmaceuticals|Consulting|"
-            r"Logistics|Securities|Capital|Ventures")
+_ORG_ABBR = r"Inc|Corp|Co|Ltd|LLC|LLP|PLC|plc|GmbH|AG|KK|K\.K|S\.A|Pty"
+_ORG_END = (r"Incorporated|Corporation|Company|Limited|Group|Holdings|Bank|"
+            r"University|College|Hospital|Clinic|Partners|Associates|Technologies|Systems|"
+            r"Solutions|Labs|Industries|Insurance|Trust|Foundation|Institute|Airlines|Motors|"
+            r"Electric|Pharmaceuticals|Consulting|Logistics|Securities|Capital|Ventures|Traders|"
+            r"Trading|Software|Foods|Health|Media|Studios|Agency|Bancorp|Financial")
 _ORG = re.compile(
-    rf"(?<![A-Za-z])(?:(?:{_CAP}|[A-Z]{{2,}}|&)\s){{0,4}}?(?:{_CAP}|[A-Z]{{2,}})"
-    rf"(?:,?\s(?:{_ORG_END})\.?(?:,?\s(?:Ltd|Inc|LLC)\.?)?)(?![A-Za-z])"
-    rf"|(?<![A-Za-z])(?:Bank|University|Ministry|Department) of(?:\s{_CAP}){{1,3}}"
+    rf"(?<![A-Za-z])(?:(?:{_CAP}|[A-Z]{{2,}}|&)[ \t]){{0,4}}?(?:{_CAP}|[A-Z]{{2,}})"
+    rf"(?:,?[ \t](?:{_ORG_ABBR})\.?(?![A-Za-z])|,?[ \t](?:{_ORG_END})(?![A-Za-z]))+"
+    rf"|(?<![A-Za-z])(?:Bank|University|Ministry|Department)[ \t]of(?:[ \t]{_CAP}){{1,3}}"
 )
+_ORG_LEAD = frozenset("The A An Our Your Their His Her Its My This That At With From For To And "
+                      "Or Dear Hi Hello Thanks Re Fw Fwd Subject Company Bank Name Employer "
+                      "Client Vendor Customer Supplier Legal".split())
+_FIELD = re.compile(
+    r"(?m)^[ \t]*(?i:(?:full |legal |account |patient |employee )?name|cardholder|employee|"
+    r"applicant|patient|claimant|requester|candidate|referee|caller|customer|contact|approver|"
+    r"host|agent|reviewer|emergency contact|account holder|approved by|assigned to|attendees|"
+    r"signatory|ship to|contractor|visitor|spoke with)[ \t]*:[ \t]*"
+    r"(?P<n>[A-Z][a-zA-Z'\-]+(?:[ \t]+(?:[A-Z]\.[ \t]+)?[A-Z][a-zA-Z'\-]+){1,2})")
+_ALONE = re.compile(r"(?m)^[ \t]*(?P<n>[A-Z][a-z]+)[ \t]*$|(?:[Tt]his is|[Aa]ssigned to|[Ff]rom)"
+                    r"[ \t]+(?P<m>[A-Z][a-z]+)(?=[ \t.,]|$)")
 _NOT_NAME = frozenset("""The This That These Those Our Your Their His Her Its My We You They It A An
 And Or But If When Where What Which Who Why How Please Thank Thanks Dear Hi Hello Regards Best
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
@@ -61,7 +76,7 @@ Account Manager Director Department Office Invoice Order Payment Ref Re Subject 
 Tel Phone Email Fax Address Name Note Call Notes Mobile Meeting Project Client Policy Number
 Japan Tokyo Osaka Kyoto Yokohama Kobe Nagoya Sapporo Fukuoka Sendai Chiba Saitama New York
 London Paris Singapore Beijing Shanghai Seoul Sydney California Texas Washington Boston Chicago
-Seattle Street Center Centre Park Tower Building Plaza Holdings Systems Solutions Technologies
+Seattle Street Center Centre Tower Building Plaza Holdings Systems Solutions Technologies
 Partners Associates Card Visa Mastercard Amex Dept Team Mr Mrs Ms Dr Prof Inc Corporation Co
 Limited Labs Industries Insurance Trust Foundation Institute Airlines Motors Electric Kind
 Best Warm Sincerely Cheers Yours Attn Attention Hope Looking Following Per As For On In At By
@@ -93,14 +108,29 @@ def find_en(text: str) -> Iterator[Span]:
     yield from _mentions(text, persons)
     for m in _ADDRESS.finditer(text):
         yield Span(m.start(), m.end(), "ADDRESS", 0.8, "rule")
+    orgs = []
     for m in _ORG.finditer(text):
         start = m.start()
         words = text[start:m.end()].split()
-        while words and words[0] in _NOT_NAME and len(words) > 2 and words[1] != "of":  # "The Acme Corp": drop The
+        while len(words) > 1 and words[0] in _ORG_LEAD and words[1] != "of":
             start = text.index(words[1], start + len(words[0]))
             words.pop(0)
-        if words and (words[0] not in _NOT_NAME or words[1:2] == ["of"]):
-            yield Span(start, m.end(), "ORGANIZATION", 0.8, "rule")
+        if len(words) > 1 or words[0] not in _NOT_NAME:
+            orgs.append(Span(start, m.end(), "ORGANIZATION", 0.8, "rule"))
+    yield from orgs
+    yield from _org_mentions(text, orgs)
+
+
+def _org_mentions(text: str, orgs: list[Span]) -> Iterator[Span]:
+    """An organisation found with its legal form, mentioned again by its first word."""
+    heads = {text[s.start:s.end].split()[0] for s in orgs}
+    heads = {h for h in heads if len(h) > 3 and h not in _NOT_NAME and h not in _ORG_LEAD}
+    if not heads:
+        return
+    rx = re.compile(r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, sorted(heads))) +
+                    r")(?![A-Za-z])")
+    for m in rx.finditer(text):
+        yield Span(m.start(), m.end(), "ORGANIZATION", 0.7, "rule")
 
 
 def _persons(text: str) -> Iterator[Span]:
@@ -125,6 +155,12 @@ def _persons(text: str) -> Iterator[Span]:
                 i = found + 1
             else:
                 i += 1
+    for m in _FIELD.finditer(text):
+        yield Span(m.start("n"), m.end("n"), "PERSON", 0.8, "rule")
+    for m in _ALONE.finditer(text):
+        key = "n" if m.group("n") else "m"
+        if m.group(key) in first and m.group(key) not in _NOT_NAME:
+            yield Span(m.start(key), m.end(key), "PERSON", 0.7, "rule")
     for rx in (_GREETING, _SIGNOFF):
         for m in rx.finditer(text):
             name = m.group("n")

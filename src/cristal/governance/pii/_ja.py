@@ -23,7 +23,10 @@ _MAX = 8000  # Sudachi's input limit is ~49 KB; cut long text at line breaks
 
 _HONORIFIC = ("様", "さま", "さん", "氏", "殿", "先生", "くん", "君", "ちゃん", "部長", "課長", "係長",
               "社長", "主任", "専務", "常務", "取締役", "会長", "所長", "支店長", "店長", "教授", "医師")
-_PERSON_POS = ("姓", "名")
+_FIELD = re.compile(r"(?:氏名|お名前|名前|フリガナ|ふりがな|口座名義|名義人?|受取人|申請者|代表者|担当者|"
+                    r"本人|社員名|回答者|来訪者|ご予約者|対象|相手)[ \u3000]*[:：]?[ \u3000]*"
+                    r"(?P<n>[ァ-ヶー]{1,10}(?:[ \u3000・][ァ-ヶー]{1,10})?)(?=[ \u3000]*(?:様|さん|氏)?"
+                    r"[\n（(、,]|$)")
 
 _PREF = (r"(?:北海道|東京都|(?:京都|大阪)府|(?:青森|岩手|宮城|秋田|山形|福島|茨城|栃木|群馬|埼玉|千葉|神奈川"
          r"|新潟|富山|石川|福井|山梨|長野|岐阜|静岡|愛知|三重|滋賀|兵庫|奈良|和歌山|鳥取|島根|岡山|広島|山口"
@@ -34,6 +37,10 @@ _NUM = (rf"(?:[0-9{_KANJI_NUM}]+(?:丁目|番地|番|号|-|の))+(?:[0-9]+)?(?:�
 _BUILDING = (r"(?:[ \u3000]?[^\s、。,，「」()（）:：]{1,20}?(?:ビルディング|ビル|タワー|マンション|ハイツ|"
              r"コーポ|レジデンス|プラザ|センター|荘|館|棟|ヒルズ|フォレスト|スクエア)"
              r"(?:[ \u3000]?[0-9]+(?:階|F|号室|号))?|[ \u3000]?[0-9]+(?:階|F|号室))?")
+_BUILDING_RUN = re.compile(r"[ \u3000]?[^\s、。,，「」()（）:：]{1,25}")
+_BUILDING_WORD = re.compile(r"ビル|タワー|マンション|ハイツ|コーポ|レジデンス|プラザ|センター|ヒルズ|ヒカリエ|"
+                            r"スクエア|荘|館|棟")
+_FLOOR = re.compile(r"[0-9]+(?:階|F|号室)$")
 _MIDDLE = r"[^\s0-9、。,，「」()（）:：・/]{0,30}?"
 _ADDRESS_FROM = re.compile(rf"(?:{_PREF})?{_MIDDLE}(?:{_NUM}){_BUILDING}")
 _ADDRESS_PLAIN = re.compile(rf"{_PREF}[^\s0-9、。,，「」()（）:：・/にでのはがをへと]{{2,20}}?[市区町村郡]"
@@ -87,6 +94,8 @@ def find_ja(text: str) -> Iterator[Span]:
         morphs.extend(_Morph(base + m.begin(), base + m.end(), m.part_of_speech(), m.surface())
                       for m in _tokenizer().tokenize(piece))
     yield from _persons(morphs)
+    for m in _FIELD.finditer(text):
+        yield Span(m.start("n"), m.end("n"), "PERSON", 0.8, "rule")
     yield from _addresses(text, [(m.begin, m.end) for m in morphs if m.pos[2] == "地名"])
     yield from _orgs(text, morphs)
 
@@ -112,12 +121,38 @@ def _persons(morphs: list[_Morph]) -> Iterator[Span]:
         full = j - i > 1
         honor = after is not None and after.surface.startswith(_HONORIFIC)
         noun_after = after is not None and after.pos[0] == "名詞" and not honor
-        if (full and not noun_after) or honor or (pos[3] == "姓" and after is None) or (
-                pos[3] == "姓" and not noun_after and after.pos[0] in (
-                    "助詞", "補助記号", "助動詞", "空白", "動詞")):
+        if not full and pos[3] == "姓" and after is not None and after.pos[0] == "空白" \
+                and "\n" not in after.surface:
+            given = _given_name(morphs, j + 1)  # 斎藤 学, 小鳥遊 ひかり: a name Sudachi lacks
+            if given is not None:
+                j, full = given, True
+                after = morphs[j] if j < len(morphs) else None
+                honor = after is not None and after.surface.startswith(_HONORIFIC)
+                noun_after = False
+        lone_ok = pos[3] in ("姓", "一般") and (after is None or not noun_after and after.pos[0] in (
+            "助詞", "補助記号", "助動詞", "空白", "動詞"))
+        if (full and not noun_after) or honor or lone_ok:
             yield Span(morphs[i].begin, morphs[j - 1].end, "PERSON",
                        0.85, "sudachi")
         i = j
+    for k in range(len(morphs) - 1):  # 原田様: a proper noun Sudachi files as a place
+        m, nxt = morphs[k], morphs[k + 1]
+        if m.pos[1] == "固有名詞" and m.pos[2] != "人名" and nxt.surface.startswith(
+                ("様", "さん", "氏", "殿", "くん", "ちゃん")) and len(m.surface) <= 4:
+            yield Span(m.begin, m.end, "PERSON", 0.7, "sudachi")
+
+
+def _given_name(morphs: list[_Morph], j: int) -> int | None:
+    """End index of a short given name at morph j (up to the line end or a symbol), or None."""
+    n, length = j, 0
+    while n < len(morphs) and morphs[n].pos[0] in ("名詞", "形状詞", "動詞") and length < 4:
+        length += len(morphs[n].surface)
+        n += 1
+    if n == j or length > 4:
+        return None
+    if n < len(morphs) and morphs[n].pos[0] not in ("空白", "補助記号", "接尾辞", "助詞", "助動詞"):
+        return None
+    return n
 
 
 def _addresses(text: str, places: list[tuple[int, int]]) -> Iterator[Span]:
@@ -131,6 +166,10 @@ def _addresses(text: str, places: list[tuple[int, int]]) -> Iterator[Span]:
         if m is None:
             continue
         found = m.group().rstrip("-の \u3000")
+        tail = _BUILDING_RUN.match(text, start + len(found))
+        if tail and any(c.isdigit() for c in found) and (
+                _BUILDING_WORD.search(tail.group()) or _FLOOR.search(tail.group())):
+            found += tail.group()
         has_number = any(c.isdigit() for c in found)
         if not any(c in found for c in _ADDRESS_CHARS) and not (
                 has_number and re.search("丁目|番地|号", found)):
@@ -142,8 +181,13 @@ def _addresses(text: str, places: list[tuple[int, int]]) -> Iterator[Span]:
 
 
 def _is_name_part(m: _Morph) -> bool:
-    return m.pos[0] == "名詞" and m.pos[1] not in ("数詞", "代名詞") or m.pos[0] == "接頭辞" or (
-        m.pos[0] == "補助記号" and m.surface in "・&＆")
+    if m.pos[0] == "名詞":
+        return m.pos[1] not in ("数詞", "代名詞") and m.pos[2] != "副詞可能"
+    return m.pos[0] in ("接頭辞", "形状詞") or (m.pos[0] == "補助記号" and m.surface in "・&＆")
+
+
+def _proper(m: _Morph) -> bool:
+    return m.pos[1] == "固有名詞" or bool(re.fullmatch("[ァ-ヶーA-Za-z0-9&・]+", m.surface))
 
 
 def _containing(morphs: list[_Morph], pos: int) -> int | None:
@@ -163,7 +207,8 @@ def _orgs(text: str, morphs: list[_Morph]) -> Iterator[Span]:
         start, end = match.start(), match.end()
         i = by_end.get(start)  # name before the form or suffix: テック株式会社, 三菱商事
         inside = _containing(morphs, start)
-        if i is None and inside is not None and morphs[inside].end >= end:
+        if i is None and inside is not None and morphs[inside].end >= end \
+                and morphs[inside].pos[1] == "固有名詞":
             i = inside  # one dictionary word: みずほ銀行, 三井住友銀行
             start = morphs[inside].end
         k = i
@@ -173,7 +218,8 @@ def _orgs(text: str, morphs: list[_Morph]) -> Iterator[Span]:
         first = (k + 1) if k is not None else None
         while first is not None and first <= i and morphs[first].surface in _NOT_NAME:
             first += 1
-        if first is not None and first <= i:
+        if first is not None and first <= i and (match.group("pre") or any(
+                _proper(morphs[x]) for x in range(first, i + 1))):
             start = morphs[first].begin
         elif match.group("pre"):  # the form first: 株式会社テック
             j = by_begin.get(end)

@@ -17,7 +17,7 @@ from cristal.governance.pii._checks import (
     my_number_ok,
 )
 from cristal.governance.pii._dates import find_dates_of_birth
-from cristal.governance.pii._text import near_before
+from cristal.governance.pii._text import fold, fold_words, near_before
 from cristal.governance.pii._types import Span
 
 __all__ = ["find_structured"]
@@ -32,7 +32,7 @@ _EMAIL = re.compile(
 )
 
 _PHONE = re.compile(
-    r"(?<![0-9A-Za-z+(-])(?:"
+    r"(?<![0-9A-Za-z+-])(?:"
     r"\+\d{1,3}[- ]?(?:\(0\)[- ]?)?\d{1,4}(?:[- ]\d{1,4}){1,4}"        # +81 3 1234 5678
     r"|\(0\d{1,4}\)[- ]?\d{1,4}-?\d{4}"                                 # (03)1234-5678
     r"|0\d{1,4}\(\d{1,4}\)\d{4}"                                        # 03(1234)5678
@@ -63,13 +63,15 @@ _US_STATES = (
 ).split()
 _ZIP = re.compile(r"(?<![A-Za-z])(?:" + "|".join(_US_STATES) + r"),? (\d{5}(?:-\d{4})?)(?![0-9-])")
 
-_MY_NUMBER = re.compile(r"(?<![0-9-])(\d{4})([- ]?)(\d{4})\2(\d{4})(?![0-9]|-\d)")
+_UK_POSTCODE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][ABD-HJLNP-UW-Z]{2}"
+                          r"(?![A-Za-z0-9])")
+_MY_NUMBER = re.compile(r"(?<![0-9-])(?<![0-9][- ])(\d{4})([- ]?)(\d{4})\2(\d{4})(?![- ]?[0-9])")
 _MY_NUMBER_WORDS = ("マイナンバー", "個人番号", "my number", "mynumber", "individual number")
 _CORPORATE = re.compile(r"(?<![0-9A-Za-z-])(T-?)?(\d{13}|\d-\d{4}-\d{4}-\d{4})(?![0-9]|-\d)")
 _CORPORATE_WORDS = ("法人番号", "登録番号", "corporate number", "registration number",
                     "インボイス", "invoice", "適格請求書")
 
-_CARD = re.compile(r"(?<![0-9-])\d(?:[- ]?\d){12,18}(?![0-9]|-\d)")
+_CARD = re.compile(r"(?<![0-9-])(?<![0-9][- ])\d(?:[- ]?\d){12,18}(?![- ]?[0-9])")
 
 _IPV4 = re.compile(
     r"(?<![0-9.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
@@ -95,9 +97,9 @@ def _digits(s: str) -> str:
     return "".join(c for c in s if c.isdigit())
 
 
-def find_structured(folded: str) -> Iterator[Span]:
-    """Every structured identifier in the folded text (may overlap; resolved later)."""
-    low = folded.lower()
+def find_structured(text: str) -> Iterator[Span]:
+    """Every structured identifier in the text (may overlap; resolved later)."""
+    folded, low = fold(text), fold_words(text)
     for m in _EMAIL.finditer(folded):
         yield Span(m.start(), m.end(), "EMAIL")
     yield from _phones(folded, low)
@@ -137,6 +139,8 @@ def _postal(folded: str, low: str) -> Iterator[Span]:
               and near_before(low, start, tuple(_PREF_EN), 25))
         if ok:
             yield Span(start, end, "POSTAL_CODE")
+    for m in _UK_POSTCODE.finditer(folded):
+        yield Span(m.start(), m.end(), "POSTAL_CODE")
     for m in _ZIP.finditer(folded):
         yield Span(m.start(1), m.end(1), "POSTAL_CODE")
 
@@ -150,7 +154,7 @@ def _numbers(folded: str, low: str) -> Iterator[Span]:
     for m in _CORPORATE.finditer(folded):
         digits = _digits(m.group(2))
         if corporate_number_ok(digits) and (
-                m.group(1) or near_before(low, m.start(), _CORPORATE_WORDS, 30)):
+                m.group(1) or near_before(low, m.start(), _CORPORATE_WORDS, 60)):
             yield Span(m.start(2), m.end(2), "CORPORATE_NUMBER")
     for m in _CARD.finditer(folded):
         s = m.group()

@@ -9,7 +9,7 @@ has no word boundary. Boundaries are explicit look-arounds on ASCII classes.
 
 from __future__ import annotations
 
-__all__ = ["fold", "near_before"]
+__all__ = ["fold", "fold_words", "near_before"]
 
 _TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}  # full-width ASCII
 _TABLE[0x3000] = ord(" ")  # ideographic space
@@ -20,12 +20,21 @@ _TABLE[0x3012] = 0x3012  # 〒 stays
 _TABLE[0x00A0] = ord(" ")
 
 
+_WORDS_TABLE = dict(_TABLE)
+_WORDS_TABLE[0x30FC] = 0x30FC  # ー is a dash in 03ー1234ー5678 but a letter in マイナンバー
+
+
 def fold(text: str) -> str:
     """`text` with full-width ASCII, dashes and wide spaces folded, same length."""
     return text.translate(_TABLE)
 
 
+def fold_words(text: str) -> str:
+    """Like `fold`, lower-cased, keeping ー (for matching cue words), same length."""
+    return text.translate(_WORDS_TABLE).lower()
+
+
 def near_before(folded_lower: str, start: int, words: tuple[str, ...], window: int) -> bool:
     """True when one of `words` (lower case) ends within `window` characters before `start`."""
-    before = folded_lower[max(0, start - window):start]
+    before = " ".join(folded_lower[max(0, start - window):start].split())
     return any(w in before for w in words)
