@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (annotated business text: lines are as written)
 """Build items.jsonl from the annotated texts below and check every span's offsets.
 
 Annotation: `{{T:value}}` marks `value` as an entity of type T (letters below); the

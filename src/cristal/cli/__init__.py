@@ -15,6 +15,7 @@ from cristal.cli import (
     evals,
     knowledge,
     operator,
+    pii,
     research,
     runs,
     schedule,
@@ -53,6 +54,7 @@ app.command("worker")(worker.worker)
 app.command("approve")(approve.approve)
 app.add_typer(operator.app, name="operator")
 app.add_typer(setup.app, name="setup")
+app.add_typer(pii.app, name="pii")
 
 
 def _version(value: bool) -> None:

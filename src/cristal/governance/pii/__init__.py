@@ -9,7 +9,22 @@ puts the values back into replies.
 """
 
 from cristal.governance.pii._detect import detect, guess_lang
+from cristal.governance.pii._eval import PiiEvalResult, evaluate_pii, load_items
 from cristal.governance.pii._ner import ner_available
+from cristal.governance.pii._redact import Finding, Redactor, StreamRestorer
 from cristal.governance.pii._types import ENTITY_TYPES, STRUCTURED_TYPES, Span
 
-__all__ = ["ENTITY_TYPES", "STRUCTURED_TYPES", "Span", "detect", "guess_lang", "ner_available"]
+__all__ = [
+    "ENTITY_TYPES",
+    "STRUCTURED_TYPES",
+    "Finding",
+    "PiiEvalResult",
+    "Redactor",
+    "Span",
+    "StreamRestorer",
+    "detect",
+    "evaluate_pii",
+    "guess_lang",
+    "load_items",
+    "ner_available",
+]

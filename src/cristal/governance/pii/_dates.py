@@ -16,8 +16,8 @@ __all__ = ["find_dates_of_birth"]
 _ERAS = {"明治": (1868, 45), "大正": (1912, 15), "昭和": (1926, 64), "平成": (1989, 31),
          "令和": (2019, 99), "m": (1868, 45), "t": (1912, 15), "s": (1926, 64),
          "h": (1989, 31), "r": (2019, 99)}
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split())}
+_MONTH_NAMES = "jan feb mar apr may jun jul aug sep oct nov dec"
+_MONTHS = {m: i + 1 for i, m in enumerate(_MONTH_NAMES.split())}
 _MON = r"(?P<mon>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?)"
 
 _DATE = re.compile(

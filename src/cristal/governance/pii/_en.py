@@ -17,14 +17,15 @@ from pathlib import Path
 
 from cristal.governance.pii._types import Span
 
-__all__ = ["find_en"]
+__all__ = ["find_en", "known_name"]
 
 _CAP = r"[A-Z][a-zA-Z'\-]+"
 _TITLE = re.compile(
     rf"(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame)\.?[ \t]+"
     rf"(?P<n>(?:[A-Z]\.[ \t])?{_CAP}(?:[ \t]+(?:[A-Z]\.[ \t]+)?{_CAP}){{0,2}})"
 )
-_RUN = re.compile(r"(?<![A-Za-z'\-])(?:[A-Z][a-zA-Z'\-]+|[A-Z]\.)(?:[ \t]+(?:[A-Z][a-zA-Z'\-]+|[A-Z]\.))+")
+_RUN = re.compile(r"(?<![A-Za-z'\-])(?:[A-Z][a-zA-Z'\-]+|[A-Z]\.)"
+                  r"(?:[ \t]+(?:[A-Z][a-zA-Z'\-]+|[A-Z]\.))+")
 _WORD = re.compile(r"[A-Z][a-zA-Z'\-]+|[A-Z]\.")
 _GREETING = re.compile(rf"(?:^|\n|\s)(?:Dear|Hi|Hello|Thanks|Thank you|Regards|Attn:?|Attention:?)"
                        rf",?[ \t]+(?P<n>{_CAP}(?:[ \t]+{_CAP})?)(?=[ \t]*[,.:!\n]|$)")
@@ -33,7 +34,8 @@ _SIGNOFF = re.compile(rf"(?:Regards|Best|Sincerely|Cheers|Thanks|Best wishes),?\
 _STREET_TYPES = (r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|"
                  r"Place|Pl|Parkway|Pkwy|Terrace|Highway|Hwy|Square|Sq|Circle|Cir|Trail|Row|Close|"
                  r"Crescent|Gardens|Plaza")
-_UNIT = r"(?:,?[ \t](?:Suite|Ste\.?|Apt\.?|Apartment|Unit|Floor|Fl\.?|Room|Rm\.?|#)[ \t]?[A-Za-z0-9\-]+)"
+_UNIT = (r"(?:,?[ \t](?:Suite|Ste\.?|Apt\.?|Apartment|Unit|Floor|Fl\.?|Room|Rm\.?|#)"
+         r"[ \t]?[A-Za-z0-9\-]+)")
 _PLACE = r"[A-Z][a-zA-Z]+(?:[ \t\-][A-Z][a-zA-Z]+){0,2}"
 _JP_PLACE = rf"{_PLACE}(?:-(?:ku|shi|cho|machi|gun|ken|dori))?"
 _ADDRESS = re.compile(
@@ -56,9 +58,10 @@ _ORG = re.compile(
     rf"(?:,?[ \t](?:{_ORG_ABBR})\.?(?![A-Za-z])|,?[ \t](?:{_ORG_END})(?![A-Za-z]))+"
     rf"|(?<![A-Za-z])(?:Bank|University|Ministry|Department)[ \t]of(?:[ \t]{_CAP}){{1,3}}"
 )
-_ORG_LEAD = frozenset("The A An Our Your Their His Her Its My This That At With From For To And "
+_ORG_LEAD_WORDS = ("The A An Our Your Their His Her Its My This That At With From For To And "
                       "Or Dear Hi Hello Thanks Re Fw Fwd Subject Company Bank Name Employer "
-                      "Client Vendor Customer Supplier Legal".split())
+                      "Client Vendor Customer Supplier Legal")
+_ORG_LEAD = frozenset(_ORG_LEAD_WORDS.split())
 _FIELD = re.compile(
     r"(?m)^[ \t]*(?i:(?:full |legal |account |patient |employee )?name|cardholder|employee|"
     r"applicant|patient|claimant|requester|candidate|referee|caller|customer|contact|approver|"
@@ -67,7 +70,7 @@ _FIELD = re.compile(
     r"(?P<n>[A-Z][a-zA-Z'\-]+(?:[ \t]+(?:[A-Z]\.[ \t]+)?[A-Z][a-zA-Z'\-]+){1,2})")
 _ALONE = re.compile(r"(?m)^[ \t]*(?P<n>[A-Z][a-z]+)[ \t]*$|(?:[Tt]his is|[Aa]ssigned to|[Ff]rom)"
                     r"[ \t]+(?P<m>[A-Z][a-z]+)(?=[ \t.,]|$)")
-_NOT_NAME = frozenset("""The This That These Those Our Your Their His Her Its My We You They It A An
+_NOT_NAME_WORDS = """The This That These Those Our Your Their His Her Its My We You They It A An
 And Or But If When Where What Which Who Why How Please Thank Thanks Dear Hi Hello Regards Best
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
 July August September October November December Street Avenue Road Drive Lane Boulevard Suite
@@ -80,7 +83,8 @@ Seattle Street Center Centre Tower Building Plaza Holdings Systems Solutions Tec
 Partners Associates Card Visa Mastercard Amex Dept Team Mr Mrs Ms Dr Prof Inc Corporation Co
 Limited Labs Industries Insurance Trust Foundation Institute Airlines Motors Electric Kind
 Best Warm Sincerely Cheers Yours Attn Attention Hope Looking Following Per As For On In At By
-Of With Regarding Re Fw Fwd Yes No Ok Okay Also Sorry Just All Any Some Each Every Dear""".split())
+Of With Regarding Re Fw Fwd Yes No Ok Okay Also Sorry Just All Any Some Each Every Dear"""
+_NOT_NAME = frozenset(_NOT_NAME_WORDS.split())
 
 
 @functools.cache
@@ -99,6 +103,12 @@ def _names() -> tuple[frozenset[str], frozenset[str]]:
         else:
             section.add(line)
     return frozenset(first), frozenset(last)
+
+
+def known_name(word: str) -> bool:
+    """True for a given name or surname of the bundled lists (not a common word)."""
+    first, last = _names()
+    return word not in _NOT_NAME and (word in first or word in last)
 
 
 def find_en(text: str) -> Iterator[Span]:

@@ -46,21 +46,22 @@ _PHONE_WORDS = ("tel", "phone", "電話", "携帯", "fax", "連絡先", "call", 
 
 _POSTAL = re.compile(r"(?<![0-9-])(〒 ?)?(\d{3}-\d{4}|(?<=〒)\d{7}|(?<=〒 )\d{7})(?![0-9]|-\d)")
 _POSTAL_WORDS = ("郵便番号", "postal", "post code", "postcode", "zip", "〒")
-_PREFECTURES = (
-    "北海道 青森 岩手 宮城 秋田 山形 福島 茨城 栃木 群馬 埼玉 千葉 東京 神奈川 新潟 富山 石川 福井 "
-    "山梨 長野 岐阜 静岡 愛知 三重 滋賀 京都 大阪 兵庫 奈良 和歌山 鳥取 島根 岡山 広島 山口 徳島 香川 "
-    "愛媛 高知 福岡 佐賀 長崎 熊本 大分 宮崎 鹿児島 沖縄"
-).split()
-_PREF_EN = (
+_PREFECTURE_NAMES = """北海道 青森 岩手 宮城 秋田 山形 福島 茨城 栃木 群馬 埼玉 千葉 東京 神奈川
+新潟 富山 石川 福井 山梨 長野 岐阜 静岡 愛知 三重 滋賀 京都 大阪 兵庫 奈良 和歌山 鳥取 島根 岡山
+広島 山口 徳島 香川 愛媛 高知 福岡 佐賀 長崎 熊本 大分 宮崎 鹿児島 沖縄"""
+_PREFECTURES = tuple(_PREFECTURE_NAMES.split())
+_PREF_EN_NAMES = (
     "hokkaido aomori iwate miyagi akita yamagata fukushima ibaraki tochigi gunma saitama chiba "
     "tokyo kanagawa niigata toyama ishikawa fukui yamanashi nagano gifu shizuoka aichi mie shiga "
     "kyoto osaka hyogo nara wakayama tottori shimane okayama hiroshima yamaguchi tokushima kagawa "
     "ehime kochi fukuoka saga nagasaki kumamoto oita miyazaki kagoshima okinawa japan"
-).split()
-_US_STATES = (
+)
+_PREF_EN = tuple(_PREF_EN_NAMES.split())
+_US_STATE_CODES = (
     "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
     "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC"
-).split()
+)
+_US_STATES = _US_STATE_CODES.split()
 _ZIP = re.compile(r"(?<![A-Za-z])(?:" + "|".join(_US_STATES) + r"),? (\d{5}(?:-\d{4})?)(?![0-9-])")
 
 _UK_POSTCODE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][ABD-HJLNP-UW-Z]{2}"
@@ -79,7 +80,7 @@ _IPV4 = re.compile(
 )
 _IPV6 = re.compile(r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|"
                    r"(?:\d{1,3}\.){3}\d{1,3})?(?![0-9A-Fa-f:])")
-_VERSION_WORDS = ("version", "ver.", "ver ", "バージョン", "v")
+_VERSION_WORDS = ("version", "ver.", "ver", "バージョン", "v")
 
 _BANK_JA = re.compile(
     r"(?:普通|当座|貯蓄|口座番号|口座No\.?|口座)(?:預金)?[^0-9\n。]{0,12}?(?<![0-9])(\d{7,8})(?![0-9])"
@@ -134,9 +135,9 @@ def _postal(folded: str, low: str) -> Iterator[Span]:
         after = folded[end:end + 6].lstrip()
         ok = (m.group(1) is not None or near_before(low, start, _POSTAL_WORDS, 15)
               or any(after.startswith(p) for p in _PREFECTURES)
-              or near_before(low, start, tuple(_PREF_EN), 4)
+              or near_before(low, start, _PREF_EN, 4)
               or near_before(low, start, ("-ku", "-shi", "-ken", "-fu", "-to"), 25)
-              and near_before(low, start, tuple(_PREF_EN), 25))
+              and near_before(low, start, _PREF_EN, 25))
         if ok:
             yield Span(start, end, "POSTAL_CODE")
     for m in _UK_POSTCODE.finditer(folded):
