@@ -57,16 +57,22 @@ def scan_text(engine: sa.Engine, texts: list[str]) -> list[str]:
 
 def compact(engine: sa.Engine) -> None:
     """Rewrite storage so the bytes of deleted rows are gone (see the module docstring)."""
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            tables = set(sa.inspect(conn).get_table_names())
-            for fts in [t for t in tables if t.endswith("_fts")]:
-                conn.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
-            conn.commit()
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    if engine.dialect.name != "sqlite":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM")
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.commit()
         return
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("VACUUM")
+    tables = sa.inspect(engine).get_table_names()
+    # On the driver: SQLAlchemy's begin hook would wrap VACUUM in a transaction.
+    raw = engine.raw_connection()
+    try:
+        raw.dbapi_connection.isolation_level = None
+        cur = raw.dbapi_connection.cursor()
+        for fts in [t for t in tables if t.endswith("_fts")]:  # merge out deleted entries
+            cur.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+        for statement in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM",
+                          "PRAGMA wal_checkpoint(TRUNCATE)"):
+            cur.execute(statement)
+            cur.fetchall()
+        cur.close()
+    finally:
+        raw.close()
