@@ -63,9 +63,30 @@ def _ymd(m: re.Match[str]) -> tuple[int, int, int] | None:
                                                                 int(g["d5"]))
 
 
+_CUE = re.compile("|".join(re.escape(c) for c in (*_CUES_BEFORE, "生")))
+
+
+def _windows(low: str) -> list[tuple[int, int]]:
+    """Stretches of text near a birth cue: dates are only looked for there."""
+    spans = sorted((max(0, m.start() - 30), min(len(low), m.end() + 40))
+                   for m in _CUE.finditer(low))
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def find_dates_of_birth(folded: str, low: str) -> Iterator[Span]:
     """Dates (valid month and day) with a birth cue within a few characters."""
-    for m in _DATE.finditer(folded):
+    for start, end in _windows(low):
+        yield from _dates_in(folded, low, start, end)
+
+
+def _dates_in(folded: str, low: str, start: int, end: int) -> Iterator[Span]:
+    for m in _DATE.finditer(folded, start, end):
         ymd = _ymd(m)
         if ymd is None or not (1 <= ymd[1] <= 12 and 1 <= ymd[2] <= 31):
             continue

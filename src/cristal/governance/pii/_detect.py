@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from cristal.errors import ConfigError, InvalidInput
@@ -13,6 +14,7 @@ from cristal.governance.pii._types import ENTITY_TYPES, Span
 
 __all__ = ["detect", "guess_lang"]
 
+_CACHE_MAX_CHARS = 20_000
 _AFTER_ADDRESS = re.compile(r",?[ \t]([0-9]{4,5})(?![0-9])")
 _JA_CHARS = re.compile("[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 # When two candidates overlap, the validated identifier wins, then the longer span.
@@ -37,6 +39,19 @@ def detect(text: str, lang: str | None = None, *, ner: bool | None = False,
     """
     if lang not in (None, "ja", "en"):
         raise InvalidInput(f"language {lang!r} is not supported: use ja or en.")
+    if len(text) <= _CACHE_MAX_CHARS and ner is False:
+        # A conversation resends its earlier messages with every call: seen texts are free.
+        return list(_cached(text, lang, types))
+    return _detect(text, lang, ner, types)
+
+
+@functools.lru_cache(maxsize=512)
+def _cached(text: str, lang: str | None, types: tuple[str, ...] | None) -> tuple[Span, ...]:
+    return tuple(_detect(text, lang, False, types))
+
+
+def _detect(text: str, lang: str | None, ner: bool | None,
+            types: tuple[str, ...] | None) -> list[Span]:
     lang = lang or guess_lang(text)
     found: list[Span] = list(find_structured(text))
     found.extend(find_en(text))
@@ -62,7 +77,9 @@ def _resolve(spans: list[Span]) -> list[Span]:
     spans.sort(key=lambda s: (s.source in ("ginza", "presidio"), s.score < 0.75, _RANK[s.type],
                               -(s.end - s.start), s.start))
     taken: list[Span] = []
+    used = bytearray(max((s.end for s in spans), default=0))
     for span in spans:
-        if all(span.end <= t.start or span.start >= t.end for t in taken):
+        if used.find(1, span.start, span.end) < 0:
             taken.append(span)
+            used[span.start:span.end] = b"\x01" * (span.end - span.start)
     return sorted(taken)

@@ -9,6 +9,7 @@ names the dictionary lacks when the `pii-ja` extra is installed (see `_ner`).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import threading
 from collections.abc import Iterator
@@ -34,6 +35,12 @@ _PREF = (r"(?:北海道|東京都|(?:京都|大阪)府|(?:青森|岩手|宮城|�
          r"|埼玉|千葉|神奈川|新潟|富山|石川|福井|山梨|長野|岐阜|静岡|愛知|三重|滋賀|兵庫|奈良"
          r"|和歌山|鳥取|島根|岡山|広島|山口|徳島|香川|愛媛|高知|福岡|佐賀|長崎|熊本|大分|宮崎"
          r"|鹿児島|沖縄)県)")
+_PREF_RX = re.compile(_PREF)
+_PREF_END = re.compile("[都道府県]")
+_KEN = """青森 岩手 宮城 秋田 山形 福島 茨城 栃木 群馬 埼玉 千葉 神奈川 新潟 富山 石川 福井 山梨
+長野 岐阜 静岡 愛知 三重 滋賀 兵庫 奈良 和歌山 鳥取 島根 岡山 広島 山口 徳島 香川 愛媛 高知 福岡
+佐賀 長崎 熊本 大分 宮崎 鹿児島 沖縄"""
+_PREF_NAMES = frozenset(["北海道", "東京都", "京都府", "大阪府"] + [f"{p}県" for p in _KEN.split()])
 _KANJI_NUM = "一二三四五六七八九十"
 _NUM = (rf"(?:[0-9{_KANJI_NUM}]+(?:丁目|番地|番|号|-|の))+(?:[0-9]+)?(?:号|番地)?"
         r"|[0-9]+(?:-[0-9]+)+")
@@ -72,13 +79,16 @@ class _Morph(NamedTuple):
     surface: str
 
 
-def _tokenizer() -> Any:
-    tok = getattr(_local, "tok", None)
-    if tok is None:
+def _tokenizer() -> tuple[Any, Any]:
+    """This thread's tokenizer (mode C) and a cached part-of-speech lookup by id."""
+    found = getattr(_local, "tok", None)
+    if found is None:
         from sudachipy import Dictionary, SplitMode
 
-        tok = _local.tok = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
-    return tok
+        dictionary = Dictionary(dict="core")
+        found = _local.tok = (dictionary.tokenizer(mode=SplitMode.C),
+                              functools.lru_cache(maxsize=None)(dictionary.pos_of))
+    return found
 
 
 def _pieces(text: str) -> Iterator[tuple[int, str]]:
@@ -95,9 +105,11 @@ def _pieces(text: str) -> Iterator[tuple[int, str]]:
 def find_ja(text: str) -> Iterator[Span]:
     """Person names, addresses and organisations in Japanese text."""
     morphs: list[_Morph] = []
+    tok, pos_of = _tokenizer()
     for base, piece in _pieces(text):
-        morphs.extend(_Morph(base + m.begin(), base + m.end(), m.part_of_speech(), m.surface())
-                      for m in _tokenizer().tokenize(piece))
+        for m in tok.tokenize(piece):
+            b, e = m.begin(), m.end()
+            morphs.append(_Morph(base + b, base + e, pos_of(m.part_of_speech_id()), piece[b:e]))
     yield from _persons(morphs)
     for m in _FIELD.finditer(text):
         yield Span(m.start("n"), m.end("n"), "PERSON", 0.8, "rule")
@@ -160,8 +172,19 @@ def _given_name(morphs: list[_Morph], j: int) -> int | None:
     return n
 
 
+def _prefectures(text: str) -> set[int]:
+    """Start offsets of prefecture names: found from their last character (都道府県)."""
+    starts = set()
+    for m in _PREF_END.finditer(text):
+        end = m.end()
+        for size in (2, 3, 4):
+            if text[max(0, end - size):end] in _PREF_NAMES:
+                starts.add(end - size)
+    return starts
+
+
 def _addresses(text: str, places: list[tuple[int, int]]) -> Iterator[Span]:
-    starts = {m.start() for m in re.finditer(_PREF, text)}
+    starts = _prefectures(text)
     starts.update(s for s, _ in places)
     last_end = -1
     for start in sorted(starts):
@@ -179,7 +202,7 @@ def _addresses(text: str, places: list[tuple[int, int]]) -> Iterator[Span]:
         if not any(c in found for c in _ADDRESS_CHARS) and not (
                 has_number and re.search("丁目|番地|号", found)):
             continue
-        if not has_number and not re.match(_PREF, found):
+        if not has_number and not _PREF_RX.match(found):
             continue
         last_end = start + len(found)
         yield Span(start, last_end, "ADDRESS", 0.85, "rule")
@@ -195,8 +218,8 @@ def _proper(m: _Morph) -> bool:
     return m.pos[1] == "固有名詞" or bool(re.fullmatch("[ァ-ヶーA-Za-z0-9&・]+", m.surface))
 
 
-def _containing(morphs: list[_Morph], pos: int) -> int | None:
-    k = bisect.bisect_right([m.begin for m in morphs], pos) - 1
+def _containing(morphs: list[_Morph], begins: list[int], pos: int) -> int | None:
+    k = bisect.bisect_right(begins, pos) - 1
     if k >= 0 and morphs[k].begin < pos < morphs[k].end and morphs[k].pos[0] == "名詞":
         return k
     return None
@@ -205,13 +228,14 @@ def _containing(morphs: list[_Morph], pos: int) -> int | None:
 def _orgs(text: str, morphs: list[_Morph]) -> Iterator[Span]:
     by_end = {m.end: i for i, m in enumerate(morphs)}
     by_begin = {m.begin: i for i, m in enumerate(morphs)}
+    begins = [m.begin for m in morphs]
     last_end = -1
     for match in _ORG.finditer(text):
         if match.start() < last_end:
             continue
         start, end = match.start(), match.end()
         i = by_end.get(start)  # name before the form or suffix: テック株式会社, 三菱商事
-        inside = _containing(morphs, start)
+        inside = _containing(morphs, begins, start)
         if i is None and inside is not None and morphs[inside].end >= end \
                 and morphs[inside].pos[1] == "固有名詞":
             i = inside  # one dictionary word: みずほ銀行, 三井住友銀行

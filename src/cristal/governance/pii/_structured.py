@@ -62,7 +62,8 @@ _US_STATE_CODES = (
     "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC"
 )
 _US_STATES = _US_STATE_CODES.split()
-_ZIP = re.compile(r"(?<![A-Za-z])(?:" + "|".join(_US_STATES) + r"),? (\d{5}(?:-\d{4})?)(?![0-9-])")
+_US = frozenset(_US_STATES)
+_ZIP = re.compile(r"(?<![A-Za-z])([A-Z]{2}),? (\d{5}(?:-\d{4})?)(?![0-9-])")
 
 _UK_POSTCODE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][ABD-HJLNP-UW-Z]{2}"
                           r"(?![A-Za-z0-9])")
@@ -80,6 +81,7 @@ _IPV4 = re.compile(
 )
 _IPV6 = re.compile(r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|"
                    r"(?:\d{1,3}\.){3}\d{1,3})?(?![0-9A-Fa-f:])")
+_HEX_COLON = re.compile(r"[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:")
 _VERSION_WORDS = ("version", "ver.", "ver", "バージョン", "v")
 
 _BANK_JA = re.compile(
@@ -101,7 +103,7 @@ def _digits(s: str) -> str:
 def find_structured(text: str) -> Iterator[Span]:
     """Every structured identifier in the text (may overlap; resolved later)."""
     folded, low = fold(text), fold_words(text)
-    for m in _EMAIL.finditer(folded):
+    for m in _EMAIL.finditer(folded) if "@" in folded else ():
         yield Span(m.start(), m.end(), "EMAIL")
     yield from _phones(folded, low)
     yield from _postal(folded, low)
@@ -143,7 +145,8 @@ def _postal(folded: str, low: str) -> Iterator[Span]:
     for m in _UK_POSTCODE.finditer(folded):
         yield Span(m.start(), m.end(), "POSTAL_CODE")
     for m in _ZIP.finditer(folded):
-        yield Span(m.start(1), m.end(1), "POSTAL_CODE")
+        if m.group(1) in _US:
+            yield Span(m.start(2), m.end(2), "POSTAL_CODE")
 
 
 def _numbers(folded: str, low: str) -> Iterator[Span]:
@@ -176,7 +179,7 @@ def _ips(folded: str, low: str) -> Iterator[Span]:
         if before.endswith(_VERSION_WORDS) or before.endswith("v"):
             continue
         yield Span(m.start(), m.end(), "IP_ADDRESS")
-    for m in _IPV6.finditer(folded):
+    for m in _IPV6.finditer(folded) if _HEX_COLON.search(folded) else ():
         s = m.group()
         if s.count(":") >= 2 and ip_ok(s) and ("::" in s or s.count(":") == 7) and any(
                 c.isalpha() for c in s) | ("::" in s and len(s) > 3):
