@@ -188,3 +188,37 @@ regions = {{ us = "block" }}
     assert error["error"] == "PiiBlocked" and "PHONE" in error["message"]
     assert all(v not in out.stdout + out.stderr for v in VALUES)
     assert fake_openai.requests == []
+
+
+def test_mode_precedence_most_specific_wins():
+    from cristal.config import PiiSettings
+    from cristal.governance import DataPolicy, pii_mode
+
+    config = PiiSettings(mode="allow", regions={"us": "redact"}, routes={"cheap": "block"})
+    none = DataPolicy()
+    assert pii_mode(config, none, "default", "jp") == "allow"
+    assert pii_mode(config, none, "default", "us") == "redact"
+    assert pii_mode(config, none, "cheap", "us") == "block"  # a route beats a region
+    own = DataPolicy(pii={"mode": "redact", "regions": {"us": "block"},
+                          "routes": {"default": "allow"}})
+    assert pii_mode(config, own, "default", "us") == "allow"  # the tenant's route first
+    assert pii_mode(config, own, "research", "us") == "block"  # then the tenant's region
+    assert pii_mode(config, own, "cheap", "jp") == "redact"  # the tenant's own mode beats
+    # the config's route
+
+
+def test_policy_cli_sets_and_shows(tmp_path):
+    env = {**os.environ, "CRISTAL_DATA_DIR": str(tmp_path / "d")}
+
+    def run(*args):
+        out = subprocess.run([sys.executable, "-m", "cristal", "pii", "policy", *args,
+                              "--json"], env=env, capture_output=True, text=True)
+        return out.returncode, out.stdout, out.stderr
+
+    code, out, _ = run("set", "--region", "us", "--mode", "redact")
+    assert code == 0 and json.loads(out.splitlines()[-1])["tenant_policy"] == {
+        "regions": {"us": "redact"}}
+    code, _, err = run("set", "--mode", "maybe")
+    assert code == 2 and "allow, redact, block or unset" in err
+    code, out, _ = run("set", "--region", "us", "--mode", "unset")
+    assert json.loads(out.splitlines()[-1])["tenant_policy"] == {"regions": {}}
