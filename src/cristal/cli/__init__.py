@@ -14,7 +14,9 @@ from cristal.cli import (
     config,
     evals,
     knowledge,
+    lifecycle,
     operator,
+    pii,
     research,
     runs,
     schedule,
@@ -53,6 +55,9 @@ app.command("worker")(worker.worker)
 app.command("approve")(approve.approve)
 app.add_typer(operator.app, name="operator")
 app.add_typer(setup.app, name="setup")
+app.add_typer(pii.app, name="pii")
+app.command("erase")(lifecycle.erase)
+app.add_typer(lifecycle.retention_app, name="retention")
 
 
 def _version(value: bool) -> None:

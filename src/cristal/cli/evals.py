@@ -22,6 +22,39 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
 
+@app.command("pii")
+def pii(
+    set_dir: Annotated[Path, typer.Option("--set", help="Folder with items.jsonl.")],
+    ner: Annotated[bool | None, typer.Option(
+        "--ner/--no-ner", help="Use the NER models too (default: rules only).")] = False,
+    errors: Annotated[bool, typer.Option(help="List missed and spurious spans.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Score PII detection on a labelled set: per-type precision, recall, F1 (exact, overlap)."""
+    from cristal.cli.pii import plain
+    from cristal.governance.pii import evaluate_pii
+
+    with progress_bars(not json_out) as progress:
+        result = evaluate_pii(set_dir, ner=ner,
+                              progress=lambda done, total: progress("items", done, total, ""))
+    report = result.report
+    if json_out:
+        print_json({**report, "errors": result.errors} if errors else report)
+        return
+    table = Table("type", "support", "precision", "recall", "F1", "F1 (overlap)",
+                  title=f"PII detection on {set_dir} ({report['items']} items)")
+    for t, row in report["types"].items():
+        table.add_row(t, str(row["support"]), _pct(row["precision"]), _pct(row["recall"]),
+                      _pct(row["f1"]), _pct(report["overlap"]["types"][t]["f1"]))
+    m = report["micro"]
+    table.add_row("micro", "", _pct(m["precision"]), _pct(m["recall"]), _pct(m["f1"]),
+                  _pct(report["overlap"]["micro"]["f1"]))
+    console.print(table)
+    if errors:
+        for e in result.errors:
+            console.print(plain(f"{e['id']} {e['kind']} {e['type']}: {e['text']!r}"))
+
+
 @app.command("research")
 def research(
     set_dir: Annotated[Path, typer.Option("--set", help="Folder with docs/ and "

@@ -170,7 +170,10 @@ def operate(store: Any, gateway: Any, settings: OperatorSettings, request: RunRe
     skill = request.skill.name if request.skill else None
     run_id = start_run(store, tenant_id, instruction=instruction, start_url=request.start_url,
                        policy=request.policy, skill=skill,
-                       meta={"allow": allow.describe(), "params": request.params})
+                       meta={"allow": allow.describe(), "params": request.params,
+                             # recorded so retention and erasure can remove the pictures
+                             "screenshots": (str(Path(request.screenshots).resolve())
+                                             if request.screenshots else None)})
     outcome = RunOutcome(run_id, "running", instruction, request.start_url, request.policy, skill)
     recorder = StoreRecorder(store, run_id)
     try:

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from cristal.errors import StoreError
+from cristal.store._compact import compact, needle_forms, scan_text
 from cristal.store._engine import create_engine, sqlite_module
+from cristal.store._group import grouped
 from cristal.store._raw import RawCursor, raw_transaction, release_connections
 from cristal.store._schema import JSON, UTCDateTime, metadata, new_id, utcnow
 
@@ -20,9 +22,13 @@ __all__ = [
     "RawCursor",
     "Store",
     "UTCDateTime",
+    "compact",
+    "grouped",
     "metadata",
+    "needle_forms",
     "new_id",
     "raw_transaction",
+    "scan_text",
     "sqlite_module",
     "utcnow",
 ]
