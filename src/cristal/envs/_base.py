@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
@@ -24,6 +23,7 @@ import numpy as np
 
 from cristal.envs._spaces import TextSpace, ToolCallSpace
 from cristal.errors import InvalidInput, NotFound
+from cristal.store import new_id
 
 __all__ = ["CristalEnv", "Episode", "InvalidAction", "obs_hash", "to_call"]
 
@@ -75,7 +75,7 @@ class Episode:
     env_id: str
     task_id: str
     seed: int
-    id: str = field(default_factory=lambda: "ep_" + uuid.uuid4().hex[:20])
+    id: str = field(default_factory=lambda: new_id("ep"))
     actions: list[dict[str, Any]] = field(default_factory=list)
     observation_hashes: list[str] = field(default_factory=list)
     rewards: list[float] = field(default_factory=list)

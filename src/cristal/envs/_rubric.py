@@ -1,9 +1,12 @@
 """The Research-v0 reward: answer-fact recall, verified citations, correct "not found", step cost.
 
-For an answerable question the reward is `0.6 × fact recall + 0.4 × citation validity`
+For an answerable question the reward is `fact recall × (0.6 + 0.4 × citation validity)`
 (facts found, NFKC- and case-insensitively, in the answer text or its quotes; a
 citation is valid when its quote, at least 4 characters, is in the parsed text of the
-cited document). Saying "not found" to an answerable question scores 0. For an
+cited document), so verified quotes raise the score of a right answer but earn nothing
+on their own. A question without listed facts scores the share of citations that are
+valid and in one of its gold documents. Saying "not found" to an answerable question
+scores 0. For an
 unanswerable question, saying "not found" scores 1 and anything else 0. Every action
 before the answer costs `step_cost`. The result is clipped to [0, 1].
 """
@@ -92,8 +95,13 @@ def score_answer(task: dict[str, Any], args: dict[str, Any], steps_before: int, 
     elif not_found:
         base, success = 0.0, False
     else:
-        fact_part = recall if recall is not None else (validity or 0.0)
-        base = FACT_WEIGHT * fact_part + CITATION_WEIGHT * (validity or 0.0)
+        if recall is not None:
+            base = recall * (FACT_WEIGHT + CITATION_WEIGHT * (validity or 0.0))
+        else:
+            gold = set(task.get("gold_docs") or [])
+            good = sum(_quote_in(str(c.get("quote") or ""), doc_text(str(c.get("doc") or "")))
+                       and (not gold or c.get("doc") in gold) for c in citations)
+            base = good / len(citations) if citations else 0.0
         success = (recall is None or recall == 1.0) and validity == 1.0
     reward = min(1.0, max(0.0, base - penalty))
     return Rubric(reward=round(reward, 6), answerable=answerable, not_found=not_found,
