@@ -12,6 +12,8 @@ from cristal.cli import (
     calls,
     chat,
     config,
+    data,
+    envs,
     evals,
     knowledge,
     operator,
@@ -53,6 +55,8 @@ app.command("worker")(worker.worker)
 app.command("approve")(approve.approve)
 app.add_typer(operator.app, name="operator")
 app.add_typer(setup.app, name="setup")
+app.add_typer(envs.app, name="envs")
+app.add_typer(data.app, name="data")
 
 
 def _version(value: bool) -> None:

@@ -17,8 +17,39 @@ from __future__ import annotations
 import gymnasium
 
 from cristal.envs._base import CristalEnv, Episode, InvalidAction, obs_hash, to_call
+from cristal.envs._client import RemoteEnv
+from cristal.envs._episodes import (
+    ReplayResult,
+    Rollout,
+    get_episode,
+    iter_episodes,
+    list_episodes,
+    replay,
+    save_episode,
+)
+from cristal.envs._eval import (
+    EvalRun,
+    frontier,
+    get_eval_run,
+    list_eval_runs,
+    run_eval,
+    summarize,
+)
+from cristal.envs._export import FORMATS, ExportReport, export_dataset
+from cristal.envs._policies import (
+    ModelPolicy,
+    OperatorSkillPolicy,
+    OraclePolicy,
+    Policy,
+    RandomPolicy,
+    ResearchSkillPolicy,
+    rollout,
+)
 from cristal.envs._rubric import Rubric, is_not_found, score_answer
+from cristal.envs._server import create_app
+from cristal.envs._sources import SOURCES, Sample, samples
 from cristal.envs._spaces import TextSpace, ToolCallSpace
+from cristal.envs._synth import SynthReport, synthesize
 
 ENV_IDS = ("cristal/Research-v0", "cristal/Operator-v0", "cristal/Tools-v0")
 _ENTRY = {
@@ -39,15 +70,45 @@ register_envs()
 
 __all__ = [
     "ENV_IDS",
+    "FORMATS",
+    "SOURCES",
     "CristalEnv",
     "Episode",
+    "EvalRun",
+    "ExportReport",
     "InvalidAction",
+    "ModelPolicy",
+    "OperatorSkillPolicy",
+    "OraclePolicy",
+    "Policy",
+    "RandomPolicy",
+    "RemoteEnv",
+    "ReplayResult",
+    "ResearchSkillPolicy",
+    "Rollout",
     "Rubric",
+    "Sample",
+    "SynthReport",
     "TextSpace",
     "ToolCallSpace",
+    "create_app",
+    "export_dataset",
+    "frontier",
+    "get_episode",
+    "get_eval_run",
     "is_not_found",
+    "iter_episodes",
+    "list_episodes",
+    "list_eval_runs",
     "obs_hash",
     "register_envs",
+    "replay",
+    "rollout",
+    "run_eval",
+    "samples",
+    "save_episode",
     "score_answer",
+    "summarize",
+    "synthesize",
     "to_call",
 ]

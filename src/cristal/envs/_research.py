@@ -14,6 +14,7 @@ documents are ingested once (incrementally) into a collection of Cristal's store
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -112,8 +113,9 @@ class ResearchEnv(CristalEnv):
     def doc_text(self, doc: str) -> str | None:
         """The parsed text of a document under docs/ (what offsets and quotes refer to)."""
         if doc not in self._texts:
-            path = (self.docs / doc).resolve()
-            inside = path.is_relative_to(self.docs.resolve())
+            # Not resolve(): docs/ may hold symlinks (as `envs synth` writes); only ".." is out.
+            path = Path(os.path.abspath(self.docs / doc))
+            inside = path.is_relative_to(os.path.abspath(self.docs))
             try:
                 self._texts[doc] = parse_file(path).text if inside and path.is_file() else None
             except (CristalError, OSError):
