@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ INSTRUCTIONS = (
     "citations that quote the documents exactly (copy the text). If the documents do not "
     "answer the question, answer with not_found=true. Every step costs a little reward.")
 _WORD = re.compile(r"\w{2,}")
+_INGEST = threading.Lock()
 
 
 class ResearchEnv(CristalEnv):
@@ -83,11 +85,13 @@ class ResearchEnv(CristalEnv):
         self.app = app or App(load_settings(database_url=db_url) if db_url else None)
         self.tenant = get_tenant(self.app.store, tenant or self.app.settings.tenant)
         self.collection_name = "env-" + collection_for(self.docs)
-        ingest_paths(self.app.store, self.tenant, self.collection_name, [self.docs])
-        self.collection = get_collection(self.app.store, self.tenant, self.collection_name)
-        if embed:
-            embed_pending(self.app.store, self.app.gateway, self.tenant, self.collection)
+        with _INGEST:  # environments made at once (threads, server sessions) ingest in turn
+            ingest_paths(self.app.store, self.tenant, self.collection_name, [self.docs])
             self.collection = get_collection(self.app.store, self.tenant, self.collection_name)
+            if embed:
+                embed_pending(self.app.store, self.app.gateway, self.tenant, self.collection)
+                self.collection = get_collection(self.app.store, self.tenant,
+                                                 self.collection_name)
         self.mode = "hybrid" if embed else "lexical"
         self._texts: dict[str, str | None] = {}
         self._task: dict[str, Any] = {}
