@@ -32,7 +32,8 @@ def test_doing_nothing_fails_the_utility_check():
 def test_tool_calls_change_the_suite_state_and_errors_are_observations():
     env = gymnasium.make("cristal/Tools-v0", suite="banking")
     env.reset(seed=0, options={"task_id": "banking/user_task_0"})
-    obs, *_ = env.step({"name": "read_file", "arguments": '{"file_path": "bill-december-2023.txt"}'})
+    arguments = '{"file_path": "bill-december-2023.txt"}'  # an OpenAI tool call's shape
+    obs, *_ = env.step({"name": "read_file", "arguments": arguments})
     assert "Car Rental" in obs
     obs, _, _, _, info = env.step({"tool": "send_money", "args": {"recipient": "x"}})
     assert obs.startswith("Error:") and "ValidationError" in info["error"]

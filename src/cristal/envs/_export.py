@@ -103,6 +103,24 @@ class ExportReport:
                 "secrets_removed": self.secrets_removed, "card": self.card}
 
 
+def _canonical_ids(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tool-call ids renumbered call_1, call_2, ... (a provider's own ids are noise)."""
+    ids: dict[str, str] = {}
+    out = []
+    for m in messages:
+        m = dict(m)
+        if m.get("tool_calls"):
+            calls = []
+            for call in m["tool_calls"]:
+                ids.setdefault(call.get("id", ""), f"call_{len(ids) + 1}")
+                calls.append({**call, "id": ids[call.get("id", "")]})
+            m["tool_calls"] = calls
+        if m.get("role") == "tool":
+            m["tool_call_id"] = ids.get(m.get("tool_call_id", ""), m.get("tool_call_id"))
+        out.append(m)
+    return out
+
+
 def _split_messages(messages: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
     cut = next((i for i, m in enumerate(messages) if m["role"] == "assistant"), len(messages))
     return messages[:cut], messages[cut:]
@@ -186,6 +204,8 @@ def export_dataset(app: Any, tenant: Any, *, source: str, fmt: str, out: str | P
     skipped: Counter[str] = Counter()
     seen: set[str] = set()
     parts: dict[str, list[dict]] = defaultdict(list)
+    for item in items:
+        item.messages = _canonical_ids(item.messages)
     rows = _rows(fmt, items, skipped)
     assignment = _assign(sorted({task for task, _ in rows}), split)
     report = ExportReport(source=source, fmt=fmt, samples=len(items))
