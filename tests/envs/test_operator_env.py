@@ -66,3 +66,14 @@ def test_own_app_with_a_javascript_checker(chromium):
         env.close()
         server.shutdown()
         server.server_close()
+
+
+def test_eval_run_with_the_skill_policy_in_parallel_browsers(chromium, make_app):
+    from cristal.envs import run_eval
+
+    run = run_eval(make_app(), "cristal/Operator-v0", policies=["skill", "random"],
+                   tasks=["click-button"], episodes=3, concurrency=2,
+                   env_kwargs={"tasks": ["click-button"]})
+    skill, rand = run.summary["by_policy"]["skill"], run.summary["by_policy"]["random"]
+    assert skill["episodes"] == rand["episodes"] == 3
+    assert skill["success"] == 1.0 and skill["reward"] > rand["reward"]

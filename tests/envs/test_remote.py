@@ -89,3 +89,25 @@ def test_unknown_sessions_and_environments_are_clear_errors(server):
     with pytest.raises(NotFound):
         RemoteEnv(server, "cristal/Nothing-v0").reset()
     assert "cristal/Tools-v0" in httpx.get(server + "/envs").json()["envs"]
+
+
+@pytest.mark.slow
+def test_browser_sessions_stay_on_their_own_thread(server, chromium):
+    envs = [RemoteEnv(server, "cristal/Operator-v0", task="click-button") for _ in range(2)]
+    try:
+        for seed, env in enumerate(envs):
+            obs, _ = env.reset(seed=seed)
+            assert obs.startswith("Task: Click on the")
+        for env in envs:  # interleaved steps on two browsers, each on its session's thread
+            target = env.state()["task_id"]
+            assert target == "click-button"
+        rewards = []
+        for env in envs:
+            obs, info = env.reset(seed=5)
+            _, reward, terminated, _, _ = env.step('click "submit"')
+            rewards.append(reward)
+            assert terminated
+        assert all(r > 0 for r in rewards)
+    finally:
+        for env in envs:
+            env.close()

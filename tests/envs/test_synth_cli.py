@@ -33,7 +33,7 @@ def _last(out: subprocess.CompletedProcess) -> dict:
 @pytest.mark.slow
 def test_synth_writes_checked_tasks_that_eval_run_scores(tmp_path):
     assert _cli(tmp_path, "ingest", str(EXAMPLES / "docs"), "--collection", "ex",
-                "--json").returncode == 0
+                "--no-embed", "--json").returncode == 0
     out = tmp_path / "set"
     report = _last(_cli(tmp_path, "envs", "synth", "--collection", "ex", "--n", "20",
                         "--out", str(out), "--json"))

@@ -95,19 +95,22 @@ class _Workers:
         return env
 
     def skills(self, task: str) -> list[Any]:
-        with self.lock:
-            if self._skills is None:
-                from cristal.operator import DEMOS_DIR, Browser, skill_from_demo
+        from cristal.operator import DEMOS_DIR, Browser, parse_plan, skill_from_demo
 
+        with self.lock:  # compile each task's demonstrations once, on first use
+            if self._skills is None:
                 self._skills = {}
+            if task not in self._skills:
+                paths = [p for p in sorted(DEMOS_DIR.glob("*.plan"))
+                         if parse_plan(p.read_text(encoding="utf-8")).header("task") == task]
                 with Browser() as browser:
-                    for path in sorted(DEMOS_DIR.glob("*.plan")):
-                        skill = skill_from_demo(browser, path)
-                        self._skills.setdefault(skill.task or path.stem, []).append(skill)
-        found = self._skills.get(task, [])
+                    self._skills[task] = [skill_from_demo(browser, p) for p in paths]
+        found = self._skills[task]
         if not found:
+            names = sorted({parse_plan(p.read_text(encoding="utf-8")).header("task") or p.stem
+                            for p in DEMOS_DIR.glob("*.plan")})
             raise InvalidInput(f"the skill policy has no demonstration for {task!r}; tasks "
-                               f"with one: {', '.join(sorted(self._skills))}.")
+                               f"with one: {', '.join(names)}.")
         return found
 
     def policy(self, name: str, task: str, caller: str, tenant: str) -> Any:
