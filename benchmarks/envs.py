@@ -2,7 +2,7 @@
 
 1. Operator-v0 (MiniWoB++ click-button, real Chromium): env steps/s with 1 and 4 parallel
    browsers, against (a) the raw loop doing the same work with Playwright and the MiniWoB
-   page directly (snapshot, click by ref, read the reward, snapshot) and (b) the operator's
+   page directly (click by ref, read the reward, snapshot) and (b) the operator's
    MiniWoB harness loop (`Runtime.step`: targeting by description, guards, settling), which
    is what the environment wraps. Resets are not timed.
 2. Research-v0 (offline, lexical): `search` steps/s against the raw `knowledge.search` call.
@@ -45,42 +45,49 @@ def _operator_env(episodes: int, out: list[float]) -> None:
         env.close()
 
 
-def _operator_raw(episodes: int, out: list[float]) -> None:
-    from cristal.operator import AllowList, Browser, MiniWobTask, take_snapshot
-    from cristal.operator._miniwob import EXCLUDE
+def _miniwob_loop(episodes: int, out: list[float], act) -> None:
+    """Fresh seeded click-button episodes in one browser; `act` is the timed part."""
+    from cristal.operator import AllowList, Browser, MiniWobTask
 
     with Browser() as browser, browser.new_session(allow=AllowList(allow_file=True)) as s:
         task = MiniWobTask(s.page, "click-button")
         for i in range(episodes):
             task.open()
-            instruction = task.reset(1000 + i)
-            target = instruction.split('"')[1]
-            started = time.perf_counter()
-            snap = take_snapshot(s.page, exclude=EXCLUDE)
-            node = next(n for n in snap.nodes if n.name == target and n.ref)
-            s.page.locator(f'[data-cristal-ref="{node.ref}"]').click(timeout=2000)
-            task.status()
-            take_snapshot(s.page, exclude=EXCLUDE)
-            out.append(time.perf_counter() - started)
+            target = task.reset(1000 + i).split('"')[1]
+            out.append(act(s, task, target))
+
+
+def _operator_raw(episodes: int, out: list[float]) -> None:
+    from cristal.operator import take_snapshot
+    from cristal.operator._miniwob import EXCLUDE
+
+    def act(session, task, target: str) -> float:
+        snap = take_snapshot(session.page, exclude=EXCLUDE)  # the observation before acting
+        started = time.perf_counter()
+        node = next(n for n in snap.nodes if n.name == target and n.ref)
+        session.page.locator(f'[data-cristal-ref="{node.ref}"]').click(timeout=2000)
+        task.status()
+        take_snapshot(session.page, exclude=EXCLUDE)
+        return time.perf_counter() - started
+
+    _miniwob_loop(episodes, out, act)
 
 
 def _operator_harness(episodes: int, out: list[float]) -> None:
-    from cristal.operator import AllowList, Browser, Click, MiniWobTask, Runtime
+    from cristal.operator import Click, Runtime
     from cristal.operator._miniwob import EXCLUDE
 
-    with Browser() as browser, browser.new_session(allow=AllowList(allow_file=True)) as s:
-        task = MiniWobTask(s.page, "click-button")
-        for i in range(episodes):
-            task.open()
-            instruction = task.reset(1000 + i)
-            runtime = Runtime(s, exclude=EXCLUDE, confirm=lambda request: True, timeout_s=2.0,
-                              wait_s=1.0)
-            snap = runtime.snapshot()
-            started = time.perf_counter()
-            runtime.step(Click(target=instruction.split('"')[1]), snapshot=snap)
-            task.status()
-            runtime.snapshot()
-            out.append(time.perf_counter() - started)
+    def act(session, task, target: str) -> float:
+        runtime = Runtime(session, exclude=EXCLUDE, confirm=lambda request: True,
+                          timeout_s=2.0, wait_s=1.0)
+        snap = runtime.snapshot()
+        started = time.perf_counter()
+        runtime.step(Click(target=target), snapshot=snap)
+        task.status()
+        runtime.snapshot()
+        return time.perf_counter() - started
+
+    _miniwob_loop(episodes, out, act)
 
 
 def _parallel(fn, workers: int, episodes: int) -> float:
