@@ -59,10 +59,14 @@ def serve(
     json_out: JsonOpt = False,
 ) -> None:
     """Serve the environments over HTTP (OpenEnv's reset/step/state) until stopped."""
-    import uvicorn
-
     from cristal.envs import create_app
+    from cristal.errors import UserError
 
+    try:
+        import uvicorn
+    except ImportError:
+        raise UserError("Serving environments needs uvicorn: `pip install 'cristal[envs]'`.") \
+            from None
     defaults = {"cristal/Research-v0": {"set_dir": str(set_dir)}} if set_dir else {}
     api = create_app(defaults=defaults, max_sessions=max_sessions, app=app_state())
     url = f"http://{host}:{port}"

@@ -84,8 +84,12 @@ def _jsonable(info: dict[str, Any]) -> dict[str, Any]:
 def create_app(*, defaults: dict[str, dict[str, Any]] | None = None, max_sessions: int = 64,
                idle_s: float = 900.0, app: Any = None) -> Any:
     """The FastAPI application; `defaults` holds constructor arguments per environment id."""
-    from fastapi import FastAPI, HTTPException
-    from fastapi.responses import JSONResponse
+    try:
+        from fastapi import FastAPI, HTTPException
+        from fastapi.responses import JSONResponse
+    except ImportError:
+        raise UserError("Serving environments needs FastAPI and uvicorn: `pip install "
+                        "'cristal[envs]'`.") from None
 
     import cristal.envs  # noqa: F401 - registers the environments
 
