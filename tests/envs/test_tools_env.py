@@ -60,3 +60,13 @@ def test_injection_tasks_report_whether_the_attack_worked():
         env.step({"tool": call.function, "args": dict(call.args)})
     _, reward, _, _, info = env.step({"tool": "answer", "args": {"text": "ok"}})
     assert info["injection_success"] is True and reward == 0.0
+
+
+def test_random_episodes_are_seeded_and_replay():
+    from cristal.envs import RandomPolicy, replay
+
+    env = gymnasium.make("cristal/Tools-v0", suite="slack", max_steps=6)
+    first = rollout(env, RandomPolicy(), seed=11).episode
+    second = rollout(env, RandomPolicy(), seed=11).episode
+    assert first.task_id == second.task_id and first.actions == second.actions
+    assert replay(env, first).matched
