@@ -28,97 +28,84 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
-def _operator_env(episodes: int, out: list[float]) -> None:
+def _operator_worker(episodes: int, times: dict[str, list[float]]) -> None:
+    """One browser; each seeded episode is played by the raw loop, the harness and the env.
+
+    Interleaving the three on the same seeds puts them under the same load, which on a
+    shared 2-core machine moves far more than the differences being measured.
+    """
     import gymnasium
 
     import cristal.envs  # noqa: F401
-
-    env = gymnasium.make("cristal/Operator-v0", task="click-button")
-    try:
-        for i in range(episodes):
-            obs, _ = env.reset(seed=1000 + i)
-            target = obs.split('"')[1]
-            started = time.perf_counter()
-            env.step({"tool": "click", "args": {"target": target}})
-            out.append(time.perf_counter() - started)
-    finally:
-        env.close()
-
-
-def _miniwob_loop(episodes: int, out: list[float], act) -> None:
-    """Fresh seeded click-button episodes in one browser; `act` is the timed part."""
-    from cristal.operator import AllowList, Browser, MiniWobTask
-
-    with Browser() as browser, browser.new_session(allow=AllowList(allow_file=True)) as s:
-        task = MiniWobTask(s.page, "click-button")
-        for i in range(episodes):
-            task.open()
-            target = task.reset(1000 + i).split('"')[1]
-            out.append(act(s, task, target))
-
-
-def _operator_raw(episodes: int, out: list[float]) -> None:
-    from cristal.operator import take_snapshot
+    from cristal.operator import (
+        AllowList,
+        Browser,
+        Click,
+        MiniWobTask,
+        Runtime,
+        take_snapshot,
+    )
     from cristal.operator._miniwob import EXCLUDE
 
-    def act(session, task, target: str) -> float:
-        snap = take_snapshot(session.page, exclude=EXCLUDE)  # the observation before acting
-        started = time.perf_counter()
-        node = next(n for n in snap.nodes if n.name == target and n.ref)
-        session.page.locator(f'[data-cristal-ref="{node.ref}"]').click(timeout=2000)
-        task.status()
-        take_snapshot(session.page, exclude=EXCLUDE)
-        return time.perf_counter() - started
+    with Browser() as browser:
+        env = gymnasium.make("cristal/Operator-v0", task="click-button", browser=browser)
+        raw_s = browser.new_session(allow=AllowList(allow_file=True))
+        raw_task = MiniWobTask(raw_s.page, "click-button")
+        try:
+            for i in range(episodes):
+                raw_task.open()  # raw: click by ref, read the reward, observe
+                target = raw_task.reset(1000 + i).split('"')[1]
+                snap = take_snapshot(raw_s.page, exclude=EXCLUDE)
+                started = time.perf_counter()
+                node = next(n for n in snap.nodes if n.name == target and n.ref)
+                raw_s.page.locator(f'[data-cristal-ref="{node.ref}"]').click(timeout=2000)
+                raw_task.status()
+                take_snapshot(raw_s.page, exclude=EXCLUDE)
+                times["raw"].append(time.perf_counter() - started)
 
-    _miniwob_loop(episodes, out, act)
+                raw_task.open()  # the operator harness: Runtime.step (targeting, guards)
+                target = raw_task.reset(1000 + i).split('"')[1]
+                runtime = Runtime(raw_s, exclude=EXCLUDE, confirm=lambda request: True,
+                                  timeout_s=2.0, wait_s=1.0)
+                snap = runtime.snapshot()
+                started = time.perf_counter()
+                runtime.step(Click(target=target), snapshot=snap)
+                raw_task.status()
+                runtime.snapshot()
+                times["harness"].append(time.perf_counter() - started)
 
-
-def _operator_harness(episodes: int, out: list[float]) -> None:
-    from cristal.operator import Click, Runtime
-    from cristal.operator._miniwob import EXCLUDE
-
-    def act(session, task, target: str) -> float:
-        runtime = Runtime(session, exclude=EXCLUDE, confirm=lambda request: True,
-                          timeout_s=2.0, wait_s=1.0)
-        snap = runtime.snapshot()
-        started = time.perf_counter()
-        runtime.step(Click(target=target), snapshot=snap)
-        task.status()
-        runtime.snapshot()
-        return time.perf_counter() - started
-
-    _miniwob_loop(episodes, out, act)
-
-
-def _parallel(fn, workers: int, episodes: int) -> float:
-    """Steps per second of the timed sections, summed over `workers` threads."""
-    times: list[list[float]] = [[] for _ in range(workers)]
-    threads = [threading.Thread(target=fn, args=(episodes, times[i])) for i in range(workers)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    busy = max(sum(t) for t in times)
-    steps = sum(len(t) for t in times)
-    return steps / busy if workers == 1 else steps / wall
+                obs, _ = env.reset(seed=1000 + i)  # the environment
+                started = time.perf_counter()
+                env.step({"tool": "click", "args": {"target": obs.split('"')[1]}})
+                times["env"].append(time.perf_counter() - started)
+        finally:
+            raw_s.close()
+            env.close()
 
 
 def operator(quick: bool) -> dict:
-    """Operator-v0 against the raw Playwright/MiniWoB loop, 1 and 4 browsers."""
+    """Operator-v0 against the raw Playwright/MiniWoB loop and the harness, 1 and 4 browsers."""
     episodes = 15 if quick else 60
     result = {}
     for workers in (1, 4):
         n = max(4, episodes // workers)
-        raw = _parallel(_operator_raw, workers, n)
-        harness = _parallel(_operator_harness, workers, n)
-        env = _parallel(_operator_env, workers, n)
-        result[f"browsers_{workers}"] = {"env_steps_per_s": round(env, 1),
-                                         "raw_steps_per_s": round(raw, 1),
-                                         "harness_steps_per_s": round(harness, 1),
-                                         "overhead": round(raw / env, 3),
-                                         "overhead_vs_harness": round(harness / env, 3)}
+        per_thread = [{"raw": [], "harness": [], "env": []} for _ in range(workers)]
+        threads = [threading.Thread(target=_operator_worker, args=(n, per_thread[i]))
+                   for i in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        # Steps per second of the timed sections: each thread's steps over its busy time,
+        # summed over the threads (they ran side by side).
+        rate = {k: sum(len(t[k]) / sum(t[k]) for t in per_thread if t[k])
+                for k in ("raw", "harness", "env")}
+        result[f"browsers_{workers}"] = {"env_steps_per_s": round(rate["env"], 1),
+                                         "raw_steps_per_s": round(rate["raw"], 1),
+                                         "harness_steps_per_s": round(rate["harness"], 1),
+                                         "overhead": round(rate["raw"] / rate["env"], 3),
+                                         "overhead_vs_harness": round(
+                                             rate["harness"] / rate["env"], 3)}
     return result
 
 
@@ -137,16 +124,19 @@ def research(quick: bool, db: str) -> dict:
     inner = env.unwrapped
     queries = [q["question"] for q in load_questions(EXAMPLES)] * (3 if quick else 15)
     env.reset(seed=0)
-    for q in queries[:5]:  # warm both paths
+    for q in set(queries):  # warm every cache (term analysis, SQLite pages) for both paths
         search(app.store, None, inner.collection, q, k=5, mode="lexical")
     raw_s = env_s = 0.0
-    for q in queries:  # interleaved, so load from other processes hits both alike
-        started = time.perf_counter()
-        search(app.store, None, inner.collection, q, k=5, mode="lexical",
-               tenant=inner.tenant.name)
-        middle = time.perf_counter()
-        env.step({"tool": "search", "args": {"query": q}})
-        raw_s, env_s = raw_s + middle - started, env_s + time.perf_counter() - middle
+    for i, q in enumerate(queries):  # interleaved, alternating which goes first
+        for kind in (("raw", "env") if i % 2 else ("env", "raw")):
+            started = time.perf_counter()
+            if kind == "raw":
+                search(app.store, None, inner.collection, q, k=5, mode="lexical",
+                       tenant=inner.tenant.name)
+                raw_s += time.perf_counter() - started
+            else:
+                env.step({"tool": "search", "args": {"query": q}})
+                env_s += time.perf_counter() - started
     raw, stepped = len(queries) / raw_s, len(queries) / env_s
     env.close()
     app.close()
