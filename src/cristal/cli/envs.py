@@ -181,6 +181,10 @@ def replay_cmd(
                                "folder).")
         kwargs = {"set_dir": str(set_dir), "app": state}
     elif data["env_id"] == "cristal/Operator-v0":
+        if data["task_id"] == "app":
+            raise InvalidInput("an episode on your own app replays from Python: make "
+                               "cristal/Operator-v0 with the same start_url, goal and checker "
+                               "and call cristal.envs.replay(env, episode).")
         kwargs = {"task": data["task_id"]}
     env = gymnasium.make(data["env_id"], **kwargs)
     try:
