@@ -60,7 +60,7 @@ def test_sft_rows_load_and_have_tool_calls_and_tool_messages(scored, tmp_path):
 
 def test_dpo_pairs_a_success_and_a_failure_on_the_same_task(scored, tmp_path):
     app, tenant = scored
-    export_dataset(app, tenant, source="runs", fmt="dpo", out=tmp_path / "dpo.jsonl")
+    export_dataset(app, tenant, source="episodes", fmt="dpo", out=tmp_path / "dpo.jsonl")
     ds = _load(tmp_path / "dpo.jsonl")
     assert ds.column_names == ["prompt", "chosen", "rejected"] and ds.num_rows > 0
     for row in ds:

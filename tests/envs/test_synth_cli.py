@@ -57,8 +57,9 @@ def test_synth_writes_checked_tasks_that_eval_run_scores(tmp_path):
     assert skill["episodes"] == rand["episodes"] == 20 and skill["reward"] > rand["reward"]
     shown = _last(_cli(tmp_path, "eval", "runs", "show", scored["id"], "--json"))
     assert shown["by_policy"]["skill"]["reward"] == skill["reward"]
-    exported = _last(_cli(tmp_path, "data", "export", "--from", "runs", "--format", "sft",
-                          "--out", str(tmp_path / "sft.jsonl"), "--json"))
+    exported = _last(_cli(tmp_path, "data", "export", "--from", "episodes", "--run",
+                          scored["id"], "--format", "sft", "--out", str(tmp_path / "sft.jsonl"),
+                          "--json"))
     assert sum(exported["files"].values()) > 0
 
 

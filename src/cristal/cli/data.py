@@ -11,14 +11,15 @@ from rich.markup import escape
 from cristal.cli._common import JsonOpt, TenantOpt, app_state
 from cristal.cli._output import console, print_json
 
-app = typer.Typer(help="Datasets from episodes, eval runs, research and operator runs.",
+app = typer.Typer(help="Datasets from episodes, workflow runs, research and operator runs.",
                   no_args_is_help=True)
 
 
 @app.command("export")
 def export(
-    source: Annotated[str, typer.Option("--from", help="episodes, runs (episodes of eval "
-                                        "runs), research or operator.")],
+    source: Annotated[str, typer.Option("--from", help="episodes (of eval runs and "
+                                        "rollouts), runs (model steps of workflow runs), "
+                                        "research or operator.")],
     fmt: Annotated[str, typer.Option("--format", help="sft, dpo, kto or rewards.")],
     out: Annotated[Path, typer.Option(help="The JSONL file to write.")],
     split: Annotated[float | None, typer.Option(help="Train share, split by task (writes "
@@ -27,7 +28,8 @@ def export(
     parquet: Annotated[bool, typer.Option("--parquet", help="Also write Parquet.")] = False,
     redact: Annotated[bool, typer.Option("--redact", help="Redact personal data (JA/EN).")]
     = False,
-    run: Annotated[str | None, typer.Option("--run", help="Only this eval run.")] = None,
+    run: Annotated[str | None, typer.Option("--run", help="With --from episodes: only this "
+                                            "eval run.")] = None,
     licence: Annotated[str, typer.Option("--licence", help="Licence field of the dataset "
                                          "card.")] = "other",
     tenant: TenantOpt = None,

@@ -1,4 +1,4 @@
-"""Where training data comes from: stored episodes, eval runs, research sessions, operator runs.
+"""Where training data comes from: episodes, workflow runs, research sessions, operator runs.
 
 Every source yields `Sample`s: one conversation in OpenAI chat format (system, user,
 then assistant tool calls and `tool` results, or a final assistant answer), the tools
@@ -37,17 +37,45 @@ class Sample:
     step_rewards: list[float] | None = None
 
 
-def _from_episodes(app: Any, tenant: Any, eval_run: str | None,
-                   only_runs: bool) -> Iterator[Sample]:
+def _from_episodes(app: Any, tenant: Any, eval_run: str | None) -> Iterator[Sample]:
     for row in iter_episodes(app.store, tenant.id, eval_run_id=eval_run):
-        if only_runs and not row["eval_run_id"]:
-            continue
         if row["status"] != "ok" or not row["transcript"]:
             continue  # a refused or broken episode is not a demonstration of anything
         yield Sample(source="episodes", id=row["id"], task=f"{row['env_id']}:{row['task_id']}",
                      messages=row["transcript"], tools=row["tools"] or [],
                      success=bool(row["success"]), reward=float(row["total_reward"]),
                      step_rewards=[float(r) for r in row["rewards"]])
+
+
+def _from_workflows(app: Any, tenant: Any) -> Iterator[Sample]:
+    """Each `model` step of a finished workflow run: its prompt and the model's answer."""
+    from cristal.workflows import Engine, get_run, list_runs
+
+    engine = Engine(app)  # a client only: nothing is launched
+    try:
+        for summary in reversed(list_runs(engine, tenant=tenant.name, limit=1_000_000)):
+            if not summary.finished_at:
+                continue
+            view = get_run(engine, summary.run_id)
+            for step in view.steps or []:
+                if step.type != "model" or step.status != "succeeded" or not isinstance(
+                        step.input, dict) or step.meta.get("fallback"):
+                    continue  # an offline fallback is not a model's answer
+                args = step.input
+                messages: list[dict[str, Any]] = []
+                if args.get("system"):
+                    messages.append({"role": "system", "content": str(args["system"])})
+                messages += [dict(m) for m in args.get("messages") or []]
+                if args.get("prompt") is not None:
+                    messages.append({"role": "user", "content": str(args["prompt"])})
+                answer = step.output if isinstance(step.output, str) else json.dumps(
+                    step.output, ensure_ascii=False)
+                messages.append({"role": "assistant", "content": answer})
+                yield Sample(source="runs", id=f"{view.run_id}/{step.id}",
+                             task=f"{view.workflow}:{step.id}", messages=messages,
+                             success=view.status == "succeeded")
+    finally:
+        engine.close()
 
 
 def _from_research(app: Any, tenant: Any) -> Iterator[Sample]:
@@ -96,13 +124,17 @@ def _from_operator(app: Any, tenant: Any) -> Iterator[Sample]:
 
 def samples(app: Any, tenant: Any, source: str, *, eval_run: str | None = None
             ) -> Iterator[Sample]:
-    """The samples of one source (`episodes`, `runs` = episodes of eval runs, ...)."""
+    """The samples of one source: `episodes` (optionally of one eval run), `runs` (model
+    steps of workflow runs), `research` (sessions) or `operator` (runs)."""
     if source not in SOURCES:
         raise InvalidInput(f"--from {source!r} is not one of {', '.join(SOURCES)}.")
-    if source in ("episodes", "runs"):
-        return _from_episodes(app, tenant, eval_run, only_runs=source == "runs")
+    if source == "episodes":
+        return _from_episodes(app, tenant, eval_run)
     if eval_run:
-        raise InvalidInput("--run selects an eval run; use it with --from runs or episodes.")
+        raise InvalidInput("--run selects the episodes of one eval run; use it with "
+                           "--from episodes.")
+    if source == "runs":
+        return _from_workflows(app, tenant)
     if source == "research":
         return _from_research(app, tenant)
     return _from_operator(app, tenant)
