@@ -50,6 +50,9 @@ def test_remote_episode_has_the_gymnasium_api_and_openenv_shape(server):
     assert "remote-work-rules" in obs and reward == 0.0 and not terminated
     state = env.state()
     assert state["step_count"] == 1 and state["episode_id"] == env.episode_id
+    schema = httpx.get(server + "/schema", params={"episode_id": env.episode_id}).json()
+    assert [t["function"]["name"] for t in schema["action"]["tools"]] == [
+        "search", "read", "answer"]
     _, reward, terminated, _, info = env.step({"tool": "answer", "args": {
         "text": "月10日、日額300円"}})
     assert terminated and reward == pytest.approx(0.6 - 0.02) and info["rubric"]

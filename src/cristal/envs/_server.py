@@ -7,6 +7,7 @@
               -> {"observation": {"text": ...}, "reward": 0.0, "done": false,
                   "metadata": {...info, "terminated": ..., "truncated": ...}}
     GET  /state?episode_id=...  -> {"episode_id", "step_count", "env", "task_id", ...}
+    GET  /schema?episode_id=... -> the session's action (tool definitions), observation, state
     DELETE /sessions/{episode_id}, GET /health, GET /envs
 
 These are OpenEnv's request and response models (`ResetRequest`, `StepRequest`,
@@ -208,6 +209,15 @@ def create_app(*, defaults: dict[str, dict[str, Any]] | None = None, max_session
         return {"episode_id": s.id, "step_count": s.steps, "env": s.env_id,
                 "task_id": s.task_id, "seed": s.seed, "done": s.done,
                 "total_reward": s.total_reward}
+
+    @api.get("/schema")
+    def schema(episode_id: str) -> dict[str, Any]:
+        s = session(episode_id)
+        return {"action": {"type": "object", "description": "one tool call: {tool, args}",
+                           "tools": s.env.unwrapped.tools()},
+                "observation": {"type": "object", "properties": {"text": {"type": "string"}}},
+                "state": {"type": "object", "properties": {
+                    "episode_id": {"type": "string"}, "step_count": {"type": "integer"}}}}
 
     @api.delete("/sessions/{episode_id}")
     def delete(episode_id: str) -> dict[str, Any]:
