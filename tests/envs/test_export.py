@@ -7,6 +7,9 @@ import json
 import datasets
 import pytest
 
+from agent_models import AgentModels
+from cristal.app import App
+from cristal.config import load_settings
 from cristal.envs import export_dataset, run_eval
 from cristal.errors import ConfigError
 from cristal.governance import get_tenant
@@ -17,16 +20,27 @@ pytestmark = pytest.mark.slow
 ROLES = {"system", "user", "assistant", "tool"}
 
 
-@pytest.fixture
-def scored(make_app, agent_models, monkeypatch):
-    monkeypatch.setenv("CRISTAL_SECRET_BANK_PIN", "pin-847291")
-    app = make_app(**model_settings(agent_models.url))
+@pytest.fixture(scope="module")
+def _scored(tmp_path_factory):
+    """Episodes of two models and a random policy, rolled out once for the module."""
+    server = AgentModels().start()
+    tmp = tmp_path_factory.mktemp("export")
+    app = App(load_settings(data_dir=str(tmp / "data"), database_url=f"sqlite:///{tmp}/c.db",
+                            **model_settings(server.url)))
     for policy in (["careful", "lazy"], ["careful"]):  # the second run repeats the first
         run_eval(app, "cristal/Research-v0", policies=policy, episodes=1, concurrency=2,
                  env_kwargs={"set_dir": str(EXAMPLES)})
     run_eval(app, "cristal/Tools-v0", policies=["random"], tasks=["banking/user_task_0"],
              episodes=2, env_kwargs={"suite": "banking"})
-    return app, get_tenant(app.store, "default")
+    yield app, get_tenant(app.store, "default")
+    app.close()
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def scored(_scored):
+    return _scored
 
 
 def _check_messages(messages):
@@ -91,7 +105,8 @@ def test_kto_and_rewards_and_split_by_task(scored, tmp_path):
     assert "license: other" in card and "Split by task" in card
 
 
-def test_secrets_are_never_exported_and_redact_is_refused(scored, tmp_path, make_app):
+def test_secrets_are_never_exported_and_redact_is_refused(scored, tmp_path, monkeypatch):
+    monkeypatch.setenv("CRISTAL_SECRET_BANK_PIN", "pin-847291")
     app, tenant = scored
     leaky = tmp_path / "leaky"
     (leaky / "docs").mkdir(parents=True)
