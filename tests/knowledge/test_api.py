@@ -36,6 +36,7 @@ def test_public_names_are_pinned() -> None:
         "Progress",
         "UnsupportedFormat",
         "chunk",
+        "collection_documents",
         "count_pending",
         "delete_collection",
         "detect_lang",

@@ -12,6 +12,8 @@ from cristal.cli import (
     calls,
     chat,
     config,
+    data,
+    envs,
     evals,
     knowledge,
     lifecycle,
@@ -58,6 +60,8 @@ app.add_typer(setup.app, name="setup")
 app.add_typer(pii.app, name="pii")
 app.command("erase")(lifecycle.erase)
 app.add_typer(lifecycle.retention_app, name="retention")
+app.add_typer(envs.app, name="envs")
+app.add_typer(data.app, name="data")
 
 
 def _version(value: bool) -> None:

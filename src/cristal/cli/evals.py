@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from cristal.cli import _envs_eval
 from cristal.cli._common import JsonOpt, TenantOpt, app_state
 from cristal.cli._operator_eval import operator as operator_eval
 from cristal.cli._output import console, print_json
@@ -16,6 +17,8 @@ from cristal.research import evaluate
 
 app = typer.Typer(help="Evaluate features on benchmark sets.", no_args_is_help=True)
 app.command("operator")(operator_eval)
+app.command("run")(_envs_eval.run)
+app.add_typer(_envs_eval.runs_app, name="runs")
 
 
 def _pct(value: float | None) -> str:

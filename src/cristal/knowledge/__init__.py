@@ -17,6 +17,7 @@ from ._lexical import lexical_search, phrase_count, term_stats
 from ._search import (
     MODES,
     Passage,
+    collection_documents,
     document_passages,
     document_texts,
     fetch_passages,
@@ -45,6 +46,7 @@ __all__ = [
     "IngestReport",
     "Passage",
     "Progress",
+    "collection_documents",
     "count_pending",
     "delete_collection",
     "document_passages",

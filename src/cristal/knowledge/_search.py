@@ -16,7 +16,8 @@ from cristal.models import Gateway
 from cristal.store import Store
 
 __all__ = [
-    "MODES", "Passage", "document_passages", "document_texts", "fetch_passages", "search",
+    "MODES", "Passage", "collection_documents", "document_passages", "document_texts",
+    "fetch_passages", "search",
 ]
 
 MODES = ("hybrid", "lexical", "vector")
@@ -181,3 +182,12 @@ def document_passages(store: Store, document_id: str, limit: int = 12) -> list[P
                            .order_by(chunks.c.idx).limit(limit)).scalars().all()
     found = fetch_passages(store, list(ids))
     return [found[i] for i in ids if i in found]
+
+
+def collection_documents(store: Store, collection: Collection) -> list[dict]:
+    """Every document of a collection: id, source file, relative path, title, lang, text."""
+    query = sa.select(documents.c.id, documents.c.source, documents.c.path, documents.c.title,
+                      documents.c.lang, documents.c.format, documents.c.text).where(
+        documents.c.collection_id == collection.id).order_by(documents.c.path)
+    with store.read() as conn:
+        return [dict(r._mapping) for r in conn.execute(query).all()]

@@ -1,7 +1,7 @@
 """Deep Research: plan, search iteratively, quote evidence, write a verified, cited report."""
 
 from cristal.research._engine import Findings, ResearchOptions, gather, retrieved_documents
-from cristal.research._eval import EvalResult, evaluate
+from cristal.research._eval import EvalResult, evaluate, load_questions
 from cristal.research._plan import answer_type, plan_rules
 from cristal.research._render import render_html, render_markdown, write_report
 from cristal.research._run import ResearchRequest, collection_for, run_research
@@ -24,6 +24,7 @@ __all__ = [
     "gather",
     "get_session",
     "list_sessions",
+    "load_questions",
     "plan_rules",
     "render_html",
     "render_markdown",
