@@ -11,7 +11,6 @@ from agent_models import AgentModels
 from cristal.app import App
 from cristal.config import load_settings
 from cristal.envs import export_dataset, run_eval
-from cristal.errors import ConfigError
 from cristal.governance import get_tenant
 
 from .conftest import EXAMPLES, model_settings
@@ -105,7 +104,7 @@ def test_kto_and_rewards_and_split_by_task(scored, tmp_path):
     assert "license: other" in card and "Split by task" in card
 
 
-def test_secrets_are_never_exported_and_redact_is_refused(scored, tmp_path, monkeypatch):
+def test_secrets_are_never_exported(scored, tmp_path, monkeypatch):
     monkeypatch.setenv("CRISTAL_SECRET_BANK_PIN", "pin-847291")
     app, tenant = scored
     leaky = tmp_path / "leaky"
@@ -120,7 +119,29 @@ def test_secrets_are_never_exported_and_redact_is_refused(scored, tmp_path, monk
     text = (tmp_path / "s.jsonl").read_text()
     assert "pin-847291" not in text and "sk-abcdefghijklmnop" not in text
     assert "<secret>" in text and report.secrets_removed["env_secret"] > 0
-    with pytest.raises(ConfigError, match="not wired yet"):
-        export_dataset(app, tenant, source="episodes", fmt="sft", out=tmp_path / "x.jsonl",
-                       redact=True)
-    assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_redact_replaces_personal_data_with_placeholders(scored, tmp_path):
+    app, tenant = scored
+    folder = tmp_path / "pii"
+    (folder / "docs").mkdir(parents=True)
+    (folder / "docs" / "contact.md").write_text(
+        "# Contact\n\nClaims go to the desk of 山田太郎 at yamada.taro@example.co.jp, "
+        "phone 090-1234-5678.\n", encoding="utf-8")
+    (folder / "questions.jsonl").write_text(json.dumps(
+        {"id": "c1", "question": "Which e-mail address do claims go to?",
+         "answer_facts": ["yamada.taro@example.co.jp"], "gold_docs": ["contact.md"]}) + "\n")
+    run_eval(app, "cristal/Research-v0", policies=["careful"], env_kwargs={"set_dir": folder})
+    plain = export_dataset(app, tenant, source="episodes", fmt="sft", out=tmp_path / "p.jsonl")
+    assert "yamada.taro@example.co.jp" in (tmp_path / "p.jsonl").read_text()
+    assert not plain.redacted and plain.pii_redacted == {}
+    report = export_dataset(app, tenant, source="episodes", fmt="sft", out=tmp_path / "r.jsonl",
+                            redact=True)
+    text = (tmp_path / "r.jsonl").read_text(encoding="utf-8")
+    for value in ("yamada.taro@example.co.jp", "090-1234-5678", "山田太郎"):
+        assert value not in text
+    assert "<EMAIL_1>" in text and "<PHONE_1>" in text
+    assert report.redacted and report.pii_redacted["EMAIL"] > 0
+    assert report.pii_redacted["PHONE"] > 0
+    card = (tmp_path / "r.card.md").read_text(encoding="utf-8")
+    assert "EMAIL: " in card and "typed placeholders" in card

@@ -64,10 +64,10 @@ def test_synth_writes_checked_tasks_that_eval_run_scores(tmp_path):
 
 
 def test_cli_errors_are_one_line_with_exit_codes(tmp_path):
-    out = _cli(tmp_path, "data", "export", "--from", "episodes", "--format", "sft", "--out",
-               str(tmp_path / "x.jsonl"), "--redact", "--json")
-    assert out.returncode == 2 and _last(out)["error"] == "ConfigError"
-    assert "not wired yet" in out.stderr
+    out = _cli(tmp_path, "data", "export", "--from", "episodes", "--format", "nope", "--out",
+               str(tmp_path / "x.jsonl"), "--json")
+    assert out.returncode == 2 and _last(out)["error"] == "InvalidInput"
+    assert "--format 'nope'" in out.stderr
     out = _cli(tmp_path, "eval", "run", "--env", "cristal/Research-v0", "--json")
     assert out.returncode == 2 and "--set" in _last(out)["message"]
     out = _cli(tmp_path, "data", "export", "--from", "nowhere", "--format", "sft", "--out",

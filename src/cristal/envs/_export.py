@@ -9,7 +9,8 @@
 
 Every text field passes through one text step (`_Scrubber.text`): secrets are always
 removed (known secret values from the environment, API keys, tokens, private keys);
-PII redaction is a second text step that is not wired yet (see `redact`). Rows are
+with `redact`, personal data (JA/EN, `cristal.governance.pii`) becomes typed placeholders
+such as `<PERSON_1>`, consistent within a row. Rows are
 deduplicated; `split` assigns whole tasks to train or test so no task is in both.
 A dataset card (`<file>.card.md`) gives source, counts, licence and redaction figures.
 """
@@ -28,6 +29,7 @@ from typing import Any
 
 from cristal.envs._sources import Sample, samples
 from cristal.errors import ConfigError, InvalidInput
+from cristal.governance.pii import Redactor
 
 __all__ = ["FORMATS", "ExportReport", "export_dataset"]
 
@@ -46,10 +48,13 @@ _SECRET_ENV = re.compile(r"^(CRISTAL_SECRET_.+|.+_(API_KEY|TOKEN|SECRET|PASSWORD
 
 
 class _Scrubber:
-    """The one step every exported text goes through: secrets out (and, later, PII)."""
+    """The one step every exported text goes through: secrets out, then (optionally) PII."""
 
-    def __init__(self) -> None:
+    def __init__(self, redact: bool = False) -> None:
         self.counts: Counter[str] = Counter()
+        self.pii: Counter[str] = Counter()
+        self.redact = redact
+        self._redactor: Redactor | None = None
         self.values = sorted({v for k, v in os.environ.items()
                               if _SECRET_ENV.match(k) and len(v) >= 6}, key=len, reverse=True)
 
@@ -61,7 +66,19 @@ class _Scrubber:
         for kind, pattern in _SECRET_PATTERNS.items():
             value, n = pattern.subn("<secret>", value)
             self.counts[kind] += n
+        if self._redactor is not None:
+            value = self._redactor.redact(value)
         return value
+
+    def row(self, value: Any) -> Any:
+        """One row scrubbed; PII placeholders are numbered per row (`<PERSON_1>`)."""
+        self._redactor = Redactor() if self.redact else None
+        try:
+            return self.walk(value)
+        finally:
+            if self._redactor is not None:
+                self.pii.update(self._redactor.counts())
+            self._redactor = None
 
     def walk(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -71,14 +88,6 @@ class _Scrubber:
         if isinstance(value, dict):
             return {k: self.walk(v) for k, v in value.items()}
         return value
-
-
-def _redact_pii_step() -> None:
-    """Where PII redaction plugs in; refused until the detector lands (branch `pii`)."""
-    raise ConfigError("--redact is not wired yet: PII redaction on export needs the JA/EN "
-                      "detector (cristal.governance.pii), which is not on this build. Export "
-                      "without --redact (secrets are always removed), or use a build that has "
-                      "it.", option="--redact")
 
 
 @dataclass
@@ -93,6 +102,8 @@ class ExportReport:
     skipped: dict[str, int] = field(default_factory=dict)
     tasks: dict[str, int] = field(default_factory=dict)  # split -> tasks
     secrets_removed: dict[str, int] = field(default_factory=dict)
+    redacted: bool = False
+    pii_redacted: dict[str, int] = field(default_factory=dict)  # entity type -> occurrences
     card: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,7 +111,8 @@ class ExportReport:
         return {"source": self.source, "format": self.fmt, "files": self.files,
                 "samples": self.samples, "duplicates": self.duplicates,
                 "skipped": self.skipped, "tasks": self.tasks,
-                "secrets_removed": self.secrets_removed, "card": self.card}
+                "secrets_removed": self.secrets_removed, "redacted": self.redacted,
+                "pii_redacted": self.pii_redacted, "card": self.card}
 
 
 def _canonical_ids(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -191,15 +203,13 @@ def _paths(out: Path, split: float | None) -> dict[str, Path]:
 def export_dataset(app: Any, tenant: Any, *, source: str, fmt: str, out: str | Path,
                    split: float | None = None, parquet: bool = False, redact: bool = False,
                    eval_run: str | None = None, licence: str = "other") -> ExportReport:
-    """Write the dataset (and its card); refuses `redact` until PII redaction is wired."""
+    """Write the dataset (and its card); `redact` replaces personal data with placeholders."""
     if fmt not in FORMATS:
         raise InvalidInput(f"--format {fmt!r} is not one of {', '.join(FORMATS)}.")
     if split is not None and not 0 < split < 1:
         raise InvalidInput("--split is the train share, between 0 and 1 (e.g. 0.9).")
-    if redact:
-        _redact_pii_step()
     out = Path(out)
-    scrub = _Scrubber()
+    scrub = _Scrubber(redact=redact)
     items = list(samples(app, tenant, source, eval_run=eval_run))
     skipped: Counter[str] = Counter()
     seen: set[str] = set()
@@ -210,7 +220,7 @@ def export_dataset(app: Any, tenant: Any, *, source: str, fmt: str, out: str | P
     assignment = _assign(sorted({task for task, _ in rows}), split)
     report = ExportReport(source=source, fmt=fmt, samples=len(items))
     for task, row in rows:
-        clean = scrub.walk(row)
+        clean = scrub.row(row)
         key = hashlib.sha256(json.dumps(clean, sort_keys=True, ensure_ascii=False)
                              .encode()).hexdigest()
         if key in seen:
@@ -230,6 +240,8 @@ def export_dataset(app: Any, tenant: Any, *, source: str, fmt: str, out: str | P
     report.skipped = dict(skipped)
     report.tasks = dict(Counter(assignment.values()))
     report.secrets_removed = {k: v for k, v in scrub.counts.items() if v}
+    report.redacted = redact
+    report.pii_redacted = dict(sorted(scrub.pii.items()))
     report.card = str(_card(out, report, licence))
     return report
 
@@ -254,6 +266,11 @@ def _card(out: Path, report: ExportReport, licence: str) -> Path:
     files = "\n".join(f"- `{Path(p).name}`: {n} rows" for p, n in report.files.items())
     secrets = ", ".join(f"{k}: {v}" for k, v in report.secrets_removed.items()) or "none found"
     skipped = ", ".join(f"{k}: {v}" for k, v in report.skipped.items()) or "none"
+    pii = ("not applied (export without --redact)" if not report.redacted else
+           "typed placeholders per row; replaced: "
+           + (", ".join(f"{k}: {v}" for k, v in report.pii_redacted.items()) or "none found")
+           + ". Detection is rule-based (JA/EN; `cristal eval pii` measures it): review "
+           "before sharing outside the organisation.")
     path.write_text(f"""---
 license: {licence}
 task_categories: [text-generation]
@@ -268,7 +285,7 @@ tags: [cristal, agents, {report.fmt}]
 - Samples read: {report.samples}; duplicates dropped: {report.duplicates}; skipped: {skipped}
 - Split by task: {json.dumps(report.tasks)} (no task is in two splits)
 - Secrets removed: {secrets}
-- PII redaction: not applied (not wired in this build)
+- PII redaction: {pii}
 
 {files}
 """, encoding="utf-8")
