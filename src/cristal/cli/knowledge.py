@@ -33,13 +33,17 @@ def ingest(
     tenant: TenantOpt = None,
     embed: Annotated[bool, typer.Option(help="Also compute vectors (slower, "
                                               "needed for cross-lingual search).")] = True,
+    follow_outside: Annotated[bool, typer.Option(
+        "--follow-outside", help="Follow symlinks that lead out of the ingested folders "
+                                 "(refused by default).")] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Parse and index files (incrementally: only new or changed files are read again)."""
     state = app_state()
     owner = get_tenant(state.store, tenant or state.settings.tenant)
     with progress_bars(not json_out) as progress:
-        report = ingest_paths(state.store, owner, collection, list(paths), progress=progress)
+        report = ingest_paths(state.store, owner, collection, list(paths), progress=progress,
+                              follow_outside=follow_outside)
         embedded = 0
         if embed:
             target = get_collection(state.store, owner, collection)

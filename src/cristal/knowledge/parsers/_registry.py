@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .._files import FileRefused, as_text, read_path
 from .._types import ParsedDocument
 from ._base import ParseFailed, Parser, UnsupportedFormat
 
@@ -40,19 +41,14 @@ def parse_bytes(data: bytes, name: str) -> ParsedDocument:
 def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedDocument:
     """Read and parse one file; raises `UnsupportedFormat` or `ParseFailed` with advice."""
     path = Path(path)
-    name = str(path)
+    name = as_text(path)
     suffix = path.suffix.lower()
     if suffix not in _PARSERS:
         raise UnsupportedFormat(name, suffix, _PARSERS)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ParseFailed(
-                name,
-                f"too large ({size:,} bytes, limit {max_bytes:,})",
-                "Split the file, or raise the size limit if you really need it indexed.",
-            )
-        data = path.read_bytes()
+        data = read_path(path, max_bytes)  # never blocks on a FIFO or reads a device
+    except FileRefused as exc:
+        raise ParseFailed(name, exc.reason, exc.advice.capitalize() + ".") from exc
     except OSError as exc:
         raise ParseFailed(
             name,
