@@ -8,7 +8,14 @@ from .._files import FileRefused, as_text, read_path
 from .._types import ParsedDocument
 from ._base import ParseFailed, Parser, UnsupportedFormat
 
-__all__ = ["DEFAULT_MAX_BYTES", "parse_bytes", "parse_file", "register", "supported_suffixes"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "parse_bytes",
+    "parse_file",
+    "register",
+    "supported_suffixes",
+    "unregister",
+]
 
 DEFAULT_MAX_BYTES = 200 * 2**20
 
@@ -21,6 +28,12 @@ def register(suffixes: tuple[str, ...] | str, parser: Parser) -> None:
         if not suffix.startswith("."):
             raise ValueError(f"suffix must start with a dot, got {suffix!r}")
         _PARSERS[suffix.lower()] = parser
+
+
+def unregister(suffixes: tuple[str, ...] | str) -> None:
+    """Stop parsing files ending in these suffixes (a plug-in removing what it added)."""
+    for suffix in (suffixes,) if isinstance(suffixes, str) else suffixes:
+        _PARSERS.pop(suffix.lower(), None)
 
 
 def supported_suffixes() -> list[str]:
