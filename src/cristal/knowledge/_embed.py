@@ -54,7 +54,7 @@ def embed_pending(
     tenant: Tenant,
     collection: Collection,
     *,
-    batch: int = 16,
+    batch: int = 64,
     progress: Progress | None = None,
     limit: int | None = None,
     seconds: float | None = None,
