@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from cristal.errors import ConfigError, StoreError
-from cristal.store._engine import create_engine, sqlite_module
+from cristal.store._engine import create_engine, detect_pgvector, sqlite_module
 from cristal.store._raw import RawCursor, raw_transaction, release_connections
 from cristal.store._schema import JSON, UTCDateTime, metadata, new_id, utcnow
 
@@ -59,6 +59,8 @@ class Store:
             engine.dispose()
             raise
         store = cls(engine, caps, revision)
+        if store.dialect == "postgresql":
+            detect_pgvector(engine, caps)
         required = os.environ.get("CRISTAL_REQUIRE_SQLITE_VEC") == "1"
         if required and store.dialect == "sqlite" and store.vector_backend != "sqlite-vec":
             engine.dispose()
@@ -77,12 +79,12 @@ class Store:
 
     @property
     def vector_backend(self) -> str:
-        """How vectors are searched here: `sqlite-vec`, or `numpy` (stored vectors)."""
+        """How vectors are searched here: `sqlite-vec`, `pgvector`, or `numpy` (the fallback)."""
         if self.dialect == "sqlite":
             with self.engine.connect():
                 pass  # make sure at least one connection has tried to load the extension
             return "sqlite-vec" if self._caps.get("vec") else "numpy"
-        return "numpy"
+        return "pgvector" if self._caps.get("pgvector") else "numpy"
 
     @property
     def vector_reason(self) -> str | None:
@@ -91,7 +93,7 @@ class Store:
             return None
         if self.dialect == "sqlite":
             return f"sqlite-vec did not load: {self._caps.get('vec_error') or 'unknown reason'}"
-        return "PostgreSQL without pgvector"
+        return f"PostgreSQL without pgvector: {self._caps.get('pgvector_error') or 'not checked'}"
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sa.Connection]:

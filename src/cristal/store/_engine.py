@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from cristal.errors import ConfigError
 
-__all__ = ["create_engine", "sqlite_module"]
+__all__ = ["create_engine", "detect_pgvector", "sqlite_module"]
 
 _log = logging.getLogger("cristal.store")
 _NO_EXTENSIONS = (
@@ -57,6 +57,35 @@ def _vec_failed(caps: dict[str, Any], reason: str) -> None:
         _log.warning("sqlite-vec did not load (%s); vectors are scored with numpy instead",
                      reason)
     caps["vec_error"] = reason
+
+
+def detect_pgvector(engine: Engine, caps: dict[str, Any]) -> None:
+    """Use pgvector when the database has it, or can create it; else record why not."""
+    try:
+        with engine.connect() as conn:
+            version = conn.exec_driver_sql(
+                "SELECT extversion FROM pg_extension WHERE extname = 'vector'").scalar()
+            if version is None:
+                available = conn.exec_driver_sql(
+                    "SELECT default_version FROM pg_available_extensions WHERE name = 'vector'"
+                ).scalar()
+                if available is None:
+                    raise LookupError(
+                        "the server has no pgvector extension (Debian: scripts/setup-system "
+                        "installs it)")
+                conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS vector")
+                conn.commit()
+                version = available
+        caps["pgvector"] = version
+    except LookupError as exc:
+        caps["pgvector_error"] = str(exc)
+    except sa.exc.DBAPIError as exc:
+        caps["pgvector_error"] = (
+            f"CREATE EXTENSION vector failed ({str(exc.orig).strip()}); a superuser can "
+            "create it in this database, or in template1 for new ones")
+    if caps.get("pgvector_error"):
+        _log.warning("pgvector is not available (%s); vectors are scored with numpy instead",
+                     caps["pgvector_error"])
 
 
 def _sqlite_engine(url: sa.URL, echo: bool, caps: dict[str, Any]) -> Engine:
