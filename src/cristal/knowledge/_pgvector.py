@@ -10,6 +10,8 @@ found the extension (`Store.vector_backend == "pgvector"`).
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import sqlalchemy as sa
 
@@ -17,7 +19,11 @@ from cristal.knowledge._tables import chunk_vectors
 
 __all__ = ["pg_add", "pg_delete", "pg_drop_collection", "pg_search", "pg_tables"]
 
-EF_SEARCH = 100  # HNSW candidate list per search; recall@10 ~0.99 on the benchmark
+EF_SEARCH = 100  # HNSW candidate list per search (pgvector's default is 40)
+# (database, collection) -> vector count last seen in the mirror: a search re-counts the
+# mirror (a scan of the collection) only when the collection's count has changed.
+_checked: dict[tuple[str, str], int] = {}
+_checked_lock = threading.Lock()
 
 
 def _table(dim: int) -> str:
@@ -97,16 +103,22 @@ def pg_search(
     """The k nearest chunks of a collection by cosine similarity, best first."""
     dim = int(query.shape[0])
     table = _table(dim)
+    key = (engine.url.render_as_string(hide_password=True), f"{collection_id}/{dim}")
     with engine.connect() as conn:
-        with conn.begin():
-            mirrored = -1
-            if table in pg_tables(conn):
-                mirrored = conn.exec_driver_sql(
-                    f"SELECT count(*) FROM {table} WHERE collection_id = %(c)s",
-                    {"c": collection_id}).scalar()
-            if mirrored != count:  # vectors stored without pgvector: mirror them now
-                _ensure(conn, dim)
-                _rebuild(conn, table, collection_id, dim)
+        with _checked_lock:
+            known = _checked.get(key)
+        if known != count:
+            with conn.begin():
+                mirrored = -1
+                if table in pg_tables(conn):
+                    mirrored = conn.exec_driver_sql(
+                        f"SELECT count(*) FROM {table} WHERE collection_id = %(c)s",
+                        {"c": collection_id}).scalar()
+                if mirrored != count:  # vectors stored without pgvector: mirror them now
+                    _ensure(conn, dim)
+                    _rebuild(conn, table, collection_id, dim)
+            with _checked_lock:
+                _checked[key] = count
         with conn.begin():
             conn.exec_driver_sql(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, 2 * k)}")
             conn.exec_driver_sql("SET LOCAL hnsw.iterative_scan = relaxed_order")
