@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cristal.cli._common import JsonOpt, TenantOpt, app_state
 from cristal.cli._output import console, print_json
@@ -62,7 +63,8 @@ def ingest(
     if problems:
         table = Table("file", "status", "reason", title="Not indexed")
         for f in problems:
-            table.add_row(f["path"], f["status"], f["reason"] or "")
+            # File names and reasons come from outside: printed literally, never as markup.
+            table.add_row(Text(f["path"]), f["status"], Text(f["reason"] or ""))
         console.print(table)
 
 
