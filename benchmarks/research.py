@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -37,7 +38,7 @@ def _subset(folder: Path, questions: list[dict], docs: int, out: Path) -> Path:
     for path in keep:
         target = out / "docs" / path.relative_to(folder / "docs")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.symlink_to(path)
+        shutil.copyfile(path, target)  # not a link: ingest refuses links out of a folder
     (out / "questions.jsonl").write_text(
         "\n".join(json.dumps(q, ensure_ascii=False) for q in questions) + "\n")
     return out

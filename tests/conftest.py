@@ -23,7 +23,7 @@ from fake_openai import FakeOpenAI  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("CRISTAL_TEST_PG_URL")
 STRICT = os.environ.get("CRISTAL_TEST_STRICT") == "1"
-_KEEP = {"CRISTAL_TEST_PG_URL", "CRISTAL_TEST_STRICT"}
+_KEEP = {"CRISTAL_TEST_PG_URL", "CRISTAL_TEST_STRICT", "CRISTAL_REQUIRE_SQLITE_VEC"}
 
 
 def require(available: bool, what: str) -> None:

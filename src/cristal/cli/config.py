@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from cristal.cli._common import JsonOpt, app_state
@@ -65,7 +66,10 @@ def show(json_out: JsonOpt = False) -> None:
     """Print the effective configuration with the source of every value."""
     rows = _rows()
     store = app_state().store
-    rows.append({"key": "store.vectors", "value": store.vector_backend, "source": "detected"})
+    vectors = {"key": "store.vectors", "value": store.vector_backend, "source": "detected"}
+    if store.vector_reason:
+        vectors["reason"] = store.vector_reason  # say why the fallback serves vectors
+    rows.append(vectors)
     rows.append({"key": "store.schema", "value": store.revision, "source": "detected"})
     if json_out:
         print_json({"config": rows})
@@ -75,5 +79,8 @@ def show(json_out: JsonOpt = False) -> None:
         value = row["value"]
         if isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
-        table.add_row(row["key"], "" if value is None else str(value), row["source"])
+        shown = "" if value is None else str(value)
+        if row.get("reason"):
+            shown = f"{shown} ({escape(row['reason'])})"
+        table.add_row(row["key"], shown, row["source"])
     console.print(table)

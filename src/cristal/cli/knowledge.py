@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cristal.cli._common import JsonOpt, TenantOpt, app_state
 from cristal.cli._output import console, print_json
@@ -33,13 +34,17 @@ def ingest(
     tenant: TenantOpt = None,
     embed: Annotated[bool, typer.Option(help="Also compute vectors (slower, "
                                               "needed for cross-lingual search).")] = True,
+    follow_outside: Annotated[bool, typer.Option(
+        "--follow-outside", help="Follow symlinks that lead out of the ingested folders "
+                                 "(refused by default).")] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Parse and index files (incrementally: only new or changed files are read again)."""
     state = app_state()
     owner = get_tenant(state.store, tenant or state.settings.tenant)
     with progress_bars(not json_out) as progress:
-        report = ingest_paths(state.store, owner, collection, list(paths), progress=progress)
+        report = ingest_paths(state.store, owner, collection, list(paths), progress=progress,
+                              follow_outside=follow_outside)
         embedded = 0
         if embed:
             target = get_collection(state.store, owner, collection)
@@ -58,7 +63,8 @@ def ingest(
     if problems:
         table = Table("file", "status", "reason", title="Not indexed")
         for f in problems:
-            table.add_row(f["path"], f["status"], f["reason"] or "")
+            # File names and reasons come from outside: printed literally, never as markup.
+            table.add_row(Text(f["path"]), f["status"], Text(f["reason"] or ""))
         console.print(table)
 
 

@@ -17,6 +17,7 @@ from cristal.cli._progress import progress_bars
 from cristal.governance import get_tenant
 from cristal.knowledge import document_texts
 from cristal.research import (
+    DEFAULT_EMBED_SECONDS,
     ResearchOptions,
     ResearchRequest,
     get_session,
@@ -56,7 +57,7 @@ def ask(
     max_steps: Annotated[int, typer.Option(min=1, max=100, help="Search step budget.")] = 16,
     embed_wait: Annotated[float, typer.Option(
         help="Seconds to spend computing vectors before researching (the rest can be "
-        "finished later with `cristal ingest`; 0 for lexical only).")] = 600,
+        "finished later with `cristal ingest`; 0 for lexical only).")] = DEFAULT_EMBED_SECONDS,
     json_out: JsonOpt = False,
 ) -> None:
     """Research a question over your documents and write a cited report."""

@@ -117,7 +117,7 @@ class ResearchEnv(CristalEnv):
     def doc_text(self, doc: str) -> str | None:
         """The parsed text of a document under docs/ (what offsets and quotes refer to)."""
         if doc not in self._texts:
-            # Not resolve(): docs/ may hold symlinks (as `envs synth` writes); only ".." is out.
+            # Not resolve(): docs/ may be a link (eval sets link the shared corpus).
             path = Path(os.path.abspath(self.docs / doc))
             inside = path.is_relative_to(os.path.abspath(self.docs))
             try:

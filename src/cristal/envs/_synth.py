@@ -20,7 +20,6 @@ is reported.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from collections import Counter
@@ -165,7 +164,7 @@ def _rewrite(gateway: Any, route: str, question: str, fact: str, lang: str) -> s
 def synthesize(app: Any, tenant: Any, collection: str, n: int, out: str | Path, *,
                seed: int = 0, route: str | None = None, unanswerable_share: float = 0.15,
                progress: Any = None) -> SynthReport:
-    """Write `out/questions.jsonl` (up to `n` checked tasks) and link the documents to out/docs."""
+    """Write `out/questions.jsonl` (up to `n` checked tasks) and copy the documents to out/docs."""
     if n < 1:
         raise InvalidInput("--n must be at least 1.")
     coll = get_collection(app.store, tenant, collection)
@@ -248,7 +247,5 @@ def _write(out: Path, tasks: list[dict[str, Any]], docs: list[dict[str, Any]]) -
         if target.exists() or target.is_symlink():
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.symlink(doc["source"], target)
-        except OSError:  # no symlinks here (some file systems): copy instead
-            shutil.copyfile(doc["source"], target)
+        # A copy, not a link: ingest refuses links that lead out of the folder it reads.
+        shutil.copyfile(doc["source"], target)

@@ -4,11 +4,17 @@ from cristal.research._engine import Findings, ResearchOptions, gather, retrieve
 from cristal.research._eval import EvalResult, evaluate, load_questions
 from cristal.research._plan import answer_type, plan_rules
 from cristal.research._render import render_html, render_markdown, write_report
-from cristal.research._run import ResearchRequest, collection_for, run_research
+from cristal.research._run import (
+    DEFAULT_EMBED_SECONDS,
+    ResearchRequest,
+    collection_for,
+    run_research,
+)
 from cristal.research._sessions import get_session, list_sessions, set_out_dir
 from cristal.research._types import Citation, Claim, Evidence, Report, SubQuestion
 
 __all__ = [
+    "DEFAULT_EMBED_SECONDS",
     "Citation",
     "Claim",
     "EvalResult",

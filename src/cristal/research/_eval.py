@@ -177,7 +177,7 @@ def evaluate(
         request = ResearchRequest(
             question=item["question"], docs=docs if first else None,
             collection=collection, tenant=tenant, use_model=use_model, options=options,
-            embed=embed)
+            embed=embed, embed_seconds=None)  # figures with every vector computed
         report, _ = run_research(store, gateway, request, progress if first else None)
         first = False
         row = _row(item, report.to_contract(), sources)

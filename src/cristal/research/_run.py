@@ -27,7 +27,11 @@ from cristal.research._verify import verify_quotes
 from cristal.research._write import TEXT, answer_markdown, extractive_claims
 from cristal.store import Store, new_id, utcnow
 
-__all__ = ["ResearchRequest", "collection_for", "run_research"]
+__all__ = ["DEFAULT_EMBED_SECONDS", "ResearchRequest", "collection_for", "run_research"]
+
+# Research answers from the lexical index after this long even when vectors are still
+# missing (a large new folder); the rest fill in on the next ingest or research.
+DEFAULT_EMBED_SECONDS = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +45,7 @@ class ResearchRequest:
     use_model: bool | None = None  # None: use one when the route has a model
     options: ResearchOptions = ResearchOptions()
     embed: bool = True
-    embed_seconds: float | None = None  # stop embedding after this long; lexical still works
+    embed_seconds: float | None = DEFAULT_EMBED_SECONDS  # None: embed everything first
 
 
 def collection_for(docs: Path) -> str:
