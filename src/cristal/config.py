@@ -21,6 +21,7 @@ from cristal.errors import ConfigError
 
 __all__ = [
     "OperatorSettings",
+    "ResearchSettings",
     "PriceConfig",
     "ProviderConfig",
     "QueueSettings",
@@ -128,6 +129,13 @@ class OperatorSettings(_Strict):
     snapshot_tokens: int = Field(4000, ge=500)
 
 
+class ResearchSettings(_Strict):
+    """Deep Research: company words added to the built-in synonym lexicon."""
+
+    lexicon: list[Path] = Field([], description="lexicon files (one synonym group a line, "
+                                "see research/lexicon.txt) added to the built-in one")
+
+
 class Settings(BaseSettings):
     """The effective configuration of one Cristal process."""
 
@@ -146,6 +154,7 @@ class Settings(BaseSettings):
     prices: dict[str, PriceConfig] = {}
     workflows: WorkflowSettings = WorkflowSettings()
     operator: OperatorSettings = OperatorSettings()
+    research: ResearchSettings = ResearchSettings()
 
     @classmethod
     def settings_customise_sources(
