@@ -8,8 +8,13 @@ from cristal.research._plan import answer_type, entities, plan_rules
 def test_open_japanese_question_words_are_not_yes_no():
     assert answer_type("どんな要件を満たす必要がありますか？") == "general"
     assert answer_type("必要な書類はありますか？") == "yesno"
+    # The lead clause of a single question is its topic, not context at half weight.
     [sub] = plan_rules("昇格するには、どんな要件を満たす必要がありますか？", "ja")
-    assert sub.text == "どんな要件を満たす必要がありますか？" and sub.context == "昇格するには"
+    assert sub.text == "昇格するには、どんな要件を満たす必要がありますか？" and sub.context == ""
+    # With two questions it is context shared by both.
+    subs = plan_rules("800万円の設備を発注したいのですが、誰の承認が必要で、書類はいつまでに"
+                      "出せばいいですか？", "ja")
+    assert all(s.context.startswith("800万円の設備を発注したいのですが") for s in subs)
 
 
 def test_a_capitalised_first_word_is_not_a_name():

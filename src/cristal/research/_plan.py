@@ -153,7 +153,11 @@ def _split_ja(question: str) -> tuple[list[str], list[str]]:
                 asked[-1] = asked[-1] + "、" + clause
             else:
                 lead.append(clause)
-        if lead and asked:  # a question with no question word is all lead: keep it whole
+        if lead and len(asked) == 1:
+            # 「係長から課長へ昇格するには、どんな要件が…」: the lead clause is the topic of
+            # the one question, not shared context; keep the sentence whole.
+            asked = ["、".join([*lead, *asked])]
+        elif lead and asked:  # a question with no question word is all lead: keep it whole
             context.append("、".join(lead))
         compared = _JA_COMPARE.search(sentence)
         if compared and len(asked) <= 1:
