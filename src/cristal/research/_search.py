@@ -28,6 +28,7 @@ from cristal.knowledge import (
 from cristal.knowledge.ja import query_terms
 from cristal.models import Gateway
 from cristal.research._evidence import Sentence, candidate_sentences, score_sentences
+from cristal.research._lexicon import Lexicon, load_lexicon
 from cristal.research._plan import _en_entities, entities
 from cristal.research._terms import canonical
 from cristal.research._types import SubQuestion
@@ -113,16 +114,28 @@ class SearchState:
         self._df: dict[str, int] = {}
         self._totals: list[int] = []
         self._qvec: dict[str, np.ndarray] = {}
+        self.lexicon: Lexicon = load_lexicon(gateway.settings.research.lexicon)
 
     # -- retrieval --------------------------------------------------------
 
-    def search(self, query: str, k: int) -> list[Passage]:
+    def search(self, query: str, k: int, mode: str = "hybrid") -> list[Passage]:
         """One search step (counted against the step budget)."""
         self.steps += 1
         found = search(self.store, self.gateway, self.collection, query, k=k,
-                       tenant=self.tenant)
+                       tenant=self.tenant, mode=mode)
         self.rankings.append(found)
         return found
+
+    def expansion_query(self, sub: SubQuestion) -> str | None:
+        """The sub-question's query plus the lexicon's other words for its terms, if any."""
+        terms = {canonical(t) for t in query_terms(f"{sub.text} {sub.context}")}
+        extra = self.lexicon.expansion(terms)
+        return f"{sub.query} {' '.join(extra)}" if extra else None
+
+    def alternatives(self, sub: SubQuestion) -> dict[str, list[frozenset[str]]]:
+        """The lexicon's other phrases for each term of the sub-question."""
+        terms = {canonical(t) for t in query_terms(f"{sub.text} {sub.context}")}
+        return self.lexicon.alternatives(terms)
 
     def budget_left(self) -> bool:
         """True while the step budget allows another search."""
@@ -194,6 +207,14 @@ class SearchState:
         rare = math.log((total + 1) / (0.05 * total + 0.5))  # in at most ~5% of chunks
         return {canonical(t) for t in terms if idf[t] >= rare}
 
+    def name_terms(self, sub: SubQuestion) -> set[str]:
+        """Terms of the capitalised words and codes the sub-question names ("Gold", "C3"),
+        however common: evidence must name the same product, not a sibling of it."""
+        names = entities(sub.text, self.lang or "en")
+        words = [w for n in names for w in re.split(r"[\s,.()（）「」『』]+", n)
+                 if w and w.isascii() and (w[:1].isupper() or any(c.isdigit() for c in w))]
+        return {canonical(t) for t in query_terms(" ".join(words), compounds=False)}
+
     def document_terms(self, document_ids: set[str]) -> dict[str, set[str]]:
         """The terms of whole documents (cached per process; ids change on re-ingest)."""
         missing = [d for d in document_ids if d not in _document_cache]
@@ -256,7 +277,10 @@ class SearchState:
         qvec = self.query_vector(sub.query)
         documents = self.document_terms({p.document_id for p in pool.passages})
         names = self.entity_terms(sub)
-        first = score_sentences(sentences, sub, idf, None, {}, self.lang, documents, names)
+        alternatives = self.alternatives(sub)
+        named = self.name_terms(sub)
+        first = score_sentences(sentences, sub, idf, None, {}, self.lang, documents, names,
+                                alternatives, named)
         if qvec is not None:
             # Embed the lexically best sentences plus the leading sentences of the best
             # passages, so cross-lingual evidence (no shared words) is still read.
@@ -264,6 +288,6 @@ class SearchState:
             unique = list({id(s): s for s in chosen}.values())
             vectors = self.sentence_vectors(unique)
             first = score_sentences(sentences, sub, idf, qvec, vectors, self.lang, documents,
-                                    names)
+                                    names, alternatives, named)
         pool.ranked = first
         return first
