@@ -41,6 +41,7 @@ class Findings:
     evidence: list[Evidence]
     state: SearchState
     neighbours: dict[str, list[Evidence]] = field(default_factory=dict)  # by sub-question
+    candidates: dict[str, list[Evidence]] = field(default_factory=dict)  # unanswered ones
 
 
 def _best_answer(ranked: list[Sentence]) -> Sentence | None:
@@ -177,6 +178,7 @@ def gather(
         pools[sub.id] = pool
     evidence: list[Evidence] = []
     neighbours: dict[str, list[Evidence]] = {}
+    candidates: dict[str, list[Evidence]] = {}
     texts: dict[str, str] = {}
     for sub in subs:
         ranked = pools[sub.id].ranked
@@ -200,6 +202,12 @@ def gather(
                              "found": neighbour.found}
             neighbours[sub.id] = _neighbour_evidence(neighbour, sub, texts)
         if not sub.found:
+            taken = {(e.document_id, e.start) for e in neighbours.get(sub.id, [])}
+            near = [s for s in ranked if not s.heading and not s.placeholder
+                    and (s.passage.document_id, s.start) not in taken][:3]
+            candidates[sub.id] = _neighbour_evidence(
+                Neighbour("candidate", "", "", [(s, s.start, s.end) for s in near]), sub,
+                texts, prefix="C")
             continue
         limit = options.evidence_per_question + (1 if len(subs) == 1 else 0)
         seen: set[tuple[str, int, int]] = set()
@@ -216,11 +224,11 @@ def gather(
                 page=p.page, heading_path=list(p.heading_path), score=round(s.score, 4),
                 sub_question=sub.id, lang=p.lang, title=p.title, focus=(s.start, s.end),
             ))
-    return Findings(lang, subs, pools, evidence, state, neighbours)
+    return Findings(lang, subs, pools, evidence, state, neighbours, candidates)
 
 
-def _neighbour_evidence(neighbour: Neighbour, sub: SubQuestion,
-                        texts: dict[str, str]) -> list[Evidence]:
+def _neighbour_evidence(neighbour: Neighbour, sub: SubQuestion, texts: dict[str, str],
+                        prefix: str = "N") -> list[Evidence]:
     """The neighbour's passages as evidence (ids q1-N1…), offsets into the document."""
     out: list[Evidence] = []
     for s, start, end in neighbour.sentences:
@@ -233,7 +241,7 @@ def _neighbour_evidence(neighbour: Neighbour, sub: SubQuestion,
                 e.document_id == p.document_id and e.start == start for e in out):
             continue
         out.append(Evidence(
-            id=f"{sub.id}-N{len(out) + 1}", doc=p.doc, document_id=p.document_id,
+            id=f"{sub.id}-{prefix}{len(out) + 1}", doc=p.doc, document_id=p.document_id,
             chunk_id=p.chunk_id, quote=text[start:end], start=start, end=end, page=p.page,
             heading_path=list(p.heading_path), score=round(s.score, 4), sub_question=sub.id,
             lang=p.lang, title=p.title))

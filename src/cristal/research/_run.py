@@ -21,7 +21,13 @@ from cristal.knowledge import (
 from cristal.models import Gateway, count_calls
 from cristal.research._engine import ResearchOptions, gather, retrieved_documents
 from cristal.research._evidence import has_answer_cue
-from cristal.research._llm import check_support, plan_with_model, write_with_model
+from cristal.research._llm import (
+    check_support,
+    judge_with_model,
+    plan_with_model,
+    write_with_model,
+)
+from cristal.research._model_answer import apply_verdicts, judged_evidence
 from cristal.research._sessions import save_session
 from cristal.research._types import Report
 from cristal.research._verify import verify_quotes
@@ -105,6 +111,14 @@ def run_research(store: Store, gateway: Gateway, request: ResearchRequest,
     findings = gather(store, gateway, collection, tenant, request.question,
                       options=request.options, subs=subs, progress=say, caller=caller)
     lang = findings.lang
+    if use_model and judged_evidence(findings):
+        try:
+            apply_verdicts(findings, judge_with_model(
+                gateway, request.question, lang, findings.sub_questions,
+                judged_evidence(findings), tenant.name, caller))
+        except (ModelError, BudgetExceeded) as exc:
+            notes.append(f"the model could not judge answerability ({exc.message}); "
+                         "the offline judgement stands")
     mode = "extractive"
     claims = extractive_claims(findings.evidence)
     if use_model and findings.evidence:

@@ -20,6 +20,7 @@ TEXT = {
         "page": "p. {page}",
         "answer": "Answer",
         "contrast": "Not found in the documents: they give this for {found}, not for {asked}.",
+        "judged": "Not found in the documents: they give this for {found}, not for {asked}.",
         "excluded": "Not found in the documents: for {asked} they only say the following.",
         "absent": "Not found in the documents: nothing in them mentions {asked}; the closest "
                   "passage is about something else.",
@@ -38,6 +39,7 @@ TEXT = {
         "page": "{page}ページ",
         "answer": "回答",
         "contrast": "{found}についての記載はありますが、{asked}については見つかりませんでした。",
+        "judged": "{found}についての記載はありますが、{asked}については見つかりませんでした。",
         "excluded": "{asked}については、文書には次の記載しかなく、答えは見つかりませんでした。",
         "absent": "{asked}についての記載は見つかりませんでした。"
                   "最も近い箇所は別の対象についてのものです。",
