@@ -60,6 +60,7 @@ _ATTRIBUTE_HEADS = (  # matched as endings: 額 covers 金額, 料 covers 手数
 _vector_cache: dict[tuple[str, int, int], np.ndarray] = {}
 _document_cache: dict[str, set[str]] = {}
 _POSSESSIVE = re.compile(r"['’]s\b")
+_GLOSS = re.compile(r"[（(][^（）()]*[）)]")
 
 
 def references(text: str) -> list[str]:
@@ -210,7 +211,9 @@ class SearchState:
     def name_terms(self, sub: SubQuestion) -> set[str]:
         """Terms of the capitalised words and codes the sub-question names ("Gold", "C3"),
         however common: evidence must name the same product, not a sibling of it."""
-        names = entities(sub.text, self.lang or "en")
+        # A gloss in parentheses (「青葉損害保険（Aoba Insurance）」) names the same thing
+        # in the other language; documents in one language rarely carry both.
+        names = entities(_GLOSS.sub(" ", sub.text), self.lang or "en")
         words = [w for n in names for w in re.split(r"[\s,.()（）「」『』]+", n)
                  if w and w.isascii() and (w[:1].isupper() or any(c.isdigit() for c in w))]
         return {canonical(t) for t in query_terms(" ".join(words), compounds=False)}
