@@ -35,7 +35,8 @@ _CUES = {
     "count": re.compile(r"\d|[一二三四五六七八九十百千]+(?:件|回|日|台|点|人|名|文字|年|週)", re.I),
     "time": re.compile(
         r"\d+\s?(?:business\s+)?(?:days?|weeks?|months?|years?|hours?|minutes?)|"
-        r"\d+\s?(?:営業日|日|週間|週|か月|ヶ月|カ月|年|時間|分)|翌月|翌日|即日|当日|毎月|毎年|"
+        r"\d+\s?(?:営業日|日|週間|週|か月|ヶ月|カ月|年|時間|分)|\d{1,2}:\d{2}|翌月|翌日|即日|当日|"
+        r"毎月|毎年|"
         r"以内|までに|まで|前|後|ごと|毎|within|before|after|by\s|until|immediately|same day",
         re.I),
     "person": re.compile(
@@ -264,7 +265,9 @@ def score_sentences(
              if t in own and t not in names and t not in named}
     asked_total = sum(asked.values())
     for s in sentences:
-        if not asked_total or not named:
+        # Only for amounts, counts and times: the quantity asked has a name of its own
+        # ("annual fee"); other questions about a product word ("USB") ask it freely.
+        if not asked_total or not named or sub.answer_type not in ("amount", "count", "time"):
             break
         near = s.terms | heading_terms[s.passage.chunk_id]
         got = 0.0

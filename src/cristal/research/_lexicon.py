@@ -49,6 +49,11 @@ class Lexicon:
 
     groups: tuple[tuple[Phrase, ...], ...]
     contrasts: tuple[tuple[tuple[Phrase, ...], ...], ...]  # set -> value -> its phrases
+    _words: frozenset[str] = frozenset()  # terms that are a whole phrase of some group
+
+    def __post_init__(self) -> None:
+        words = {next(iter(p.terms)) for g in self.groups for p in g if len(p.terms) == 1}
+        object.__setattr__(self, "_words", frozenset(words))
 
     def alternatives(self, terms: Iterable[str]) -> dict[str, list[frozenset[str]]]:
         """For each term of a question, the term sets of phrases that say the same.
@@ -76,6 +81,10 @@ class Lexicon:
             if any(p.within(have) for p in group):
                 found += [p.text for p in group if p.terms and not p.within(have)]
         return list(dict.fromkeys(found))[:limit]
+
+    def knows(self, term: str) -> bool:
+        """True when a single-word phrase of some group is this term (a common word)."""
+        return term in self._words
 
     def values(self, terms: Iterable[str]) -> dict[int, list[int]]:
         """Contrast values named by `terms`: {set index: [value indexes]}."""

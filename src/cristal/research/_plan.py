@@ -47,6 +47,9 @@ _JA_OPEN_QWORD = re.compile(
 _JA_QWORD = re.compile(
     _JA_OPEN_QWORD.pattern + r"|なん|可否|か[？?]?$|ますか|ですか|でしょうか")
 _JA_CLAUSE = re.compile(r"[^、，,]+(?:[、，,]|$)")
+# A lead clause ending in a connective like these tells the background (「…したいのですが、」
+# 「…ないんだけど、」); others (「…するには、」「…の場合、」) are the question's own topic.
+_BACKGROUND = ("が", "けど", "けれど", "けれども", "ので", "から", "て", "で")
 _JA_COMPARE = re.compile(r"(.+?)と(.+?)(?:では|の違い|で比べ|を比較|のどちら)")
 
 _TYPES: list[tuple[str, re.Pattern[str]]] = [
@@ -59,7 +62,7 @@ _TYPES: list[tuple[str, re.Pattern[str]]] = [
         r"いくら|幾ら|金額|費用|手数料|料金|額|円|日当|手当|単価|何円|何%|何％|上限|限度", re.I)),
     ("time", re.compile(
         r"\bwhen\b|\bhow long\b|\bhow soon\b|\bdeadline\b|\bby when\b|\bwithin\b|\bdays?\b|"
-        r"いつ|期限|締め切り|締切|までに|何日|どれくらいの(?:期間|間隔)|間隔|何時間|猶予", re.I)),
+        r"いつ|期限|締め切り|締切|までに|何日|どれくらいの(?:期間|間隔)|間隔|何時|猶予", re.I)),
     ("person", re.compile(
         r"\bwho\b|\bwhom\b|\bapprov\w*|\bcontact\b|\bwhich (?:team|department|role|person)\b|"
         r"誰|だれ|どなた|承認|連絡|決裁|どこに(?:連絡|報告|相談)|担当", re.I)),
@@ -153,7 +156,8 @@ def _split_ja(question: str) -> tuple[list[str], list[str]]:
                 asked[-1] = asked[-1] + "、" + clause
             else:
                 lead.append(clause)
-        if lead and len(asked) == 1:
+        background = bool(lead) and lead[-1].endswith(_BACKGROUND)
+        if lead and len(asked) == 1 and not background:
             # 「係長から課長へ昇格するには、どんな要件が…」: the lead clause is the topic of
             # the one question, not shared context; keep the sentence whole.
             asked = ["、".join([*lead, *asked])]

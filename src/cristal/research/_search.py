@@ -174,7 +174,7 @@ class SearchState:
             compound = (term not in base and not _HIRAGANA.search(term)
                         and not _KATAKANA_ONLY.match(term) and not term.startswith(("何", "幾"))
                         and not term.endswith(_ATTRIBUTE_HEADS))
-            if term in capitals or code or compound:
+            if (term in capitals or code or compound) and not self._said_otherwise(term):
                 out.append(term)
         for _, _, name in _en_entities(sub.text):
             # "Summit Track 585": every word may occur somewhere, the name nowhere.
@@ -189,6 +189,18 @@ class SearchState:
                     for phrase in dict.fromkeys([core, proper]) if phrase):
                 out.append(core)
         return out
+
+    def _said_otherwise(self, term: str) -> bool:
+        """True when the lexicon has another word for `term` that the collection uses
+        (「電話番号」 absent, 「フリーダイヤル」 present): a missing word is not a missing
+        subject."""
+        words = {canonical(t) for t in query_terms(term, compounds=False)} | {term}
+        alternatives = [a for found in self.lexicon.alternatives(words).values()
+                        for a in found]
+        if not alternatives:
+            return False
+        self.idf([t for a in alternatives for t in a])
+        return any(all(self._df.get(t, 0) > 0 for t in a) for a in alternatives)
 
     def entity_terms(self, sub: SubQuestion) -> set[str]:
         """Rare terms of the proper names a sub-question mentions (company, product, code).
@@ -206,7 +218,8 @@ class SearchState:
         idf = self.idf(terms)
         total = self._totals[0] if self._totals else 1
         rare = math.log((total + 1) / (0.05 * total + 0.5))  # in at most ~5% of chunks
-        return {canonical(t) for t in terms if idf[t] >= rare}
+        return {canonical(t) for t in terms
+                if idf[t] >= rare and not self.lexicon.knows(canonical(t))}
 
     def name_terms(self, sub: SubQuestion) -> set[str]:
         """Terms of the capitalised words and codes the sub-question names ("Gold", "C3"),
@@ -216,7 +229,8 @@ class SearchState:
         names = entities(_GLOSS.sub(" ", sub.text), self.lang or "en")
         words = [w for n in names for w in re.split(r"[\s,.()（）「」『』]+", n)
                  if w and w.isascii() and (w[:1].isupper() or any(c.isdigit() for c in w))]
-        return {canonical(t) for t in query_terms(" ".join(words), compounds=False)}
+        terms = {canonical(t) for t in query_terms(" ".join(words), compounds=False)}
+        return {t for t in terms if not self.lexicon.knows(t)}  # PC, USB, OK: common words
 
     def document_terms(self, document_ids: set[str]) -> dict[str, set[str]]:
         """The terms of whole documents (cached per process; ids change on re-ingest)."""
@@ -273,14 +287,18 @@ class SearchState:
         """Score the pool's sentences for `sub` (embedding only the most promising ones)."""
         sentences = candidate_sentences(pool.passages, pool.ranks)
         raw = self.idf(query_terms(sub.text) + query_terms(sub.context))
+        alternatives = self.alternatives(sub)
         idf: dict[str, float] = {}
         for term, value in raw.items():
             key = canonical(term)
+            if self._df.get(term) == 0 and not alternatives.get(key):
+                # A word no passage uses (「ばっか」, 「いきなり」) cannot tell evidence apart;
+                # a missing subject is judged apart (absent_subject).
+                value = 0.0
             idf[key] = max(value, idf.get(key, 0.0))
         qvec = self.query_vector(sub.query)
         documents = self.document_terms({p.document_id for p in pool.passages})
         names = self.entity_terms(sub)
-        alternatives = self.alternatives(sub)
         named = self.name_terms(sub)
         first = score_sentences(sentences, sub, idf, None, {}, self.lang, documents, names,
                                 alternatives, named)
