@@ -43,8 +43,15 @@ def test_colloquial_words_find_the_rule_that_uses_other_words(quality):
     assert "内線4400" in report.answer and "1時間以内" in report.answer
 
 
-def test_quitting_finds_the_resignation_procedure(quality):
-    report, _ = _ask(quality, "辞めるときは、いつまでに何を出せばいいですか？")
+def test_quitting_finds_the_resignation_procedure(tmp_path):
+    # Without vectors only the lexicon relates 辞める to 退職.
+    app = App(load_settings(data_dir=str(tmp_path / "data")))
+    try:
+        report, _ = run_research(app.store, app.gateway, ResearchRequest(
+            question="辞めるときは、いつまでに何を出せばいいですか？",
+            docs=write_quality_corpus(tmp_path), embed=False))
+    finally:
+        app.close()
     assert not report.not_found
     assert "1か月前" in report.answer and "退職届" in report.answer
 
@@ -96,3 +103,16 @@ def test_a_table_row_leads_with_its_column_names(quality):
     direct = report.to_contract()["direct"][0]["citations"]
     assert direct[0]["quote"] == "| 課長 | 3,000円 |"
     _quotes_stand_in_files(docs, direct)
+
+
+def test_a_glossed_name_finds_the_other_language_without_vectors(tmp_path):
+    # Right after ingest, before vectors: the English gloss is all that can match the
+    # English card terms for a Japanese question.
+    app = App(load_settings(data_dir=str(tmp_path / "data")))
+    try:
+        report, _ = run_research(app.store, app.gateway, ResearchRequest(
+            question="シルバーカード（Silver Card）の年会費はいくらですか？",
+            docs=write_quality_corpus(tmp_path), embed=False))
+    finally:
+        app.close()
+    assert not report.not_found and "$95" in report.answer.splitlines()[0]

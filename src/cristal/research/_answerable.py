@@ -60,6 +60,8 @@ def answers(sub: SubQuestion, s: Sentence, lang: str, other_subject: bool) -> bo
     if s.entity < 0.5:
         return False  # about another company, product or project than the one asked
     if s.passage.lang != lang:  # cross-lingual: no shared words to count on
+        if s.similarity is None:  # no vectors yet: only words glossed in its language
+            return s.script >= 0.5 or (s.script >= 0.3 and s.cue > 0)
         return similarity >= (0.84 if other_subject else 0.80)
     if s.named < 0.99:
         return False  # a sibling product ("Silver Rewards" for "Gold Rewards")

@@ -138,6 +138,7 @@ class Sentence:
     entity: float = 1.0  # share of the question's names (company, product, code) in reach
     attribute: float = 1.0  # share of what is asked about those names, in the sentence
     named: float = 1.0  # share of the capitalised name words asked about, in reach
+    script: float = 0.0  # lexical match counting only question words in the sentence's script
     similarity: float | None = None  # raw cosine similarity to the sub-question
     score: float = 0.0
     headings: frozenset[str] = frozenset()  # terms of its passage's headings and title
@@ -220,6 +221,16 @@ def score_sentences(
                                          (documents or {}).get(p.document_id, set()),
                                          alternatives or {})
         s.cue = 1.0 if has_answer_cue(s.text, sub.answer_type) else 0.0
+    # A question may gloss its names in the other language (「青葉損害保険（Aoba
+    # Insurance）」): without vectors, a sentence in that language is matched on those
+    # words alone.
+    for s in sentences:
+        if lang and s.passage.lang != lang and query_vector is None:
+            ascii_side = s.passage.lang == "en"
+            mine = {t: w for t, w in weights.items() if t.isascii() == ascii_side}
+            if sum(mine.values()):
+                s.script = _lexical(s, mine, heading_terms[s.passage.chunk_id], set(),
+                                    alternatives or {})[0]
     sims = {}
     if query_vector is not None:
         for s in sentences:
@@ -280,6 +291,8 @@ def score_sentences(
     for s in sentences:
         rank_prior = 1.0 / math.sqrt(s.rank)
         lexical = s.lexical
+        if lang and s.passage.lang != lang and s.similarity is None:
+            lexical = max(lexical, 0.75 * s.script)  # no vectors: the glossed words
         if lang and s.passage.lang != lang and s.similarity is not None:
             # Another language shares no words with the question: let meaning stand in,
             # judged on the absolute similarity (a pool's best match may still be poor).
