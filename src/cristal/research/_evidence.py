@@ -49,6 +49,8 @@ _CUES = {
     "yesno": re.compile(r"\b(?:yes|no|not|only|free|covered|included|waived|eligible)\b|"
                         r"無償|有償|対象|できる|できない|不要|必要|可能|不可|含む|除く", re.I),
 }
+# A number that is part of a name: after a letter or katakana word (「Prism 185」, 「MX-2200」).
+_PRODUCT_NUMBER = re.compile(r"[A-Za-z\u30a0-\u30ff][\w\u30a0-\u30ff・-]*?[\s-]?(\d+)(?![\d.,])")
 _PLACEHOLDER = re.compile(r"\[\s*value not available\s*\]|\bN/A\b|\bTBD\b|未定|記載なし", re.I)
 _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
 
@@ -224,11 +226,19 @@ def score_sentences(
     # A question may gloss its names in the other language (「青葉損害保険（Aoba
     # Insurance）」): without vectors, a sentence in that language is matched on those
     # words alone.
+    numbers = {m.group(1) for m in _PRODUCT_NUMBER.finditer(sub.text)}
+    typed = sub.answer_type in ("amount", "count", "time")
     for s in sentences:
         if lang and s.passage.lang != lang and query_vector is None:
             ascii_side = s.passage.lang == "en"
             mine = {t: w for t, w in weights.items() if t.isascii() == ascii_side}
-            if sum(mine.values()):
+            near = s.terms | heading_terms[s.passage.chunk_id]
+            reach = near | (documents or {}).get(s.passage.document_id, set())
+            # Product numbers read the same in both languages ("Prism 185", 「プリズム185」),
+            # and for a quantity, the lexicon must carry what is asked across (予算 → budget).
+            bridged = not typed or any(alt <= near for t in weights if t.isascii() != ascii_side
+                                       for alt in (alternatives or {}).get(t, ()))
+            if sum(mine.values()) and bridged and numbers <= reach:
                 s.script = _lexical(s, mine, heading_terms[s.passage.chunk_id], set(),
                                     alternatives or {})[0]
     sims = {}
