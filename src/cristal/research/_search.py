@@ -291,9 +291,9 @@ class SearchState:
         idf: dict[str, float] = {}
         for term, value in raw.items():
             key = canonical(term)
-            if self._df.get(term) == 0 and not alternatives.get(key):
-                # A word no passage uses (「ばっか」, 「いきなり」) cannot tell evidence apart;
-                # a missing subject is judged apart (absent_subject).
+            if self._df.get(term) == 0 and _HIRAGANA.search(term) and not alternatives.get(key):
+                # A colloquial word no passage uses (「ばっか」, 「いきなり」) cannot tell
+                # evidence apart; an unseen noun ("refinancing") still counts against it.
                 value = 0.0
             idf[key] = max(value, idf.get(key, 0.0))
         qvec = self.query_vector(sub.query)
