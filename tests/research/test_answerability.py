@@ -9,7 +9,7 @@ import pytest
 
 from cristal.app import App
 from cristal.config import load_settings
-from cristal.research import ResearchRequest, run_research
+from cristal.research import ResearchRequest, render_html, run_research
 from research_corpus import write_quality_corpus
 
 
@@ -94,6 +94,8 @@ def test_the_answer_leads_with_the_sentence_that_answers(quality):
     first = report.answer.splitlines()[0]
     assert first.startswith("**Answer:** A late payment fee of $39")
     _quotes_stand_in_files(docs, report.to_contract()["direct"][0]["citations"])
+    page = render_html(report)
+    assert "<p class='direct'><strong>Answer:</strong> A late payment fee of $39" in page
 
 
 def test_a_table_row_leads_with_its_column_names(quality):
