@@ -22,3 +22,12 @@ def test_a_capitalised_first_word_is_not_a_name():
                      "what does it cost? Zoom cards: who approves?", "en")
     assert "Taking" not in names and "Blue Account" in names
     assert "Zoom card" in names  # two words: a name even at the start of a sentence
+
+
+def test_a_company_abbreviation_does_not_end_the_question():
+    [sub] = plan_rules("What is the monthly price of Solis Cloud 145 from Shirasagi Systems "
+                       "Co., Ltd. (株式会社白鷺システムズ)?", "en")
+    assert sub.text.startswith("What is the monthly price") and sub.text.endswith("ズ)?")
+    subs = plan_rules("Under Hokuto Electric Co., Ltd.'s Donations Policy, above what amount "
+                      "is approval needed, and which extension answers questions?", "en")
+    assert subs[0].text.startswith("Under Hokuto Electric Co., Ltd.'s Donations Policy")

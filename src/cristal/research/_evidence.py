@@ -288,7 +288,8 @@ def score_sentences(
     for s in sentences:
         # Only for amounts, counts and times: the quantity asked has a name of its own
         # ("annual fee"); other questions about a product word ("USB") ask it freely.
-        if not asked_total or not named or sub.answer_type not in ("amount", "count", "time"):
+        if not asked_total or not (named or names) or sub.answer_type not in (
+                "amount", "count", "time"):
             break
         near = s.terms | heading_terms[s.passage.chunk_id]
         got = 0.0

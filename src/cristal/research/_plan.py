@@ -34,6 +34,9 @@ _EN_NOT_ENTITY = frozenset({
     "Under", "According", "Per", "Regarding", "As", "At", "By", "With", "From", "To", "Of",
     "Please", "Tell", "Also", "But", "Then", "After", "Before", "During", "Since",
 })
+_EN_WORD = re.compile(r"[A-Za-z]{2,}")
+_ABBREVIATION = re.compile(r"\b(?:Co|Ltd|Inc|Corp|No|Mr|Ms|Mrs|Dr|St|vs|approx|e\.g|i\.e)\.$")
+_GLOSS = re.compile(r"[（(][^（）()]*[）)]")
 _EN_SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+)$")
 _EN_COMPARATIVE = re.compile(
     r"\b(?:versus|vs\.?|compared (?:with|to)|higher|lower|more|less|better|worse|cheaper|"
@@ -124,11 +127,19 @@ def _en_compare(question: str) -> list[str]:
 
 def _split_en(question: str) -> tuple[list[str], list[str]]:
     context, parts = [], []
+    sentences: list[str] = []
     for sentence in (question[a:b].strip() for a, b in split_sentences(question)):
-        if not sentence:
-            continue
+        if sentences and _ABBREVIATION.search(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {sentence}"  # "Hokuto Co., Ltd. (…)'s policy"
+        elif sentence:
+            sentences.append(sentence)
+    for sentence in sentences:
         if not sentence.endswith("?") and not _EN_QUESTION_START.match(sentence):
             context.append(sentence)
+            continue
+        if parts and not _EN_WORD.search(_GLOSS.sub(" ", sentence)):
+            # "… Co., Ltd. (株式会社緑製薬)?": a gloss cut off by the abbreviation's period
+            parts[-1] = f"{parts[-1]} {sentence}"
             continue
         pieces = [p.strip(" ,;") for p in _EN_SPLIT.split(sentence) if p.strip(" ,;")]
         for piece in pieces:
