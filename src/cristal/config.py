@@ -22,6 +22,7 @@ from cristal.errors import ConfigError
 __all__ = [
     "OperatorSettings",
     "PiiSettings",
+    "ResearchSettings",
     "PriceConfig",
     "ProviderConfig",
     "QueueSettings",
@@ -161,6 +162,13 @@ class RetentionSettings(_Strict):
     interval_s: float = Field(3600.0, gt=0, description="how often `cristal worker` runs it")
 
 
+class ResearchSettings(_Strict):
+    """Deep Research: company words added to the built-in synonym lexicon."""
+
+    lexicon: list[Path] = Field([], description="lexicon files (one synonym group a line, "
+                                "see research/lexicon.txt) added to the built-in one")
+
+
 class Settings(BaseSettings):
     """The effective configuration of one Cristal process."""
 
@@ -181,6 +189,7 @@ class Settings(BaseSettings):
     operator: OperatorSettings = OperatorSettings()
     pii: PiiSettings = PiiSettings()
     retention: RetentionSettings = RetentionSettings()
+    research: ResearchSettings = ResearchSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -20,11 +20,25 @@ from cristal.knowledge import (
 )
 from cristal.models import Gateway, count_calls
 from cristal.research._engine import ResearchOptions, gather, retrieved_documents
-from cristal.research._llm import check_support, plan_with_model, write_with_model
+from cristal.research._evidence import has_answer_cue
+from cristal.research._llm import (
+    check_support,
+    judge_with_model,
+    plan_with_model,
+    write_with_model,
+)
+from cristal.research._model_answer import apply_verdicts, judged_evidence
 from cristal.research._sessions import save_session
 from cristal.research._types import Report
 from cristal.research._verify import verify_quotes
-from cristal.research._write import TEXT, answer_markdown, extractive_claims
+from cristal.research._write import (
+    TEXT,
+    answer_markdown,
+    direct_claims,
+    extractive_claims,
+    neighbour_claims,
+    neighbour_line,
+)
 from cristal.store import Store, new_id, utcnow
 
 __all__ = ["DEFAULT_EMBED_SECONDS", "ResearchRequest", "collection_for", "run_research"]
@@ -101,6 +115,14 @@ def run_research(store: Store, gateway: Gateway, request: ResearchRequest,
     findings = gather(store, gateway, collection, tenant, request.question,
                       options=request.options, subs=subs, progress=say, caller=caller)
     lang = findings.lang
+    if use_model and judged_evidence(findings):
+        try:
+            apply_verdicts(findings, judge_with_model(
+                gateway, request.question, lang, findings.sub_questions,
+                judged_evidence(findings), tenant.name, caller))
+        except (ModelError, BudgetExceeded) as exc:
+            notes.append(f"the model could not judge answerability ({exc.message}); "
+                         "the offline judgement stands")
     mode = "extractive"
     claims = extractive_claims(findings.evidence)
     if use_model and findings.evidence:
@@ -121,6 +143,8 @@ def run_research(store: Store, gateway: Gateway, request: ResearchRequest,
             "improves cross-lingual results." if lang != "ja" else
             f"{collection.chunks}件中{collection.embedded}件の箇所にベクトルがあります。"
             "`cristal ingest` で残りを計算すると、言語をまたぐ検索が改善します。")
+    near_evidence = [e for found in findings.neighbours.values() for e in found]
+    near = neighbour_claims(near_evidence)
     verify_quotes(store, claims, findings.evidence)
     removed = sum(1 for c in claims if not c.verified)
     words = TEXT.get(lang, TEXT["en"])
@@ -129,23 +153,64 @@ def run_research(store: Store, gateway: Gateway, request: ResearchRequest,
     cited = {x.evidence for c in claims if c.verified for x in c.citations}
     evidence = [e for e in findings.evidence if e.id in cited] if mode == "model" else \
         findings.evidence
+    direct = _direct(findings, claims, mode)
+    verify_quotes(store, [*direct, *near], [*findings.evidence, *near_evidence])
     route_model = gateway.resolve("research", tenant.name).model if mode == "model" else ""
     mode_line = (words["model"].format(model=route_model or "the model") if mode == "model"
                  else words["extractive"])
-    answer = answer_markdown(lang, findings.sub_questions, claims, findings.evidence,
-                             mode_line, notes)
+    answer = answer_markdown(lang, findings.sub_questions, claims,
+                             [*findings.evidence, *near_evidence], mode_line, notes,
+                             direct=direct, neighbours=near)
+    neighbour = _neighbour(findings, near, lang)
     research_ms = (time.perf_counter() - started) * 1000
     report = Report(
         id=session_id, question=request.question, lang=lang, answer=answer,
         not_found=not any(c.verified for c in claims), claims=claims,
         retrieved=retrieved_documents(findings), sub_questions=findings.sub_questions,
-        evidence=evidence, timings_ms={"ingest": ingest_ms, "research": research_ms},
+        evidence=[*evidence, *(e for e in near_evidence if any(
+            x.evidence == e.id for c in near if c.verified for x in c.citations))],
+        timings_ms={"ingest": ingest_ms, "research": research_ms},
         model_calls=count_calls(store, caller, "chat"), mode=mode,
         collection=collection.name, tenant=tenant.name, created_at=utcnow().isoformat(),
         notes=notes, docs_root=str(request.docs.resolve()) if request.docs else None,
+        direct=direct, neighbour=neighbour,
     )
     save_session(store, tenant.id, report)
     return report, ingest_summary
+
+
+def _direct(findings, claims: list, mode: str) -> list:
+    """The report's first lines: the model's first claim per sub-question, or the best
+    extractive sentence (or table row) per sub-question."""
+    if mode == "model":
+        out = []
+        for sub in findings.sub_questions:
+            first = next((c for c in claims if c.sub_question == sub.id and c.verified), None)
+            if first is not None:
+                out.append(type(first)(text=first.text, citations=list(first.citations),
+                                       sub_question=sub.id))
+        return out
+    kinds = {s.id: s.answer_type for s in findings.sub_questions}
+    typed = {}
+    for e in findings.evidence:
+        start, end = e.focus or (e.start, e.end)
+        focus = e.quote[max(0, start - e.start):max(0, end - e.start)]
+        typed[e.id] = kinds.get(e.sub_question) in ("amount", "count", "time") and \
+            has_answer_cue(focus, kinds[e.sub_question])
+    return direct_claims(findings.sub_questions, claims, findings.evidence, typed)
+
+
+def _neighbour(findings, near: list, lang: str) -> dict | None:
+    """The contract's `neighbour`: what was asked, what the documents give instead, quotes."""
+    for sub in findings.sub_questions:
+        if sub.neighbour and not sub.found:
+            cites = [x for c in near if c.verified and c.sub_question == sub.id
+                     for x in c.citations]
+            return {**sub.neighbour, "sub_question": sub.id,
+                    "text": neighbour_line(lang, sub.neighbour),
+                    "citations": [{"doc": x.doc, "quote": x.quote, "start": x.start,
+                                   "end": x.end, "page": x.page} for x in cites]}
+    return None
 
 
 def _lang(text: str) -> str:
