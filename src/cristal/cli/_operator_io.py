@@ -42,18 +42,24 @@ def _read_line() -> str | None:
     return line if line else None
 
 
-def terminal_hooks(*, yes: bool, json_out: bool, takeover: bool) -> RunHooks:
-    """Hooks that ask at this terminal (or refuse clearly when no one can answer)."""
+def terminal_hooks(*, json_out: bool, takeover: bool) -> RunHooks:
+    """Hooks that ask at this terminal (or refuse clearly when no one can answer).
+
+    `--yes` is not handled here: the run approves in advance only what the plan, skill
+    or task says (see `cristal.operator.Approvals`); anything else still comes here.
+    """
 
     def confirm(request: ConfirmationRequest) -> bool | str:
         info = {"reasons": list(request.reasons), "approved": False, "asked": False}
-        if yes:
-            err_console.print(f"[yellow]approved (--yes):[/] {escape(request.prompt())}")
-            return True
+        outside = request.extra.get("not_preapproved")
         if json_out:
+            hint = (f" ({outside})" if outside else ", or pass --yes to approve the sensitive "
+                    "actions written in the plan or skill")
             raise ConfirmationRequired(
                 f"{request.prompt()} Not done: a --json run asks no one. Run it at a terminal "
-                "to answer, or pass --yes to approve sensitive actions.", confirmation=info)
+                f"to answer{hint}.", confirmation=info)
+        if outside:
+            err_console.print(f"[yellow]not covered by --yes:[/] {escape(outside)}")
         choices = "y/N/pause" if takeover else "y/N"
         err_console.print(f"[bold yellow]?[/] {escape(request.prompt())} \\[{choices}] ",
                           end="")
@@ -62,7 +68,9 @@ def terminal_hooks(*, yes: bool, json_out: bool, takeover: bool) -> RunHooks:
             err_console.print("(no answer)")
             raise ConfirmationRequired(
                 f"{request.prompt()} Not done: no answer (input is closed). Run it at a "
-                "terminal, or pass --yes to approve sensitive actions.", confirmation=info)
+                "terminal" + (f" ({outside})." if outside else ", or pass --yes to approve the "
+                              "sensitive actions written in the plan or skill."),
+                confirmation=info)
         answer = line.strip().lower()
         if takeover and answer in ("p", "pause"):
             return "takeover"
@@ -112,12 +120,15 @@ def step_line(record: StepRecord) -> str:
     mark = "[green]✓[/]" if record.ok else "[red]✗[/]"
     if record.source == "user":
         mark = "[yellow]✋[/]"
+    by = (record.confirmation or {}).get("by")
     target = record.target or {}
     where = f' → {target.get("role")} "{str(target.get("name", ""))[:40]}"' if target else ""
     tail = "" if record.ok else f"  [red]{escape(str(record.result.get('error'))[:160])}[/]"
     ms = record.timings_ms.get("total", 0.0)
     action = escape(describe_action(record.action)[:80] + where)
-    return f"{record.step:>3} {mark} [dim]{record.source:<8}[/] {action} [dim]{ms:.0f} ms[/]{tail}"
+    approved = f" [yellow](approved in advance: {escape(by)})[/]" if by else ""
+    return (f"{record.step:>3} {mark} [dim]{record.source:<8}[/] {action} [dim]{ms:.0f} ms[/]"
+            f"{approved}{tail}")
 
 
 def print_outcome(outcome: RunOutcome) -> None:

@@ -33,6 +33,7 @@ from cristal.operator._actions import (
     action_schema,
     parse_action,
 )
+from cristal.operator._approvals import Approvals
 from cristal.operator._browser import (
     CHROMIUM_ARGS,
     AllowList,
@@ -44,6 +45,7 @@ from cristal.operator._browser import (
     find_chromium,
 )
 from cristal.operator._compile import compile_plan, compile_skill
+from cristal.operator._effects import Effect, predict
 from cristal.operator._executor import ActionFailed, OutsideTaskFolder
 from cristal.operator._guards import (
     DEFAULT_SENSITIVE_WORDS,
@@ -53,6 +55,7 @@ from cristal.operator._guards import (
     Verdict,
     review,
 )
+from cristal.operator._masking import SecretMask
 from cristal.operator._miniwob import (
     EpisodeResult,
     EvalReport,
@@ -91,7 +94,7 @@ from cristal.operator._runtime import (
     SecretResolver,
     TakenOver,
 )
-from cristal.operator._secrets import SECRET_PREFIX, secret_from_env
+from cristal.operator._secrets import SECRET_PREFIX, SecretRefused, SecretScope, secret_from_env
 from cristal.operator._skill_store import (
     compile_run,
     get_skill,
@@ -136,6 +139,7 @@ __all__ = [
     "ActionRejected",
     "ActionResult",
     "AllowList",
+    "Approvals",
     "AnswerRequired",
     "AskUser",
     "BlockedRequest",
@@ -150,6 +154,7 @@ __all__ = [
     "DemoStep",
     "DomainBlocked",
     "Done",
+    "Effect",
     "EpisodeResult",
     "EvalReport",
     "Extract",
@@ -182,7 +187,10 @@ __all__ = [
     "RunSummary",
     "Runtime",
     "Scroll",
+    "SecretMask",
+    "SecretRefused",
     "SecretResolver",
+    "SecretScope",
     "Select",
     "Session",
     "Skill",
@@ -223,6 +231,7 @@ __all__ = [
     "parse_action",
     "parse_plan",
     "parse_target",
+    "predict",
     "replay_skill",
     "resolve",
     "review",

@@ -132,7 +132,7 @@ def apply(session: Session, action: Any, resolution: Resolution | None, *,
                            {"status": status})
         if loc is None:
             if isinstance(action, Press):
-                for key in action.keys.split():  # "Tab Tab Enter" is three presses
+                for key in action.key_list():  # "Tab Tab Enter" is three presses
                     page.keyboard.press(key)
                 return Applied(f"pressed {action.keys}")
             if isinstance(action, Scroll):
@@ -163,7 +163,7 @@ def apply(session: Session, action: Any, resolution: Resolution | None, *,
             loc.set_checked(want, timeout=timeout_ms)
             return Applied(f"{'checked' if want else 'unchecked'} {what}")
         if isinstance(action, Press):
-            for key in action.keys.split():
+            for key in action.key_list():
                 loc.press(key, timeout=timeout_ms)
             return Applied(f"pressed {action.keys} in {what}")
         if isinstance(action, Scroll):
@@ -211,6 +211,14 @@ def _type(loc: Any, text: str, mode: str, resolution: Resolution | None, timeout
     kind = resolution.node.type if resolution and resolution.node else ""
     if kind in _DATE_TYPES:
         loc.fill(_iso_date(text, kind), timeout=timeout_ms)
+        return
+    if any(ch in text for ch in "\n\r\t"):  # multi-line text (checked): no key events, so
+        if mode == "clear":                     # Enter cannot set off the page's handlers
+            loc.fill(text, timeout=timeout_ms)
+        else:
+            loc.focus(timeout=timeout_ms)
+            loc.press("Control+End", timeout=timeout_ms)
+            loc.page.keyboard.insert_text(text)
         return
     if mode == "clear":
         loc.fill("", timeout=timeout_ms)

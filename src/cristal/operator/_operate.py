@@ -24,8 +24,9 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from cristal.config import OperatorSettings
-from cristal.errors import ConfigError, InvalidInput, UserError
+from cristal.errors import ConfigError, CristalError, InvalidInput, UserError
 from cristal.operator._actions import Goto
+from cristal.operator._approvals import Approvals
 from cristal.operator._browser import AllowList, Browser
 from cristal.operator._guards import DEFAULT_SENSITIVE_WORDS, ConfirmationRequest, GuardPolicy
 from cristal.operator._model_policy import STOP_STATUSES, ModelPolicy
@@ -34,6 +35,7 @@ from cristal.operator._policy import TaskRun, run_task
 from cristal.operator._records import StepRecord
 from cristal.operator._replay import SkillPolicy
 from cristal.operator._runtime import Runtime, SecretResolver, TakenOver
+from cristal.operator._secrets import SecretScope, secret_names
 from cristal.operator._skill_store import skill_instruction
 from cristal.operator._skills import Skill
 from cristal.operator._trajectories import StoreRecorder, finish_run, start_run
@@ -66,6 +68,9 @@ class RunRequest:
     headless: bool | None = None
     takeover: bool = False  # pause for a person right after the start URL opens
     screenshots: str | None = None  # a folder: one PNG after every step (<step>.png)
+    # Approve in advance what the plan/skill says (or controls the task quotes): `--yes`.
+    preapprove: bool = False
+    approved_by: str = "--yes"
 
 
 # A confirmation hook answers True, False, or "takeover" (the person does the step by hand).
@@ -123,16 +128,43 @@ class _Tee:
             self.on_step(step)
 
 
-def _screenshots(folder: str | None, session: Any) -> Callable[[StepRecord], None] | None:
-    """Save the page after each step as `<folder>/<step>.png` (optional observation)."""
+# Marks fields and text that show a secret, so screenshots can black them out.
+_ECHO_JS = """(values) => {
+  for (const e of document.querySelectorAll('[data-cristal-echo]')) {
+    e.removeAttribute('data-cristal-echo');
+  }
+  const has = (s) => !!s && values.some((v) => s.includes(v));
+  const root = document.body || document.documentElement;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const t = walker.currentNode;
+    if (has(t.data) && t.parentElement) t.parentElement.setAttribute('data-cristal-echo', '1');
+  }
+  document.querySelectorAll('input,textarea').forEach((e) => {
+    if (has(e.value)) e.setAttribute('data-cristal-echo', '1');
+  });
+}"""
+
+
+def _screenshots(folder: str | None, session: Any,
+                 runtime: Callable[[], Runtime | None]) -> Callable[[StepRecord], None] | None:
+    """Save the page after each step as `<folder>/<step>.png`, secrets blacked out."""
     if not folder:
         return None
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
 
     def shoot(step: StepRecord) -> None:
+        current = runtime()
+        masker = current.masker if current is not None else None
         with contextlib.suppress(Exception):  # a closed or navigating page: skip the picture
-            session.page.screenshot(path=str(target / f"{step.step:03d}.png"))
+            page = session.page
+            hide = []
+            if masker:
+                page.evaluate(_ECHO_JS, masker.variants())
+                hide = [page.locator("[data-cristal-secret], [data-cristal-echo]")]
+            page.screenshot(path=str(target / f"{step.step:03d}.png"), mask=hide,
+                            mask_color="#000000")
 
     return shoot
 
@@ -168,19 +200,31 @@ def operate(store: Any, gateway: Any, settings: OperatorSettings, request: RunRe
         sensitive_words=tuple(settings.sensitive_words or DEFAULT_SENSITIVE_WORDS),
         trusted_hosts=tuple(h.removeprefix("*.") for h in allow.hosts))
     skill = request.skill.name if request.skill else None
+    written = _written_actions(request, policy)
+    scope = SecretScope(
+        default_hosts=((urlsplit(request.start_url).hostname or "").lower(),),
+        hosts={name: tuple(b.hosts) for name, b in settings.secrets.items()},
+        names=frozenset(secret_names(instruction + "\n" + "\n".join(
+            a.model_dump_json() for a in written))))
+    approvals = Approvals.of(written, instruction if request.policy == "model" else "",
+                             by=request.approved_by) if request.preapprove else None
     run_id = start_run(store, tenant_id, instruction=instruction, start_url=request.start_url,
                        policy=request.policy, skill=skill,
-                       meta={"allow": allow.describe(), "params": request.params})
+                       meta={"allow": allow.describe(), "params": request.params,
+                             "preapproved": request.approved_by if approvals else None})
     outcome = RunOutcome(run_id, "running", instruction, request.start_url, request.policy, skill)
     recorder = StoreRecorder(store, run_id)
+    live: list[Runtime] = []
     try:
         with browser.new_session(allow=allow) as session:
             state = _Takeover(browser, session, hooks)
+            shots = _screenshots(request.screenshots, session, lambda: live[0] if live else None)
             runtime = Runtime(session, guards=guards, confirm=state.confirmer(),
                               secrets=hooks.secrets, ask=hooks.ask,
-                              recorder=_Tee(recorder, hooks.on_step,
-                                            _screenshots(request.screenshots, session)),
-                              max_tokens=settings.snapshot_tokens, run_id=run_id)
+                              recorder=_Tee(recorder, hooks.on_step, shots),
+                              max_tokens=settings.snapshot_tokens, run_id=run_id,
+                              secret_scope=scope, approvals=approvals)
+            live.append(runtime)
             first = runtime.step(Goto(url=request.start_url), source="start")
             if not first.ok:
                 outcome.status, outcome.error = "failed", first.result.get("error")
@@ -192,9 +236,12 @@ def operate(store: Any, gateway: Any, settings: OperatorSettings, request: RunRe
                 _conclude(outcome, run, runtime)
             outcome.takeovers = state.count
     except BaseException as exc:
+        mask = live[0].masker.text if live else (lambda text: text)
         outcome.status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "error"
-        outcome.error = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        outcome.error = mask(getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}")
         _finish(store, outcome, recorder, policy)
+        if isinstance(exc, CristalError) and live and live[0].masker:
+            raise _masked(exc, mask) from None
         raise
     finally:
         if own:
@@ -297,6 +344,23 @@ class _Takeover:
                                           "asked": True, "takeover": True})
 
         return ask
+
+
+def _written_actions(request: RunRequest, policy: Any) -> list[Any]:
+    """The actions the person wrote (plan lines, skill steps), with parameters filled in."""
+    if isinstance(policy, PlanPolicy):
+        return [step.action for step in policy.plan.steps]
+    if isinstance(policy, _BoundSkill):
+        return list(policy.choose("")[1])
+    return []
+
+
+def _masked(exc: CristalError, mask: Callable[[str], str]) -> CristalError:
+    """The same error with any secret in its message masked (the CLI prints the message)."""
+    try:
+        return type(exc)(mask(exc.message), **exc.fields)
+    except TypeError:  # an error type with its own constructor: keep it, message and all
+        return exc
 
 
 def _conclude(outcome: RunOutcome, run: TaskRun, runtime: Runtime) -> None:
