@@ -52,7 +52,8 @@ days</label><label><input type=checkbox id=n> Newsletter</label><div id=out>keep
 SCRIPTED = """<html><body><form id=f action="/signin" method="post">
 <label for=u>User</label><input id=u name=u oninput="if (this.value.endsWith('!')) f.submit()">
 <label for=p>Password</label><input id=p name=p type=password value="pw-123">
-</form><div role=button tabindex=0 onclick="f.requestSubmit()">Continue</div>
+</form><div><div><div><div><div><div role=button tabindex=0 onclick="f.requestSubmit()">Continue
+</div></div></div></div></div></div>
 <form id=g action="/search" method="get"><label for=q>Find</label>
 <input id=q name=q oninput="if (this.value.endsWith('?')) g.submit()"></form>
 </body></html>"""
