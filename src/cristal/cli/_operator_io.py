@@ -7,7 +7,9 @@ never hangs: the run stops with status `needs_confirmation` / `needs_input`.
 
 from __future__ import annotations
 
+import select
 import sys
+import threading
 from typing import Any
 
 from rich.markup import escape
@@ -40,6 +42,19 @@ def _read_line() -> str | None:
     if line and piped:  # a terminal echoes the answer; show a piped one the same way
         err_console.print(line.rstrip("\r\n"), markup=False)
     return line if line else None
+
+
+def _wait_line_or(done: threading.Event) -> None:
+    """Return when a line arrives on stdin (or it closes) or `done` is set, whichever first."""
+    while not done.is_set():
+        try:
+            ready, _, _ = select.select([sys.stdin], [], [], 0.2)
+        except (OSError, ValueError):  # no selectable stdin: wait for the console alone
+            done.wait()
+            return
+        if ready:
+            _read_line()
+            return
 
 
 def terminal_hooks(*, json_out: bool, takeover: bool) -> RunHooks:
@@ -85,21 +100,26 @@ def terminal_hooks(*, json_out: bool, takeover: bool) -> RunHooks:
                                  "closed); run it at a terminal, or put the answer in the task.")
         return line.rstrip("\r\n")
 
-    def hand_over(info: dict[str, str]) -> None:
+    def hand_over(info: dict[str, Any]) -> None:
         err_console.print(Panel(
-            f"The browser is yours. Connect to [bold]{info['endpoint']}[/]\n"
-            f"  - Chrome: chrome://inspect → Configure… → add 127.0.0.1:"
-            f"{info['endpoint'].rsplit(':', 1)[-1]}, then inspect the page\n"
-            f"  - Playwright: chromium.connect_over_cdp(\"{info['endpoint']}\")\n"
-            f"  - WebSocket: {info['websocket']}\n"
-            "Only the run's allowed hosts load. Press Enter here when you are done; the run "
-            "resumes from the page as you leave it.", title="Takeover", border_style="yellow"))
-        _read_line()
+            f"The browser is yours. Open [bold]{escape(info['url'])}[/] in your browser:\n"
+            "it shows the page; click, type, scroll and enter URLs there. The address is "
+            "private (its random token is the key, and only this run's allowed hosts load).\n"
+            "Press Done there, or Enter here, when you are finished; the run resumes from the "
+            "page as you leave it.", title="Takeover", border_style="yellow"))
+        _wait_line_or(info["done"])
         err_console.print("[dim]resuming…[/]")
 
     def on_step(record: StepRecord) -> None:
         if not json_out:
             err_console.print(step_line(record))
+            return
+        confirmation = record.confirmation or {}
+        if confirmation.get("by"):  # say what --yes approved, even when stdout is JSON
+            err_console.print(f"[yellow]approved ({escape(confirmation['by'])}):[/] "
+                              f"{escape(describe_action(record.action))} — "
+                              f"{escape('; '.join(confirmation.get('reasons', [])))} "
+                              f"({escape(confirmation.get('why', ''))})")
 
     return RunHooks(confirm=confirm, ask=ask, secrets=secret_from_env,
                     takeover=hand_over if takeover else None, on_step=on_step)
@@ -126,7 +146,8 @@ def step_line(record: StepRecord) -> str:
     tail = "" if record.ok else f"  [red]{escape(str(record.result.get('error'))[:160])}[/]"
     ms = record.timings_ms.get("total", 0.0)
     action = escape(describe_action(record.action)[:80] + where)
-    approved = f" [yellow](approved in advance: {escape(by)})[/]" if by else ""
+    why = (record.confirmation or {}).get("why", "")
+    approved = f" [yellow](approved ({escape(by)}): {escape(why)})[/]" if by else ""
     return (f"{record.step:>3} {mark} [dim]{record.source:<8}[/] {action} [dim]{ms:.0f} ms[/]"
             f"{approved}{tail}")
 
