@@ -59,13 +59,13 @@ class Approvals:
             return False, (f"{self.by} never approves {chosen[0].replace('_', ' ')}: the page "
                            "chose where it goes")
         if _key(action) in self.actions:
-            return True, f"written in the reviewed plan or skill ({self.by})"
+            return True, "written in the reviewed plan or skill"
         names = [target_name]
         if effect is not None:
             names += [effect.activates.name if effect.activates else "", *effect.options,
                       effect.submits.button if effect.submits else ""]
         hit = next((n for n in names if n and norm(n) in self.quoted), None)
         if hit:
-            return True, f"the task quotes {hit!r} ({self.by})"
+            return True, f"the task quotes {hit!r}"
         return False, (f"{self.by} approves only actions written in the plan or skill, or on "
                        "controls the task quotes by name; this one was not")

@@ -83,7 +83,8 @@ class Gate:
         if self.approvals is not None:
             covered, why = self.approvals.covers(action, verdict.kinds, effect, name)
             if covered:
-                return {**info, "approved": True, "asked": False, "by": why}
+                return {**info, "approved": True, "asked": False, "by": self.approvals.by,
+                        "why": why}
             info["not_preapproved"] = why
         request = ConfirmationRequest(action=action.model_dump(exclude_none=True), target=target,
                                       reasons=verdict.reasons, url=mask(page.url), step=step,
