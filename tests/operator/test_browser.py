@@ -56,6 +56,7 @@ def test_public_names_are_pinned():
         "ModelPolicy",
         "Node",
         "OutsideTaskFolder",
+        "Pick",
         "Plan",
         "PlanPolicy",
         "PlanRun",
@@ -135,6 +136,7 @@ def test_public_names_are_pinned():
         "split_list",
         "start_run",
         "take_snapshot",
+        "written_skill",
     ]
     assert all(getattr(operator, name) is not None for name in operator.__all__)
 

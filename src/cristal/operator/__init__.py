@@ -44,7 +44,7 @@ from cristal.operator._browser import (
     Session,
     find_chromium,
 )
-from cristal.operator._compile import compile_plan, compile_skill
+from cristal.operator._compile import compile_plan, compile_skill, written_skill
 from cristal.operator._effects import Effect, predict
 from cristal.operator._executor import ActionFailed, OutsideTaskFolder
 from cristal.operator._guards import (
@@ -75,15 +75,9 @@ from cristal.operator._model_policy import (
     build_messages,
 )
 from cristal.operator._operate import AnswerRequired, RunHooks, RunOutcome, RunRequest, operate
-from cristal.operator._plan import (
-    Plan,
-    PlanPolicy,
-    PlanRun,
-    PlanStep,
-    PlanSyntaxError,
-    parse_plan,
-    run_plan,
-)
+from cristal.operator._pick import Pick
+from cristal.operator._plan import Plan, PlanStep, PlanSyntaxError, parse_plan
+from cristal.operator._plan_run import PlanPolicy, PlanRun, run_plan
 from cristal.operator._policy import FunctionPolicy, Policy, TaskRun, run_task
 from cristal.operator._records import JsonlRecorder, MemoryRecorder, Recorder, StepRecord
 from cristal.operator._replay import Repair, ReplayReport, SkillPolicy, replay_skill
@@ -173,6 +167,7 @@ __all__ = [
     "PlanRun",
     "PlanStep",
     "PlanSyntaxError",
+    "Pick",
     "Policy",
     "Press",
     "Query",
@@ -245,4 +240,5 @@ __all__ = [
     "split_list",
     "start_run",
     "take_snapshot",
+    "written_skill",
 ]
