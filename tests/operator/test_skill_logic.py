@@ -103,3 +103,17 @@ def test_written_skill_errors_are_clear():
         written_skill('click "A"\n', name="x")
     with pytest.raises(InvalidInput, match="Unknown filter"):
         parse_plan('type "{{a|shout}}" into "B"', {"a": "x"})
+
+
+def test_a_stored_plan_run_has_room_for_its_repeats(tmp_path, sqlite_url, browser, site):
+    from cristal.operator import RunRequest
+
+    from .doubles import make_app, run
+
+    app = make_app(tmp_path, sqlite_url, None)
+    plan = 'click "Prev" until "October 2016"\nextract "2016"\n'
+    outcome = run(app, browser, RunRequest(start_url=site.add("/flights", FLIGHTS),
+                                           policy="plan", plan=plan, instruction="Go back"))
+    assert outcome.status == "succeeded", outcome.error
+    assert outcome.result["text"] == "October 2016" and outcome.steps == 5  # start, 2 x Prev, …
+    app.close()

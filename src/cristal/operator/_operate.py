@@ -30,7 +30,7 @@ from cristal.operator._console import Takeover
 from cristal.operator._guards import DEFAULT_SENSITIVE_WORDS, ConfirmationRequest, GuardPolicy
 from cristal.operator._model_policy import STOP_STATUSES, ModelPolicy
 from cristal.operator._plan import parse_plan
-from cristal.operator._plan_run import PlanPolicy
+from cristal.operator._plan_run import MAX_REPEATS, PlanPolicy
 from cristal.operator._policy import TaskRun, run_task
 from cristal.operator._records import StepRecord
 from cristal.operator._replay import SkillPolicy
@@ -264,7 +264,8 @@ def _policy(gateway: Any, settings: OperatorSettings, request: RunRequest,
             raise InvalidInput("The plan policy needs a plan: pass --plan FILE.")
         plan = parse_plan(request.plan, request.params or None)
         instruction = request.instruction or plan.header("instruction") or "run a plan"
-        return instruction, PlanPolicy(plan), len(plan.steps) + 1
+        repeats = MAX_REPEATS * sum(1 for step in plan.steps if step.until)
+        return instruction, PlanPolicy(plan), len(plan.steps) + 1 + repeats
     if request.policy == "skill":
         skill = request.skill
         if skill is None:
@@ -279,7 +280,9 @@ def _policy(gateway: Any, settings: OperatorSettings, request: RunRequest,
         fallback = ModelPolicy(gateway, route=settings.route, tenant=tenant,
                                max_steps=steps) if has_model else None
         policy = _BoundSkill(skill, values or {}, fallback)
-        return instruction, policy, max(steps, 3 * len(policy.choose("")[1]) + 5)
+        bound = policy.choose("")[1]
+        repeats = MAX_REPEATS * sum(1 for step in bound if step.until)
+        return instruction, policy, max(steps, 3 * len(bound) + 5 + repeats)
     if request.policy != "model":
         raise InvalidInput(f"Unknown policy {request.policy!r}: use plan, model or skill.")
     if not request.instruction:
