@@ -169,3 +169,18 @@ def test_predict_names_the_effect(session, site):
     assert effect.submits.method == "post" and effect.activates.name == "Delete my account"
     assert effect.one_line and not effect.multi_line
     assert predict(session.page, Press(keys="Tab", target="Reason"), field).activates is None
+
+
+REVEAL = """<html><body><div id=out>kept</div><div>
+<span style="cursor:pointer" onclick="out.textContent='all deleted'">Delete everything</span>
+<ul style="display:none"><li><a href="#r" onclick="out.textContent='opened'">Report</a></li></ul>
+</div></body></html>"""
+
+
+def test_a_click_made_to_reveal_a_hidden_target_is_judged_too(session, site):
+    runtime = Runtime(session)  # no one to confirm: sensitive clicks are refused
+    runtime.step(Goto(url=site.add("/reveal", REVEAL)))
+    record = runtime.step(Click(target="Report"))
+    assert not record.ok and record.result["error_type"] == "ConfirmationRequired"
+    assert "Delete everything" in record.result["error"]
+    assert runtime.page.text_content("#out") == "kept"

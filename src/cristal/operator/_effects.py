@@ -209,8 +209,9 @@ def _control(raw: dict[str, Any] | None) -> Control | None:
 
 
 def predict(page: Any, action: Any, resolution: Resolution | None, *,
-            timeout_ms: int = 3000) -> Effect:
-    """Ask the page what `action` will do to its element (the focused one for a bare press)."""
+            timeout_ms: int = 3000, locator: Any = None) -> Effect:
+    """Ask the page what `action` will do to its element (the focused one for a bare press;
+    `locator` instead of a resolution for an element the runtime found itself)."""
     kind = action.action
     if isinstance(action, Goto):
         return Effect(kind, follows=action.url)
@@ -221,9 +222,10 @@ def predict(page: Any, action: Any, resolution: Resolution | None, *,
         return Effect(kind)  # Tab, arrows, letters: they move the focus or type
     options = tuple(action.values) if isinstance(action, Select) else ()
     arg = {"kind": kind, "keys": keys}
-    if resolution is not None:
-        raw = locate(page, resolution.ref, resolution.frame).evaluate(_PROBE, arg,
-                                                                     timeout=timeout_ms)
+    if locator is not None or resolution is not None:
+        where = locator if locator is not None else locate(page, resolution.ref,
+                                                           resolution.frame)  # type: ignore
+        raw = where.evaluate(_PROBE, arg, timeout=timeout_ms)
     else:
         raw = page.evaluate(_FOCUSED.replace("PROBE", _PROBE), arg)
     send = raw["submits"]

@@ -23,6 +23,7 @@ from cristal.operator import _submits
 from cristal.operator._actions import (
     ActionResult,
     AskUser,
+    Click,
     Done,
     Extract,
     Goto,
@@ -232,9 +233,14 @@ class Runtime:
     def _apply(self, action: Any, resolution: Resolution | None, effect: Effect,
                fill: str | None, secret: bool) -> tuple[Any, list[_submits.Held]]:
         """Apply the action, holding form submissions its predicted effect did not name."""
+        def check_toggle(toggle: Any) -> None:  # a click the executor makes to reveal
+            click = Click(target="(toggle)", note="opens what holds the target")
+            seen = predict(self.page, click, None, timeout_ms=self.timeout_ms, locator=toggle)
+            self.gate.check(self.page, click, None, seen, source="reveal", step=self.steps)
+
         if action.action not in _HOLD:
             return apply(self.session, action, resolution, timeout_ms=self.timeout_ms,
-                         fill_text=fill, secret=secret), []
+                         fill_text=fill, secret=secret, check_toggle=check_toggle), []
         allow = None
         if effect.submits is not None and not effect.submits.pseudo:
             allow = resolution.ref if resolution is not None else "focus"
@@ -242,7 +248,7 @@ class Runtime:
         held: list[_submits.Held] = []
         try:
             applied = apply(self.session, action, resolution, timeout_ms=self.timeout_ms,
-                            fill_text=fill, secret=secret)
+                            fill_text=fill, secret=secret, check_toggle=check_toggle)
         finally:
             held = _submits.disarm(self.page)
         return applied, held
