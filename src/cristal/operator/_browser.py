@@ -184,7 +184,12 @@ def _unique(path: Path) -> Path:
 
 
 class Browser:
-    """A headless (or headed) Debian Chromium process; `with Browser() as b: b.new_session()`."""
+    """A headless (or headed) Debian Chromium process; `with Browser() as b: b.new_session()`.
+
+    `debug_port` opens Chromium's remote-debugging port for tools you run yourself; any
+    local process can attach to it, so runs never use it (a takeover goes through the
+    private console of `_console.py`).
+    """
 
     def __init__(self, *, executable: str | Path | None = None, headless: bool = True,
                  debug_port: int | None = None, extra_args: tuple[str, ...] = ()) -> None:
