@@ -114,6 +114,13 @@ class WorkflowSettings(_Strict):
         return self
 
 
+class SecretBinding(_Strict):
+    """Where one `{{secret:NAME}}` may be typed (`[operator.secrets.NAME]`)."""
+
+    hosts: list[str] = Field(..., description="hosts whose pages may receive this secret "
+                             "('*.example.com' wildcards); default: the run's start host")
+
+
 class OperatorSettings(_Strict):
     """Operator (browser agent) settings."""
 
@@ -127,8 +134,13 @@ class OperatorSettings(_Strict):
         "English and Japanese list)")
     route: str = Field("operator", description="model route of the model policy")
     max_steps: int = Field(30, gt=0)
-    takeover_port: int = Field(9222, gt=0, lt=65536, description="CDP port for --takeover")
+    takeover_port: int = Field(0, ge=0, lt=65536, description="port of the takeover console "
+                               "on 127.0.0.1 (0: a random free port; its URL carries a random "
+                               "token either way)")
     snapshot_tokens: int = Field(4000, ge=500)
+    secrets: dict[str, SecretBinding] = Field(
+        {}, description="per secret NAME: the hosts it may be typed into (default: the run's "
+        "start host only)")
 
 
 PiiMode = Literal["allow", "redact", "block"]

@@ -54,7 +54,11 @@ HeadedOpt = Annotated[bool, typer.Option("--headed", help="Show the browser wind
 TakeoverOpt = Annotated[bool, typer.Option(
     "--takeover", help="Pause after opening the start URL so you can work in the browser "
     "(prints its CDP endpoint); Enter resumes. Also allows 'pause' at confirmations.")]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Approve every sensitive action.")]
+YesOpt = Annotated[bool, typer.Option(
+    "--yes", "-y", help="Approve in advance the sensitive actions written in the plan or skill "
+    "(with --task: actions on controls the task quotes by name). Never approves what a page "
+    "chose (off-site links, forms or URLs, submissions set off by page scripts); those are "
+    "still asked, or stop the run.")]
 StepsOpt = Annotated[int | None, typer.Option("--max-steps", min=1,
                                               help="Step budget (default: operator.max_steps).")]
 ShotsOpt = Annotated[Path | None, typer.Option(
@@ -69,7 +73,8 @@ def _tenant(name: str | None) -> Tenant:
 def _execute(request: RunRequest, *, yes: bool, json_out: bool) -> None:
     state = app_state()
     owner = _tenant(request.tenant)
-    hooks = terminal_hooks(yes=yes, json_out=json_out,
+    request.preapprove = yes
+    hooks = terminal_hooks(json_out=json_out,
                            takeover=request.takeover or (not json_out and sys.stdin.isatty()))
     try:
         outcome = operate(state.store, state.gateway, state.settings.operator, request, hooks,
