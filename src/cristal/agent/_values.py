@@ -132,7 +132,9 @@ def appears_in(data: Any, texts: Sequence[str]) -> bool:
                 return False
             continue
         needle = normalise(str(leaf))
-        if not needle or not any(needle in h for h in haystacks):
+        # Whole words only: "11" is in "May 11", not in "2011"; "bob@x.io" not in "jbob@x.io".
+        pattern = re.compile(rf"(?<![\w.@-]){re.escape(needle)}(?![\w@-])")
+        if not needle or not any(pattern.search(h) for h in haystacks):
             return False
     return True
 
