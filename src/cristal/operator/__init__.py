@@ -45,6 +45,7 @@ from cristal.operator._browser import (
 )
 from cristal.operator._compile import compile_plan, compile_skill
 from cristal.operator._executor import ActionFailed, OutsideTaskFolder
+from cristal.operator._flow import FlowGuard
 from cristal.operator._guards import (
     DEFAULT_SENSITIVE_WORDS,
     ConfirmationRequest,
@@ -81,7 +82,7 @@ from cristal.operator._plan import (
     parse_plan,
     run_plan,
 )
-from cristal.operator._policy import FunctionPolicy, Policy, TaskRun, run_task
+from cristal.operator._policy import FunctionPolicy, Policy, TaskRun, refused_step, run_task
 from cristal.operator._records import JsonlRecorder, MemoryRecorder, Recorder, StepRecord
 from cristal.operator._replay import Repair, ReplayReport, SkillPolicy, replay_skill
 from cristal.operator._runtime import (
@@ -153,6 +154,7 @@ __all__ = [
     "EpisodeResult",
     "EvalReport",
     "Extract",
+    "FlowGuard",
     "FunctionPolicy",
     "Goto",
     "GuardPolicy",
@@ -229,6 +231,7 @@ __all__ = [
     "run_episode",
     "run_plan",
     "run_records",
+    "refused_step",
     "run_task",
     "save_skill",
     "skill_from_demo",

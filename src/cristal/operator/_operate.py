@@ -27,6 +27,7 @@ from cristal.config import OperatorSettings
 from cristal.errors import ConfigError, InvalidInput, UserError
 from cristal.operator._actions import Goto
 from cristal.operator._browser import AllowList, Browser
+from cristal.operator._flow import FlowGuard
 from cristal.operator._guards import DEFAULT_SENSITIVE_WORDS, ConfirmationRequest, GuardPolicy
 from cristal.operator._model_policy import STOP_STATUSES, ModelPolicy
 from cristal.operator._plan import PlanPolicy, parse_plan
@@ -66,6 +67,7 @@ class RunRequest:
     headless: bool | None = None
     takeover: bool = False  # pause for a person right after the start URL opens
     screenshots: str | None = None  # a folder: one PNG after every step (<step>.png)
+    flow_control: bool = True  # the model policy's actions are checked by a FlowGuard
 
 
 # A confirmation hook answers True, False, or "takeover" (the person does the step by hand).
@@ -167,6 +169,10 @@ def operate(store: Any, gateway: Any, settings: OperatorSettings, request: RunRe
     guards = GuardPolicy(
         sensitive_words=tuple(settings.sensitive_words or DEFAULT_SENSITIVE_WORDS),
         trusted_hosts=tuple(h.removeprefix("*.") for h in allow.hosts))
+    if isinstance(policy, ModelPolicy) and request.flow_control:
+        policy.flow = FlowGuard(instruction, request.start_url,
+                                (*request.allow, *settings.allow_hosts),
+                                sensitive_words=guards.sensitive_words)
     skill = request.skill.name if request.skill else None
     run_id = start_run(store, tenant_id, instruction=instruction, start_url=request.start_url,
                        policy=request.policy, skill=skill,
