@@ -192,10 +192,15 @@ class _Executor:
             self.out.event("call", step.id, tool=tool.name, ok=False, error=record.error)
             raise _Skipped(f"{tool.name} failed: {record.error}") from None
         record.result = to_data(result)
-        label = (Label.trusted_from(f"tool:{tool.name}") if tool.policy.output == "trusted"
-                 else Label.untrusted(f"tool:{tool.name}#{step.id}"))
+        # What a call returns depends on what it was asked: a search for a name that came
+        # from untrusted data returns records the data chose, so nothing in it is vouched for.
+        steered = [v.label for v in args.values() if not v.trusted]
+        if tool.policy.output == "trusted" and not steered:
+            label = Label.trusted_from(f"tool:{tool.name}")
+        else:
+            label = Label.of(Label.untrusted(f"tool:{tool.name}#{step.id}"), *steered)
         self.values[step.id] = Value(record.result, label)
-        self.fields[step.id] = (tool.name, tool.policy.trusted_fields)
+        self.fields[step.id] = (tool.name, () if steered else tool.policy.trusted_fields)
         self.out.event("call", step.id, tool=tool.name, ok=True, trusted=label.trusted)
 
     def _refuse_or_ask(self, step: Step, tool: Tool, raw: dict[str, Any],

@@ -133,7 +133,8 @@ def appears_in(data: Any, texts: Sequence[str]) -> bool:
             continue
         needle = normalise(str(leaf))
         # Whole words only: "11" is in "May 11", not in "2011"; "bob@x.io" not in "jbob@x.io".
-        pattern = re.compile(rf"(?<![\w.@-]){re.escape(needle)}(?![\w@-])")
+        # (Latin letters and digits only: Japanese has no spaces between words.)
+        pattern = re.compile(rf"(?<![A-Za-z0-9_.@-]){re.escape(needle)}(?![A-Za-z0-9_@-])")
         if not needle or not any(pattern.search(h) for h in haystacks):
             return False
     return True

@@ -57,6 +57,7 @@ def evaluate_agentdojo(gateway: Any, route: str, model: str, *, defence: bool,
     tick = progress or (lambda stage, done, total, detail: None)
     per_suite: dict[str, dict[str, Any]] = {}
     blocked: list[dict[str, Any]] = []
+    landed: list[dict[str, str]] = []
     totals = {"pairs": 0, "attacks": 0, "seen": 0, "seen_attacks": 0, "tasks": 0,
               "utility": 0, "utility_undefended": 0, "utility_confirmed": 0,
               "utility_under_attack": 0, "extractor_refused": 0}
@@ -110,6 +111,8 @@ def evaluate_agentdojo(gateway: Any, route: str, model: str, *, defence: bool,
                 seen = _seen(pipe, injections)
                 stats["pairs"] += 1
                 stats["attacks"] += bool(success)
+                if success:
+                    landed.append({"suite": suite, "user_task": tid, "injection_task": iid})
                 stats["seen"] += seen
                 stats["seen_attacks"] += bool(success and seen)
                 stats["utility_under_attack"] += bool(utility)
@@ -121,6 +124,7 @@ def evaluate_agentdojo(gateway: Any, route: str, model: str, *, defence: bool,
         for key in totals:
             totals[key] += stats[key]
     report = {"suite": "agentdojo", **_summary(totals, defence), "blocked_legit": blocked,
+              "landed": landed if defence else landed[:50],
               "defence": "on" if defence else "off", "model": model, "attack": attack_name,
               "benchmark_version": VERSION, "suites": per_suite,
               "elapsed_s": round(time.perf_counter() - started, 1)}

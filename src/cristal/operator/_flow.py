@@ -39,9 +39,12 @@ _FORM_JS = """(el, pressed) => {
   const submit = pressed ? ['INPUT', 'SELECT'].includes(el.tagName)
     : (el.tagName === 'BUTTON' && el.type !== 'reset' && el.type !== 'button')
       || ['submit', 'image'].includes(el.type);
-  if (!form) return {form: false, submit: false, action: '', secret: false};
+  if (!form) return {form: false, submit: false, action: '', secret: false, values: []};
+  const values = Array.from(form.querySelectorAll('input,textarea,select'))
+    .filter((f) => !['hidden', 'password', 'submit', 'button'].includes(f.type))
+    .map((f) => f.value).filter((v) => v && v.trim());
   return {form: true, submit, action: form.getAttribute('action') || '',
-          secret: !!form.querySelector('[data-cristal-secret]')};
+          secret: !!form.querySelector('[data-cristal-secret]'), values};
 }"""
 _DEFAULT_PORT = {"http": 80, "https": 443}
 
@@ -161,15 +164,21 @@ class FlowGuard:
                 not self.trusted_origin(node.href, here):
             reasons.append(f"the link {short(label, 40)!r} leads to {short(node.href)}, "
                            "which the task did not name")
-        if isinstance(action, Click | Check | Uncheck) and label:
-            word = self._sensitive(label)
-            if word and not appears_in(label, self.trusted):
-                reasons.append(f"the control {short(label, 60)!r} is a sensitive action "
-                               f"({word}) the task did not ask for")
         secret = isinstance(action, Type) and bool(_SECRET.search(action.text))
         pressed = isinstance(action, Press)
+        form = None
         if isinstance(action, Click) or pressed or secret:
             form = self._form(runtime, resolution, pressed)
+        if isinstance(action, Click | Check | Uncheck) and label:
+            word = self._sensitive(label)
+            # Sending a form filled with the task's own values is the task; a bare "Delete"
+            # button, or a form holding values from elsewhere, is not.
+            carries_task = bool(form and form.get("submit") and form.get("values") and all(
+                appears_in(v, self.trusted) for v in form["values"]))
+            if word and not appears_in(label, self.trusted) and not carries_task:
+                reasons.append(f"the control {short(label, 60)!r} is a sensitive action "
+                               f"({word}) the task did not ask for")
+        if isinstance(action, Click) or pressed or secret:
             if form and form.get("form") and (form.get("submit") or secret):
                 target = form.get("action") or here
                 if not self.trusted_origin(target, here):
