@@ -178,11 +178,10 @@ class FlowGuard:
             if word and not appears_in(label, self.trusted) and not carries_task:
                 reasons.append(f"the control {short(label, 60)!r} is a sensitive action "
                                f"({word}) the task did not ask for")
-        if isinstance(action, Click) or pressed or secret:
-            if form and form.get("form") and (form.get("submit") or secret):
-                target = form.get("action") or here
-                if not self.trusted_origin(target, here):
-                    what = "a secret into a form that" if secret else "a form that"
-                    reasons.append(f"it would put {what} sends to "
-                                   f"{short(urljoin(here, target))}, off the task's site")
+        if form and form.get("form") and (form.get("submit") or secret):
+            target = form.get("action") or here
+            if not self.trusted_origin(target, here):
+                what = "a secret into a form that sends" if secret else "send a form"
+                reasons.append(f"it would {'put ' if secret else ''}{what} to "
+                               f"{short(urljoin(here, target))}, off the task's site")
         return reasons
