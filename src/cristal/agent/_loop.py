@@ -31,7 +31,7 @@ from cristal.agent._react import react
 from cristal.agent._run import AgentRun, CallRecord
 from cristal.agent._tools import Tool, ToolRegistry
 from cristal.agent._values import Label, Value, short, to_data
-from cristal.errors import CristalError, InvalidInput, ModelResponseError
+from cristal.errors import InvalidInput, ModelResponseError
 
 __all__ = ["run"]
 
@@ -77,7 +77,7 @@ class _Executor:
             self.values[f"data.{name}"] = Value(to_data(value), Label.untrusted(f"data:{name}"))
         try:
             plan = self._plan()
-        except CristalError as exc:
+        except InvalidInput as exc:  # no usable plan; model errors (offline, budget) propagate
             self.out.status = "failed"
             self.out.answer = f"No plan: {exc.message}"
             self.out.event("error", "plan", error=exc.message)
