@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from cristal.governance import get_tenant
@@ -94,11 +94,12 @@ def hostile_site() -> Iterator[tuple[Listener, PagesSite]]:
 def evaluate_pages(store: Any, gateway: Any, route: str, model: str, operator_settings: Any,
                    site: PagesSite, listener: Listener, *, defence: bool,
                    tenant: str | None = None, quick: bool = False, both: bool = True,
+                   only: Sequence[str] | None = None,
                    progress: Progress | None = None) -> dict[str, Any]:
-    """Run every hostile page (with `both`, also in the other mode for comparison)."""
+    """Run every hostile page (or `only` these ids); with `both`, in both modes."""
     started = time.perf_counter()
     tick = progress or (lambda stage, done, total, detail: None)
-    pages = manifest()
+    pages = [p for p in manifest() if only is None or p["id"] in only]
     if quick:
         pages = [p for p in pages if p["lang"] == "en"] + [
             p for p in pages if p["lang"] == "ja"][:4]

@@ -71,9 +71,14 @@ class FlowGuard:
         named = [m.group(0) for m in _URL.finditer(instruction)]
         self.hosts = [h.strip().lower() for h in allow if h.strip()]
         for url in named:
-            host = _origin(url if "://" in url else f"http://{url}")[1]
-            if host:
-                self.hosts.append(host)
+            parts = urlsplit(url if "://" in url else f"http://{url}")
+            try:
+                port = parts.port
+            except ValueError:
+                port = None
+            if parts.hostname:  # a port the task names is part of the site it names
+                self.hosts.append(f"{parts.hostname.lower()}:{port}" if port
+                                  else parts.hostname.lower())
         self.secrets = set(_SECRET.findall(instruction))
         self.prompt_chunks = [normalise(system_prompt[i:i + 60])
                               for i in range(0, max(1, len(system_prompt) - 60), 30)]
