@@ -194,7 +194,9 @@ class _Executor:
         record.result = to_data(result)
         # What a call returns depends on what it was asked: a search for a name that came
         # from untrusted data returns records the data chose, so nothing in it is vouched for.
-        steered = [v.label for v in args.values() if not v.trusted]
+        chooses = tool.policy.selected_by
+        steered = [v.label for k, v in args.items()
+                   if not v.trusted and (chooses is None or k in chooses)]
         if tool.policy.output == "trusted" and not steered:
             label = Label.trusted_from(f"tool:{tool.name}")
         else:

@@ -4,7 +4,9 @@ A policy says whether a tool has side effects, which of its arguments must be
 trusted (a recipient, an IBAN, a URL), which values are allow-listed anyway, what
 happens when the rule is broken (refuse, or ask a person), and how far its output
 is trusted (untrusted by default; `trusted_fields` names record fields the deploying
-system vouches for, such as ids, senders or sizes).
+system vouches for, such as ids, senders or sizes; those are vouched for only when
+the arguments in `selected_by`, all of them by default, were trusted: a search for a
+name that came from a web page returns what the page chose).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class _PolicyModel(BaseModel):
     on_violation: OnViolation = "ask"
     output: Literal["untrusted", "trusted"] = "untrusted"
     trusted_fields: list[str] = []
+    selected_by: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class ToolPolicy:
     on_violation: OnViolation = "ask"
     output: Literal["untrusted", "trusted"] = "untrusted"
     trusted_fields: tuple[str, ...] = ()
+    selected_by: tuple[str, ...] | None = None  # arguments that choose what comes back (None: all)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "policy") -> ToolPolicy:
@@ -61,14 +65,16 @@ class ToolPolicy:
         return cls(side_effect=model.side_effect, trusted_args=tuple(model.trusted_args),
                    allow={k: tuple(v) for k, v in model.allow.items()},
                    on_violation=model.on_violation, output=model.output,
-                   trusted_fields=tuple(model.trusted_fields))
+                   trusted_fields=tuple(model.trusted_fields),
+                   selected_by=None if model.selected_by is None else tuple(model.selected_by))
 
     def to_dict(self) -> dict[str, Any]:
         """The policy as plain data (for traces and `--json`)."""
         return {"side_effect": self.side_effect, "trusted_args": list(self.trusted_args),
                 "allow": {k: list(v) for k, v in self.allow.items()},
                 "on_violation": self.on_violation, "output": self.output,
-                "trusted_fields": list(self.trusted_fields)}
+                "trusted_fields": list(self.trusted_fields),
+                "selected_by": None if self.selected_by is None else list(self.selected_by)}
 
 
 @dataclass(frozen=True)
