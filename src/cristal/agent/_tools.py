@@ -123,14 +123,15 @@ def tool(fn: Callable[..., Any] | None = None, *, name: str | None = None,
          description: str | None = None, side_effect: bool = False,
          trusted_args: Iterable[str] = (), allow: Mapping[str, Iterable[str]] | None = None,
          on_violation: OnViolation = "ask", output: Literal["untrusted", "trusted"] = "untrusted",
-         trusted_fields: Iterable[str] = ()) -> Any:
+         trusted_fields: Iterable[str] = (), selected_by: Iterable[str] | None = None) -> Any:
     """Declare a Python function as a Tool (parameters from its type hints, policy from here)."""
     def wrap(func: Callable[..., Any]) -> Tool:
         doc = inspect.getdoc(func) or ""
         policy = ToolPolicy(side_effect=side_effect, trusted_args=tuple(trusted_args),
                             allow={k: tuple(v) for k, v in (allow or {}).items()},
                             on_violation=on_violation, output=output,
-                            trusted_fields=tuple(trusted_fields))
+                            trusted_fields=tuple(trusted_fields),
+                            selected_by=None if selected_by is None else tuple(selected_by))
         unknown = [a for a in policy.trusted_args if a not in inspect.signature(func).parameters]
         if unknown:
             raise InvalidInput(f"tool {name or func.__name__}: trusted_args names "
