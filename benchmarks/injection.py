@@ -37,9 +37,7 @@ def _app(route: str | None) -> Any:
 
 def agentdojo(app: Any, route: str | None, limit: int | None) -> dict[str, Any]:
     """Both modes on the same suites."""
-    from cristal.injection import eval_model
-    from cristal.injection._agentdojo_eval import attack_for, evaluate_agentdojo
-    from cristal.injection._double_agentdojo import AgentDojoScenario
+    from cristal.injection import AgentDojoScenario, attack_for, eval_model, evaluate_agentdojo
 
     name = app.gateway.resolve(route).model if route else None
     attack, named = attack_for(name or "")
@@ -55,9 +53,7 @@ def agentdojo(app: Any, route: str | None, limit: int | None) -> dict[str, Any]:
 
 def pages(app: Any, route: str | None, quick: bool) -> dict[str, Any]:
     """The flow guard on, then off (one call runs both)."""
-    from cristal.injection import eval_model
-    from cristal.injection._double_pages import PagesScenario
-    from cristal.injection._pages_eval import evaluate_pages, hostile_site
+    from cristal.injection import PagesScenario, eval_model, evaluate_pages, hostile_site
 
     with hostile_site() as (listener, site), eval_model(
             app.settings, app.store, app.gateway, route,

@@ -14,10 +14,7 @@ import pytest
 from conftest import require
 from cristal.app import App
 from cristal.config import load_settings
-from cristal.injection import eval_model
-from cristal.injection._double_pages import PagesScenario
-from cristal.injection._pages_eval import evaluate_pages, hostile_site
-from cristal.injection._pages_site import manifest
+from cristal.injection import PagesScenario, eval_model, evaluate_pages, hostile_site, manifest
 from cristal.operator import run_records
 
 from ..operator.conftest import chromium_available

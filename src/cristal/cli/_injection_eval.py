@@ -26,26 +26,27 @@ def _clean(text: Any, limit: int = 160) -> str:
 
 def _agentdojo(state: Any, route: str | None, defence: bool, suites: str | None,
                limit: int | None, tenant: str | None, progress: Any) -> dict[str, Any]:
+    import cristal.injection as injection
+
     try:
-        from cristal.injection._agentdojo import SUITES
-        from cristal.injection._agentdojo_eval import attack_for, evaluate_agentdojo
-        from cristal.injection._double_agentdojo import AgentDojoScenario
+        suites_known = injection.AGENTDOJO_SUITES
     except ImportError as exc:
         raise ConfigError(f"the AgentDojo suite needs the `agentdojo` package ({exc.name} is "
                           "missing): pip install 'cristal[eval]'.") from None
-    from cristal.injection import eval_model
+    attack_for, evaluate_agentdojo = injection.attack_for, injection.evaluate_agentdojo
 
-    chosen = tuple(s.strip() for s in (suites or ",".join(SUITES)).split(",") if s.strip())
-    unknown = [s for s in chosen if s not in SUITES]
+    chosen = tuple(s.strip() for s in (suites or ",".join(suites_known)).split(",")
+                   if s.strip())
+    unknown = [s for s in chosen if s not in suites_known]
     if unknown:
         raise InvalidInput(f"--suites: no AgentDojo suite {unknown[0]!r}; suites: "
-                           f"{', '.join(SUITES)}.")
+                           f"{', '.join(suites_known)}.")
     model_name = None
     if route is not None or state.gateway.available("default", tenant):
         model_name = state.gateway.resolve(route or "default", tenant).model or "default"
     name, named = attack_for(model_name or "")
-    scenario = AgentDojoScenario(attack=name, attack_model=named)
-    with eval_model(state.settings, state.store, state.gateway, route, [scenario],
+    scenario = injection.AgentDojoScenario(attack=name, attack_model=named)
+    with injection.eval_model(state.settings, state.store, state.gateway, route, [scenario],
                     tenant) as model:
         return evaluate_agentdojo(model.gateway, model.route, model.model, defence=defence,
                                   suites=chosen, limit=limit, tenant=tenant, progress=progress,
@@ -54,9 +55,7 @@ def _agentdojo(state: Any, route: str | None, defence: bool, suites: str | None,
 
 def _pages(state: Any, route: str | None, defence: bool, quick: bool, tenant: str | None,
            progress: Any) -> dict[str, Any]:
-    from cristal.injection import eval_model
-    from cristal.injection._double_pages import PagesScenario
-    from cristal.injection._pages_eval import evaluate_pages, hostile_site
+    from cristal.injection import PagesScenario, eval_model, evaluate_pages, hostile_site
 
     with hostile_site() as (listener, site), eval_model(
             state.settings, state.store, state.gateway, route,
