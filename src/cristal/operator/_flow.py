@@ -141,9 +141,23 @@ class FlowGuard:
             isinstance(action, Press) and action.target and "Enter" in action.keys)
         if needs_target and runtime is not None:
             reasons += self._target(action, snapshot, runtime, here)
+        elif isinstance(action, Press) and "Enter" in action.keys and runtime is not None:
+            reasons += self._focused_form(runtime, here)
         if reasons:
             return Verdict(False, tuple(reasons), "refuse")
         return Verdict(True)
+
+    def _focused_form(self, runtime: Any, here: str) -> list[str]:
+        """Enter with no target submits the focused field's form: it must stay on-site."""
+        try:
+            form = runtime.page.evaluate(
+                "() => { const el = document.activeElement; const f = el && el.form;"
+                " return f ? (f.getAttribute('action') || '') : null; }")
+        except Exception:  # a page that is navigating: nothing is focused to submit
+            return []
+        if form is None or self.trusted_origin(form or here, here):
+            return []
+        return [f"it would send a form to {short(urljoin(here, form))}, off the task's site"]
 
     def _typed(self, action: Type) -> list[str]:
         names = _SECRET.findall(action.text)
