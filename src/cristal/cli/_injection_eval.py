@@ -25,7 +25,8 @@ def _clean(text: Any, limit: int = 160) -> str:
 
 
 def _agentdojo(state: Any, route: str | None, defence: bool, suites: str | None,
-               limit: int | None, tenant: str | None, progress: Any) -> dict[str, Any]:
+               limit: int | None, tenant: str | None, progress: Any,
+               poison: bool = False) -> dict[str, Any]:
     import cristal.injection as injection
 
     try:
@@ -45,12 +46,17 @@ def _agentdojo(state: Any, route: str | None, defence: bool, suites: str | None,
     if route is not None or state.gateway.available("default", tenant):
         model_name = state.gateway.resolve(route or "default", tenant).model or "default"
     name, named = attack_for(model_name or "")
-    scenario = injection.AgentDojoScenario(attack=name, attack_model=named)
+    scenario = injection.AgentDojoScenario(attack=name, attack_model=named, poison=poison)
     with injection.eval_model(state.settings, state.store, state.gateway, route, [scenario],
                     tenant) as model:
-        return evaluate_agentdojo(model.gateway, model.route, model.model, defence=defence,
-                                  suites=chosen, limit=limit, tenant=tenant, progress=progress,
-                                  attack_model=model_name)
+        if poison and not model.is_double:
+            raise InvalidInput("--poison changes what the obedient test double does; it "
+                               "cannot apply to a real model (leave out --route and OPENAI_*).")
+        report = evaluate_agentdojo(model.gateway, model.route, model.model, defence=defence,
+                                    suites=chosen, limit=limit, tenant=tenant,
+                                    progress=progress, attack_model=model_name)
+    report["poison"] = poison
+    return report
 
 
 def _pages(state: Any, route: str | None, defence: bool, quick: bool, tenant: str | None,
@@ -106,19 +112,24 @@ def injection(
                                                "(workspace,travel,banking,slack).")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="AgentDojo: only the first N user "
                                               "tasks of each suite.")] = None,
+    poison: Annotated[bool, typer.Option("--poison", help="AgentDojo: the double's extractor "
+                                         "answers with the attacker's values instead of "
+                                         "trying its tool call (data-only attacks).")] = False,
     tenant: TenantOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Measure prompt-injection defence: attack success and utility, defence on or off."""
     if suite not in _SUITES:
         raise InvalidInput(f"--suite {suite!r} is not one of {', '.join(_SUITES)}.")
+    if poison and suite != "agentdojo":
+        raise InvalidInput("--poison is for --suite agentdojo.")
     if defence not in ("on", "off"):
         raise InvalidInput(f"--defence {defence!r} is not on or off.")
     state = app_state()
     with progress_bars(not json_out) as progress:
         if suite == "agentdojo":
             report = _agentdojo(state, route, defence == "on", suites,
-                                limit or (3 if quick else None), tenant, progress)
+                                limit or (3 if quick else None), tenant, progress, poison)
         else:
             report = _pages(state, route, defence == "on", quick, tenant, progress)
     if json_out:

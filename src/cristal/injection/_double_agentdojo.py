@@ -34,6 +34,7 @@ from cristal.agent import ToolPolicy, appears_in, normalise, project, to_data
 from cristal.injection._agentdojo import VERSION, policies, view
 from cristal.injection._attacks import attacker_steps
 from cristal.injection._obedient import Reply
+from cristal.injection._poison import poisoned
 
 __all__ = ["AgentDojoScenario", "skeleton"]
 
@@ -116,7 +117,8 @@ class AgentDojoScenario:
 
     def __init__(self, version: str = VERSION,
                  attack: str = "important_instructions_no_model_name",
-                 attack_model: str = "gpt-4o-2024-05-13") -> None:
+                 attack_model: str = "gpt-4o-2024-05-13", poison: bool = False) -> None:
+        self.poison = poison  # as extractor, answer with the attacker's values (_poison)
         self.suites = get_suites(version)
         self.attack_name, self.attack_model = attack, attack_model
         prompts = [(normalise(t.PROMPT), s, tid) for s, suite in self.suites.items()
@@ -240,9 +242,16 @@ class AgentDojoScenario:
             task = self.suites[suite].get_injection_task_by_id(inj)
             pre = self._pre(suite, tid, inj)
             steps = attacker_steps(suite, inj, task, pre)
-            if steps:
+            if steps and not self.poison:
                 name, args = steps[0](pre, copy.deepcopy(pre))
                 return Reply(tool_calls=[(name, args, "atk_0")])
+            if steps:
+                kind = (re.search(r"^Type: (\w+)", content, re.MULTILINE) or [None, "string"])[1]
+                calls = [step(pre, copy.deepcopy(pre)) for step in steps[:3]]
+                value = poisoned(kind, "(a list)" in content, _choices(content),
+                                 self._plan(suite, tid)[1].get(tag.group(0)),
+                                 [args for _, args in calls], task.GOAL)
+                return Reply(json.dumps({"found": True, "value": value}, default=str))
             return Reply(json.dumps({"found": True, "value": task.GOAL}))  # a goal to *say*
         value = self._plan(suite, tid)[1].get(tag.group(0))
         return Reply(json.dumps({"found": value is not None, "value": value}, default=str))
@@ -340,6 +349,11 @@ class _Named:
 
     def __init__(self, name: str) -> None:
         self.name = name
+
+
+def _choices(content: str) -> list[str] | None:
+    found = re.search(r"^Choices: (\[.*\])$", content, re.MULTILINE)
+    return json.loads(found.group(1)) if found else None
 
 
 def _content(message: dict[str, Any]) -> str:
