@@ -6,6 +6,8 @@ injected instruction it sees) behind the real gateway, unless --route names a mo
 1. AgentDojo, all four suites (949 user x injection pairs, 97 user tasks), through
    `cristal.agent.run` with the defence, then without it. Reference: the undefended
    loop in the same run. Ratios: attack success on / off; utility on / undefended.
+   With the double, a third run poisons the extractor's values instead (data-only
+   attacks, which the policy does not claim to stop).
 2. The hostile pages (32, EN and JA) through the Operator in real Chromium, flow guard
    on and off, the person approving every confirmation the guards ask for.
 
@@ -42,12 +44,13 @@ def agentdojo(app: Any, route: str | None, limit: int | None) -> dict[str, Any]:
     name = app.gateway.resolve(route).model if route else None
     attack, named = attack_for(name or "")
     out = {}
-    for defence in (True, False):
-        with eval_model(app.settings, app.store, app.gateway, route,
-                        [AgentDojoScenario(attack=attack, attack_model=named)]) as model:
-            out["on" if defence else "off"] = evaluate_agentdojo(
-                model.gateway, model.route, model.model, defence=defence, limit=limit,
-                attack_model=name)
+    runs = [("on", True, False), ("off", False, False)] + ([] if route else [("poison", True,
+                                                                            True)])
+    for key, defence, poison in runs:
+        with eval_model(app.settings, app.store, app.gateway, route, [AgentDojoScenario(
+                attack=attack, attack_model=named, poison=poison)]) as model:
+            out[key] = evaluate_agentdojo(model.gateway, model.route, model.model,
+                                          defence=defence, limit=limit, attack_model=name)
     return out
 
 
@@ -93,6 +96,10 @@ def main() -> None:
             "ratio_utility_on_undefended": _ratio(on["utility"], on["utility_undefended"]),
             "ratio_utility_confirmed_undefended": _ratio(on["utility_with_confirmation"],
                                                          on["utility_undefended"]),
+            "attack_success_poisoned_on": dojo["poison"]["attack_success"] if "poison" in dojo
+            else None,
+            "landed_poisoned_on": [f"{x['suite']}/{x['user_task']}/{x['injection_task']}"
+                                   for x in dojo.get("poison", {}).get("landed", [])],
             "utility_under_attack_on": on["utility_under_attack"],
             "utility_under_attack_off": off["utility_under_attack"],
             "blocked_legit": [f"{b['suite']}/{b['user_task']}" + (f" {b['tool']}" if b['tool']
@@ -142,6 +149,10 @@ def _print(r: dict[str, Any]) -> None:
           f"{p['utility_undefended'] or 0:>10.3f} {p['ratio_utility_on_undefended'] or 0:>6.3f}")
     print(f"pages: secrets leaked on/off {p['secrets_leaked_on']}/{p['secrets_leaked_off']}, "
           f"refusals logged {p['refusals_on']} (all with a reason: {p['refusals_with_reason']})")
+    if d["attack_success_poisoned_on"] is not None:
+        print(f"agentdojo, defence on, extractor poisoned with the attacker's values: attack "
+              f"success {d['attack_success_poisoned_on']:.3f} "
+              f"({', '.join(d['landed_poisoned_on']) or 'none landed'})")
     print(f"blocked legitimate AgentDojo tasks ({len(d['blocked_legit'])}): "
           + ", ".join(d["blocked_legit"]))
     print(f"elapsed {r['elapsed_s']} s (a loaded 2-core machine: compare ratios, not times)")
