@@ -47,6 +47,7 @@ from cristal.operator._browser import (
 from cristal.operator._compile import compile_plan, compile_skill, written_skill
 from cristal.operator._effects import Effect, predict
 from cristal.operator._executor import ActionFailed, OutsideTaskFolder
+from cristal.operator._flow import FlowGuard
 from cristal.operator._guards import (
     DEFAULT_SENSITIVE_WORDS,
     ConfirmationRequest,
@@ -78,7 +79,7 @@ from cristal.operator._operate import AnswerRequired, RunHooks, RunOutcome, RunR
 from cristal.operator._pick import Pick
 from cristal.operator._plan import Plan, PlanStep, PlanSyntaxError, parse_plan
 from cristal.operator._plan_run import PlanPolicy, PlanRun, run_plan
-from cristal.operator._policy import FunctionPolicy, Policy, TaskRun, run_task
+from cristal.operator._policy import FunctionPolicy, Policy, TaskRun, refused_step, run_task
 from cristal.operator._records import JsonlRecorder, MemoryRecorder, Recorder, StepRecord
 from cristal.operator._replay import Repair, ReplayReport, SkillPolicy, replay_skill
 from cristal.operator._runtime import (
@@ -152,6 +153,7 @@ __all__ = [
     "EpisodeResult",
     "EvalReport",
     "Extract",
+    "FlowGuard",
     "FunctionPolicy",
     "Goto",
     "GuardPolicy",
@@ -233,6 +235,7 @@ __all__ = [
     "run_episode",
     "run_plan",
     "run_records",
+    "refused_step",
     "run_task",
     "save_skill",
     "skill_from_demo",

@@ -150,6 +150,7 @@ class ModelPolicy:
         self.call_ids: list[str] = []
         self.last_call_id: str | None = None
         self.last_source = "model"
+        self.flow: Any = None  # a FlowGuard, set by operate(): run_task checks each action
 
     def next_action(self, instruction: str, snapshot: Snapshot, history: list[StepRecord]) -> Any:
         """The model's next action, after the loop, budget and completion checks."""

@@ -27,6 +27,7 @@ from cristal.operator._actions import Goto
 from cristal.operator._approvals import Approvals
 from cristal.operator._browser import AllowList, Browser
 from cristal.operator._console import Takeover
+from cristal.operator._flow import FlowGuard
 from cristal.operator._guards import DEFAULT_SENSITIVE_WORDS, ConfirmationRequest, GuardPolicy
 from cristal.operator._model_policy import STOP_STATUSES, ModelPolicy
 from cristal.operator._plan import parse_plan
@@ -71,6 +72,7 @@ class RunRequest:
     # Approve in advance what the plan/skill says (or controls the task quotes): `--yes`.
     preapprove: bool = False
     approved_by: str = "--yes"
+    flow_control: bool = True  # the model policy's actions are checked by a FlowGuard
 
 
 # A confirmation hook answers True, False, or "takeover" (the person does the step by hand).
@@ -200,6 +202,10 @@ def operate(store: Any, gateway: Any, settings: OperatorSettings, request: RunRe
     guards = GuardPolicy(
         sensitive_words=tuple(settings.sensitive_words or DEFAULT_SENSITIVE_WORDS),
         trusted_hosts=tuple(h.removeprefix("*.") for h in allow.hosts))
+    if isinstance(policy, ModelPolicy) and request.flow_control:
+        policy.flow = FlowGuard(instruction, request.start_url,
+                                (*request.allow, *settings.allow_hosts),
+                                sensitive_words=guards.sensitive_words)
     skill = request.skill.name if request.skill else None
     written = _written_actions(request, policy)
     scope = SecretScope(
