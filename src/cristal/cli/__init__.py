@@ -9,10 +9,12 @@ import typer
 from cristal import __version__
 from cristal.cli import (
     approve,
+    audit,
     calls,
     chat,
     config,
     evals,
+    identities,
     knowledge,
     operator,
     research,
@@ -39,6 +41,10 @@ app = typer.Typer(
 app.add_typer(config.app, name="config")
 app.add_typer(tenant.app, name="tenant")
 app.add_typer(calls.app, name="calls")
+app.add_typer(identities.users_app, name="users")
+app.add_typer(identities.roles_app, name="roles")
+app.add_typer(identities.keys_app, name="keys")
+app.add_typer(audit.app, name="audit")
 app.command("usage")(usage.usage)
 app.command("chat")(chat.chat)
 app.command("ingest")(knowledge.ingest)

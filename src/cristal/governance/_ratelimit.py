@@ -1,0 +1,60 @@
+"""Rate limits: fixed-window request counters in the database, shared by every server.
+
+One `INSERT … ON CONFLICT DO UPDATE … RETURNING` per counter and request, on the
+driver (this runs before every API call); the database serialises the increments,
+so several `cristal serve` processes on several machines count together.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+
+from cristal.config import RateLimit
+from cristal.errors import RateLimited
+from cristal.store import Store, raw_transaction
+
+__all__ = ["hit"]
+
+_HIT = """
+INSERT INTO rate_counters (subject, window_start, count) VALUES (:subject, :start, 1)
+ON CONFLICT (subject, window_start) DO UPDATE SET count = rate_counters.count + 1
+RETURNING count
+"""
+_SWEEP = "DELETE FROM rate_counters WHERE window_start < :before"
+_SETTING = {"key": "key_rate", "user": "user_rate", "ip": "failure_rate"}
+_SWEEP_EVERY = 2000  # on average, one request in this many clears old windows
+
+
+def hit(store: Store, counters: list[tuple[str, RateLimit]], what: str = "requests",
+        now: float | None = None) -> None:
+    """Count one request against each (subject, limit); RateLimited if any is over its limit.
+
+    The refusal says which limit, and `retry_after` is the whole seconds until its
+    window ends (the `Retry-After` header).
+    """
+    if not counters:
+        return
+    now = time.time() if now is None else now
+    over: list[tuple[float, str, RateLimit]] = []
+    with raw_transaction(store.engine) as cur:
+        for subject, limit in counters:
+            period = float(limit.period_s)
+            start = int(math.floor(now / period) * period)
+            cur.execute(_HIT, {"subject": subject[:200], "start": start})
+            count = cur.fetchone()[0]
+            if count > limit.limit:
+                over.append((start + period - now, subject, limit))
+        if random.random() < 1 / _SWEEP_EVERY:
+            longest = max(limit.period_s for _, limit in counters)
+            cur.execute(_SWEEP, {"before": int(now - 2 * max(longest, 3600))})
+    if over:
+        wait, subject, limit = max(over)
+        retry = max(1, math.ceil(wait))
+        kind = subject.split(":", 1)[0]
+        raise RateLimited(
+            f"too many {what} for this {kind}: the limit is {limit.limit} per "
+            f"{limit.period_s:g} s; retry after {retry} s, or ask the administrator to raise "
+            f"server.{_SETTING.get(kind, 'key_rate')}.",
+            retry_after=retry, limit=limit.limit, period_s=limit.period_s)
