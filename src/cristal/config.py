@@ -165,7 +165,8 @@ class OidcSettings(_Strict):
     timeout_s: float = Field(5.0, gt=0)
     user_claim: str = "preferred_username"
     groups_claim: str = "groups"
-    roles_claim: str | None = Field("roles", description="claim listing Cristal role names")
+    roles_claim: str | None = Field(None, description="claim listing Cristal role names "
+                                    "(off by default; `owner` is never taken from it)")
     tenant_claim: str | None = Field(None, description="claim naming the tenant")
     tenant: str | None = Field(None, description="tenant when the token names none")
     tenant_map: dict[str, str] = Field({}, description="tenant claim value -> tenant name")

@@ -7,7 +7,8 @@ CristalError                      exit 1 unless a subclass says otherwise
 │   ├── NotFound                  a named tenant, call, run, collection... does not exist
 │   └── InvalidInput              an argument or file is not acceptable
 │       ├── Conflict              it exists already, or the request repeats another one
-│       └── TooLarge              a body, file or upload is over the size limit
+│       ├── TooLarge              a body, file or upload is over the size limit
+│       └── UnsupportedType       a file whose type (name or content) is not accepted
 ├── Refused                       exit 3: the request was understood and refused
 │   ├── BudgetExceeded            the tenant's budget cannot cover the call (nothing was sent)
 │   ├── PermissionDenied          a role, region or allow-list forbids it
@@ -55,6 +56,7 @@ __all__ = [
     "Refused",
     "StoreError",
     "TooLarge",
+    "UnsupportedType",
     "UserError",
 ]
 
@@ -107,6 +109,10 @@ class Conflict(InvalidInput):
 
 class TooLarge(InvalidInput):
     """A request body, file or upload is over the configured size limit."""
+
+
+class UnsupportedType(InvalidInput):
+    """A file's type, by its name or its content, is not one Cristal accepts."""
 
 
 class Refused(CristalError):

@@ -8,10 +8,13 @@ from alembic.runtime.migration import MigrationContext
 import cristal.governance  # noqa: F401 - registers the governance tables
 import cristal.knowledge  # noqa: F401
 import cristal.research  # noqa: F401
+import cristal.workflows  # noqa: F401
 from cristal.store import Store, metadata
 
 SERVICE_TABLES = {"users", "role_bindings", "api_keys", "audit_log", "audit_head",
-                  "rate_counters"}
+                  "rate_counters", "collection_grants", "workflow_specs"}
+# Columns the service added to an older table (whose other differences are not ours).
+ADDED_COLUMNS = {("research_sessions", "collection_ids"), ("research_sessions", "asked_by")}
 
 
 def _diffs(store: Store) -> list:
@@ -25,7 +28,9 @@ def _diffs(store: Store) -> list:
             names = {getattr(x, "name", None) for x in item[1:] if hasattr(x, "name")}
             names |= {x for x in item[1:] if isinstance(x, str)}
             tables = {getattr(getattr(x, "table", None), "name", None) for x in item[1:]}
-            if (names | tables) & SERVICE_TABLES:
+            columns = {(x, getattr(y, "name", y)) for x, y in zip(item[2:], item[3:], strict=False)
+                       if isinstance(x, str)}
+            if (names | tables) & SERVICE_TABLES or columns & ADDED_COLUMNS:
                 out.append(item)
     return out
 

@@ -184,7 +184,8 @@ def authenticate_key(store: Store, token: str) -> ApiKey:
     key = _key(row)
     if key.status != "active":
         raise NotAuthenticated(f"the API key {key.id} is {key.status}; ask an admin of tenant "
-                               f"{key.tenant} for a new one.", reason=key.status, key_id=key.id)
+                               f"{key.tenant} for a new one.", reason=key.status, key_id=key.id,
+                               tenant=key.tenant)
     now = utcnow()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > _TOUCH_S:
         with store.write() as conn:

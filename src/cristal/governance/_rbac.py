@@ -22,7 +22,8 @@ _MEMBER = {"collections.read", "search", "research", "chat", "models.list", "wor
            "workflows.start", "runs.read_own", "research.read_own"}
 _AUDIT = {"audit.read", "usage.read", "calls.read", "tenant.read"}
 _BUILDER = _MEMBER | {"collections.write", "collections.grant", "workflows.register",
-                      "runs.read", "runs.manage", "operator.read", "skills.manage"}
+                      "runs.read", "runs.manage", "operator.read", "operator.run",
+                      "skills.manage"}
 _ADMIN = (_BUILDER | _AUDIT | {"tenant.update", "users.read", "users.manage", "keys.manage",
                                "approvals.decide", "research.read", "collections.all"})
 
@@ -70,6 +71,15 @@ class Principal:
             return f"user:{self.user}"
         return f"{self.kind}:{self.id}{who}" if self.kind == "key" else f"local:{self.user}"
 
+    @property
+    def subject(self) -> str:
+        """Who this is, whichever key or sign-in they used: `user:acme/alice`, `key:key_…`."""
+        if self.kind == "local":
+            return f"local:{self.user}"
+        if self.user:
+            return f"user:{self.tenant}/{self.user}"
+        return f"key:{self.id}"
+
     def permissions(self) -> frozenset[str]:
         """Everything this principal's roles grant."""
         out: set[str] = set()
@@ -86,7 +96,8 @@ class Principal:
     def to_dict(self) -> dict[str, object]:
         """JSON-friendly form (stored with workflow runs, shown by /api/me)."""
         return {"kind": self.kind, "id": self.id, "tenant": self.tenant,
-                "roles": sorted(self.roles), "user": self.user, "groups": sorted(self.groups)}
+                "roles": sorted(self.roles), "user": self.user, "groups": sorted(self.groups),
+                "subject": self.subject}
 
     @classmethod
     def from_dict(cls, data: dict) -> Principal:

@@ -6,7 +6,14 @@ from cristal.research._plan import answer_type, plan_rules
 from cristal.research._render import render_html, render_markdown, write_report
 from cristal.research._run import ResearchRequest, collection_for, run_research
 from cristal.research._sessions import get_session, list_sessions, set_out_dir
-from cristal.research._types import Citation, Claim, Evidence, Report, SubQuestion
+from cristal.research._types import (
+    Citation,
+    Claim,
+    Evidence,
+    Report,
+    SubQuestion,
+    report_from_contract,
+)
 
 __all__ = [
     "Citation",
@@ -27,6 +34,7 @@ __all__ = [
     "plan_rules",
     "render_html",
     "render_markdown",
+    "report_from_contract",
     "retrieved_documents",
     "run_research",
     "set_out_dir",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Citation", "Claim", "Evidence", "Report", "SubQuestion"]
+__all__ = ["Citation", "Claim", "Evidence", "Report", "SubQuestion", "report_from_contract"]
 
 
 @dataclass(slots=True)
@@ -98,3 +98,20 @@ class Report:
         ]
         data["timings_ms"] = {k: round(v, 1) for k, v in self.timings_ms.items()}
         return data
+
+
+def report_from_contract(data: dict[str, Any]) -> Report:
+    """A Report back from its stored JSON contract (to render a stored session again)."""
+    names = set(Report.__dataclass_fields__)
+    fields = {k: v for k, v in data.items() if k in names}
+    fields["claims"] = [Claim(text=c["text"], citations=[
+        Citation(**{k: v for k, v in x.items() if k in Citation.__dataclass_fields__})
+        for x in c.get("citations", [])], sub_question=c.get("sub_question"),
+        verified=c.get("verified", True), note=c.get("note")) for c in data.get("claims", [])]
+    fields["evidence"] = [Evidence(**{k: v for k, v in e.items()
+                                      if k in Evidence.__dataclass_fields__})
+                          for e in data.get("evidence", [])]
+    fields["sub_questions"] = [SubQuestion(**{k: v for k, v in q.items()
+                                              if k in SubQuestion.__dataclass_fields__})
+                               for q in data.get("sub_questions", [])]
+    return Report(**fields)
