@@ -20,6 +20,7 @@ from cristal.cli import (
     research,
     runs,
     schedule,
+    serve,
     setup,
     tenant,
     usage,
@@ -56,6 +57,7 @@ app.add_typer(workflow.app, name="workflow")
 app.add_typer(runs.app, name="runs")
 app.add_typer(schedule.app, name="schedule")
 app.command("worker")(worker.worker)
+app.command("serve")(serve.serve)
 app.command("approve")(approve.approve)
 app.add_typer(operator.app, name="operator")
 app.add_typer(setup.app, name="setup")
