@@ -20,6 +20,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fake_openai import FakeOpenAI  # noqa: E402
+from oidc_idp import IdentityProvider  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("CRISTAL_TEST_PG_URL")
 STRICT = os.environ.get("CRISTAL_TEST_STRICT") == "1"
@@ -103,6 +104,15 @@ def db_url(request, tmp_path):
 def fake_openai():
     """An OpenAI-compatible server on 127.0.0.1 (see tests/fake_openai.py)."""
     server = FakeOpenAI().start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def idp():
+    """An OpenID Connect identity provider on 127.0.0.1 (see tests/oidc_idp.py)."""
+    server = IdentityProvider().start()
     yield server
     server.shutdown()
     server.server_close()

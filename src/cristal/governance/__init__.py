@@ -48,6 +48,7 @@ from cristal.governance._keys import (
     parse_expiry,
     revoke_key,
 )
+from cristal.governance._oidc import OidcVerifier
 from cristal.governance._ratelimit import hit
 from cristal.governance._rbac import PERMISSIONS, ROLES, Principal, allowed, require, roles_with
 from cristal.governance._tenants import (
@@ -66,6 +67,7 @@ __all__ = [
     "ROLES",
     "ApiKey",
     "AuditEntry",
+    "OidcVerifier",
     "Principal",
     "Reservation",
     "RoleBinding",
