@@ -17,7 +17,7 @@ class Served:
     def __init__(self, app: App) -> None:
         self.app = app
         config = uvicorn.Config(create_app(app), host="127.0.0.1", port=0, log_level="warning",
-                                access_log=False, lifespan="on")
+                                access_log=False, lifespan="on", proxy_headers=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

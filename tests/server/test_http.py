@@ -191,3 +191,18 @@ def test_rate_limits_per_key_and_per_user(db_url, make):
                            "member", user="alice")
     again = httpx.get(f"{site.url}/api/me", headers={"Authorization": f"Bearer {second}"})
     assert again.status_code == 429 and "user" in again.json()["error"]["message"]
+
+
+def test_client_address_from_a_trusted_proxy_only(make):
+    spoof = {"Authorization": "Bearer cr_x", "X-Forwarded-For": "203.0.113.9"}
+    plain = make()
+    plain.http.get("/api/me", headers=spoof)
+    behind = make(server={"trusted_proxies": ["127.0.0.1/32"]})
+    behind.http.get("/api/me", headers={**spoof, "X-Forwarded-For": "198.51.100.7, 203.0.113.9"})
+
+    def clients(site) -> list[str]:
+        return [e.details["client"] for e in audit_entries(site.world.app.store)
+                if e.action == "auth.failed"]
+
+    assert clients(plain) == ["127.0.0.1"]  # a header from anyone is not believed
+    assert clients(behind) == ["203.0.113.9"]  # the last hop the proxy added

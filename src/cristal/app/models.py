@@ -15,7 +15,7 @@ import numpy as np
 from cristal.app._access import tenant_for
 from cristal.app._app import App
 from cristal.errors import CristalError, InvalidInput
-from cristal.governance import Principal, Tenant
+from cristal.governance import Principal, Tenant, require
 from cristal.models import (
     FEATURE_ROUTES,
     ChatResult,
@@ -154,9 +154,12 @@ def complete(app: App, principal: Principal, body: dict[str, Any]) -> Any:
     stream = bool(body.get("stream"))
     if model == RESEARCH_MODEL:
         return _research(app, principal, body, stream)
-    where = _tenant(app, principal, None)
+    # The caller's own tenant: the gateway looks it up (cached), no extra query here.
+    require(principal, "chat", "call models")
+    where = principal
     caller = caller_of(principal, "v1")
-    done = app.gateway.proxy(body, route=model, tenant=where.name, caller=caller, stream=stream)
+    done = app.gateway.proxy(body, route=model, tenant=where.tenant, caller=caller,
+                             stream=stream)
     if done is not None:
         return done if stream else done[0]
     messages = body.get("messages")
@@ -164,11 +167,11 @@ def complete(app: App, principal: Principal, body: dict[str, Any]) -> Any:
         raise InvalidInput("`messages` must be a non-empty list of {role, content} objects.")
     options = _options(body)
     if stream:
-        events = app.gateway.stream(messages, route=model, tenant=where.name, caller=caller,
+        events = app.gateway.stream(messages, route=model, tenant=where.tenant, caller=caller,
                                     **{k: v for k, v in options.items() if v is not None})
         wants = bool((body.get("stream_options") or {}).get("include_usage"))
         return _stream_chunks(events, model, wants)
-    result = app.gateway.chat(messages, route=model, tenant=where.name, caller=caller,
+    result = app.gateway.chat(messages, route=model, tenant=where.tenant, caller=caller,
                               tool_choice=body.get("tool_choice"), **options)
     return completion_body(result, model)
 

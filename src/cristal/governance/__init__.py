@@ -51,6 +51,7 @@ from cristal.governance._keys import (
 from cristal.governance._oidc import OidcVerifier
 from cristal.governance._ratelimit import hit
 from cristal.governance._rbac import PERMISSIONS, ROLES, Principal, allowed, require, roles_with
+from cristal.governance._signin import sign_in
 from cristal.governance._tenants import (
     PERIODS,
     Tenant,
@@ -106,6 +107,7 @@ __all__ = [
     "revoke_key",
     "roles_with",
     "settle",
+    "sign_in",
     "unbind_role",
     "update_tenant",
     "update_user",

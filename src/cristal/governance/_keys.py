@@ -9,7 +9,6 @@ may expire, and can be revoked; `last_used_at` is kept to the minute.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cristal.errors import InvalidInput, NotAuthenticated, NotFound
+from cristal.errors import InvalidInput, NotFound
 from cristal.governance._identities import check_role, get_user
 from cristal.governance._identity_tables import api_keys
 from cristal.governance._tables import tenants
@@ -32,7 +31,6 @@ PREFIX = "cr_"
 _ALPHABET = "abcdefghjkmnpqrstvwxyz23456789"
 _TOKEN = re.compile(r"cr_([a-z0-9]{12})_([A-Za-z0-9_-]{43})")
 _SPAN = re.compile(r"^(\d+)\s*([mhdwy])$")
-_TOUCH_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,27 +166,6 @@ def revoke_key(store: Store, key_id: str, tenant: Tenant | None = None) -> ApiKe
 
 def authenticate_key(store: Store, token: str) -> ApiKey:
     """The active key this bearer token is; NotAuthenticated (with the reason) if none."""
-    match = _TOKEN.fullmatch(token)
-    if match is None:
-        raise NotAuthenticated("the API key is malformed: keys look like cr_xxxxxxxxxxxx_… "
-                               "as printed by `cristal keys create`.", reason="malformed")
-    lookup, secret = match.groups()
-    query = sa.select(*_columns(), api_keys.c.secret_hash).join(
-        tenants, tenants.c.id == api_keys.c.tenant_id).where(api_keys.c.lookup == lookup)
-    with store.read() as conn:
-        row = conn.execute(query).first()
-    digest = _digest(secret)
-    if row is None or not hmac.compare_digest(digest, row.secret_hash):
-        raise NotAuthenticated("the API key is not valid: check it, or ask an admin for a new "
-                               "one (`cristal keys create`).", reason="unknown", lookup=lookup)
-    key = _key(row)
-    if key.status != "active":
-        raise NotAuthenticated(f"the API key {key.id} is {key.status}; ask an admin of tenant "
-                               f"{key.tenant} for a new one.", reason=key.status, key_id=key.id,
-                               tenant=key.tenant)
-    now = utcnow()
-    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > _TOUCH_S:
-        with store.write() as conn:
-            conn.execute(api_keys.update().where(api_keys.c.id == key.id)
-                         .values(last_used_at=now))
-    return key
+    from cristal.governance._signin import sign_in  # it builds on this module
+
+    return sign_in(store, token, lambda key: [])[0]

@@ -14,14 +14,7 @@ from fastapi import Request
 
 from cristal.app import App
 from cristal.errors import NotAuthenticated, RateLimited
-from cristal.governance import (
-    Principal,
-    append_audit,
-    authenticate_key,
-    find_user,
-    get_tenant,
-    hit,
-)
+from cristal.governance import ApiKey, Principal, append_audit, hit, sign_in
 
 __all__ = ["Authenticator"]
 
@@ -77,7 +70,8 @@ class Authenticator:
         except NotAuthenticated as exc:
             self._failed(request, client, exc)
             raise
-        self._limit(principal)
+        if principal.kind != "key":  # keys are counted while signing in
+            self._limit(principal)
         request.state.principal = principal
         return principal
 
@@ -93,24 +87,22 @@ class Authenticator:
                                "token (JWT).", reason="malformed")
 
     def _from_key(self, token: str) -> Principal:
-        key = authenticate_key(self.app.store, token)
-        groups: frozenset[str] = frozenset()
-        if key.user:
-            user = find_user(self.app.store, get_tenant(self.app.store, key.tenant), key.user)
-            if user is None or user.disabled:
-                raise NotAuthenticated(f"the API key {key.id} acts as user {key.user}, who is "
-                                       f"{'disabled' if user else 'no longer a user'} in "
-                                       f"tenant {key.tenant}.", reason="user", key_id=key.id)
-            groups = frozenset(user.groups)
-        return Principal("key", key.id, key.tenant, frozenset({key.role}), key.user, groups)
+        key, groups = sign_in(self.app.store, token, self._key_counters)
+        return Principal("key", key.id, key.tenant, frozenset({key.role}), key.user,
+                         frozenset(groups))
+
+    def _key_counters(self, key: ApiKey) -> list:
+        counters = []
+        if self.server.key_rate is not None:
+            counters.append((f"key:{key.id}", self.server.key_rate))
+        if key.user and self.server.user_rate is not None:
+            counters.append((f"user:{key.tenant}/{key.user}", self.server.user_rate))
+        return counters
 
     def _limit(self, principal: Principal) -> None:
-        counters = []
-        if principal.kind == "key" and self.server.key_rate is not None:
-            counters.append((f"key:{principal.id}", self.server.key_rate))
         if principal.user and self.server.user_rate is not None:
-            counters.append((f"user:{principal.tenant}/{principal.user}", self.server.user_rate))
-        hit(self.app.store, counters)
+            hit(self.app.store, [(f"user:{principal.tenant}/{principal.user}",
+                                  self.server.user_rate)])
 
     def _failed(self, request: Request, client: str, exc: NotAuthenticated) -> None:
         if exc.fields.get("reason") == "missing":

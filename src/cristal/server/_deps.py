@@ -12,8 +12,8 @@ from cristal.app import App, Principal
 __all__ = ["Body", "Cristal", "Me", "TenantQuery", "cristal_app", "principal"]
 
 
-def cristal_app(request: Request) -> App:
-    """The App this server serves."""
+async def cristal_app(request: Request) -> App:
+    """The App this server serves (async: no thread for a dictionary lookup)."""
     return request.app.state.cristal
 
 

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cristal.app import models as uc
 from cristal.errors import InvalidInput
-from cristal.server._deps import Cristal, Me
+from cristal.server._deps import Cristal, Me, principal
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -45,6 +45,11 @@ async def _json(request: Request) -> dict[str, Any]:
     return body
 
 
+def _signed_in(request: Request, work, *args: Any) -> Any:
+    """Authenticate and do the work in one trip to a worker thread (the hot path)."""
+    return work(request.app.state.cristal, principal(request), *args)
+
+
 @router.get("/models")
 def models(app: Cristal, who: Me) -> dict[str, Any]:
     """The routes the caller's tenant may use, and the `cristal-research` agent."""
@@ -52,10 +57,10 @@ def models(app: Cristal, who: Me) -> dict[str, Any]:
 
 
 @router.post("/chat/completions", response_model=None, openapi_extra=_CHAT_DOC)
-async def chat_completions(request: Request, app: Cristal, who: Me) -> Any:
+async def chat_completions(request: Request) -> Any:
     """A chat completion (streamed as server-sent events with `stream: true`)."""
     body = await _json(request)
-    reply = await run_in_threadpool(uc.complete, app, who, body)
+    reply = await run_in_threadpool(_signed_in, request, uc.complete, body)
     if isinstance(reply, dict):
         return JSONResponse(reply)
     return StreamingResponse(reply, media_type="text/event-stream",
@@ -63,7 +68,7 @@ async def chat_completions(request: Request, app: Cristal, who: Me) -> Any:
 
 
 @router.post("/embeddings", openapi_extra=_EMBED_DOC)
-async def embeddings(request: Request, app: Cristal, who: Me) -> dict[str, Any]:
+async def embeddings(request: Request) -> dict[str, Any]:
     """Embeddings through a route (`model`; default `embed`)."""
     body = await _json(request)
-    return await run_in_threadpool(uc.embeddings, app, who, body)
+    return await run_in_threadpool(_signed_in, request, uc.embeddings, body)
