@@ -206,3 +206,15 @@ def test_client_address_from_a_trusted_proxy_only(make):
 
     assert clients(plain) == ["127.0.0.1"]  # a header from anyone is not believed
     assert clients(behind) == ["203.0.113.9"]  # the last hop the proxy added
+
+
+def test_readiness_fails_when_the_schema_is_not_current(make):
+    import sqlalchemy as sa
+
+    site = make()
+    with site.world.app.store.write() as conn:
+        conn.execute(sa.text("UPDATE cristal_schema_version SET version_num = '0005'"))
+    behind = site.http.get("/readyz")
+    assert behind.status_code == 503
+    assert behind.json()["schema"] == "0005" and behind.json()["database"] == "ok"
+    assert site.http.get("/healthz").status_code == 200  # alive, just not ready
