@@ -51,8 +51,9 @@ def create_app(app: App) -> FastAPI:
     api.state.cristal = app
     api.state.auth = Authenticator(app, _verifier(app))
     install_handlers(api)
-    for router in (health.router, admin.router, knowledge.router, research.router,
-                   workflow_routes.router, operator.router, audit.router, openai.router):
+    # The hot path first: routes are matched in order.
+    for router in (openai.router, health.router, admin.router, knowledge.router,
+                   research.router, workflow_routes.router, operator.router, audit.router):
         api.include_router(router)
     if server.cors_origins:
         api.add_middleware(CORSMiddleware, allow_origins=server.cors_origins,

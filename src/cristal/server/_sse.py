@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from cristal.server._errors import status_of
 
 __all__ = ["Emit", "event", "stream_work", "wants_events"]
 
+log = logging.getLogger("cristal.server")
 Emit = Callable[[str, dict[str, Any]], None]
 _DONE = object()
 
@@ -46,7 +48,8 @@ def stream_work(work: Callable[[Emit], Any], result: str = "result",
         except CristalError as exc:
             emit("error", {"error": {"type": type(exc).__name__, "message": exc.message,
                                      "status": status_of(exc)}})
-        except Exception:  # logged by the caller's thread, answered without details
+        except Exception:  # logged here, answered without details
+            log.exception("streamed work failed")
             emit("error", {"error": {"type": "InternalError",
                                      "message": "the server failed; see its log."}})
         finally:
