@@ -92,6 +92,10 @@ def test_openai_compatible_paths(site):
     theirs = bob.chat.completions.create(model="cristal-research", messages=ask)
     assert SECRET in theirs.choices[0].message.content
     assert SECRET_DOC in json.dumps(theirs.model_dump()["cristal"])
+    narrowed = bob.chat.completions.create(model="cristal-research", messages=ask,
+                                           extra_body={"collections": ["handbook"]})
+    assert narrowed.model_dump()["cristal"]["collections"] == "handbook"
+    assert not _leaks(json.dumps(narrowed.model_dump()))  # `collections` narrows
 
 
 @pytest.mark.slow
