@@ -4,9 +4,11 @@ For OpenAI-compatible providers the body (tools, response_format, any other fiel
 forwarded unchanged except for the model (the route's) and the output limit (at most the
 route's `max_output_tokens`, so the reservation always covers the call). The budget is
 reserved before sending and settled with the usage the endpoint reports; the call log
-gets one row, exactly as for `Gateway.chat`. A stream the client abandons is charged
-what was streamed so far. Other providers (offline, local, plugins) go through
-`Gateway.chat`/`stream` and the reply is put into the OpenAI shape.
+gets one row, exactly as for `Gateway.chat`. The PII guard applies as for `Gateway.chat`:
+in `redact` mode the messages leave with placeholders and the reply (content, tool-call
+arguments, streamed deltas) comes back restored; in `block` mode nothing is sent. A stream
+the client abandons is charged what was streamed so far. Other providers (offline, local,
+plugins) go through `Gateway.chat`/`stream` and the reply is put into the OpenAI shape.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from cristal.errors import CristalError, InvalidInput, ModelResponseError, ModelUnreachable
+from cristal.governance.pii import StreamRestorer
 from cristal.models._tokens import estimate_messages, estimate_tokens
 from cristal.models._types import ChatResult
 
 if TYPE_CHECKING:
     from cristal.models._gateway import Gateway
+    from cristal.models._guard import CallGuard
 
 __all__ = ["completion_body", "proxy_chat", "proxy_stream"]
 
@@ -67,12 +71,29 @@ def _prepare(gateway: Gateway, body: dict[str, Any], route: str, tenant: str | N
     out.update({"model": model, provider.tokens_param: limit})
     if stream:
         out.update(stream=True, stream_options={"include_usage": True})
-    prompt = estimate_messages(messages, body.get("tools"), _schema(body))
     meta = {"stream": stream, "tools": len(body.get("tools") or []), "proxy": True,
             "json_schema": _schema(body) is not None}
+    guard = gateway._guards.for_call(tenant_obj, resolved, provider.local)
+    if guard is not None:
+        messages = gateway._guarded(guard, tenant_obj, resolved, model, "chat", caller, meta,
+                                    lambda: guard.messages(messages))
+        out["messages"] = messages
+        meta["pii"] = guard.summary()
+    prompt = estimate_messages(messages, body.get("tools"), _schema(body))
     call = gateway._open(tenant_obj, resolved, provider, model, "chat", prompt, limit, caller,
                          meta=meta)
-    return call, provider, out
+    return call, provider, out, guard
+
+
+def _restore_message(guard: CallGuard, message: dict[str, Any]) -> None:
+    """Placeholders in a reply message (content, tool-call arguments) back to the values."""
+    r = guard.redactor
+    if isinstance(message.get("content"), str):
+        message["content"] = r.restore(message["content"])
+    for call in message.get("tool_calls") or ():
+        fn = call.get("function") or {}
+        if isinstance(fn.get("arguments"), str):
+            fn["arguments"] = r.restore(fn["arguments"])
 
 
 def _charge(gateway: Gateway, call: Any, usage: dict[str, Any] | None, text: str) -> None:
@@ -96,7 +117,7 @@ def proxy_chat(gateway: Gateway, body: dict[str, Any], *, route: str, tenant: st
     prepared = _prepare(gateway, body, route, tenant, caller, stream=False)
     if prepared is None:
         return None
-    call, provider, out = prepared
+    call, provider, out, guard = prepared
     try:
         response = provider.forward(out)
         data = json.loads(response.content)
@@ -108,6 +129,9 @@ def proxy_chat(gateway: Gateway, body: dict[str, Any], *, route: str, tenant: st
         raise
     message = (data["choices"][0] or {}).get("message") or {}
     _charge(gateway, call, data.get("usage"), message.get("content") or "")
+    if guard is not None:
+        for choice in data["choices"]:
+            _restore_message(guard, (choice or {}).get("message") or {})
     return data, call.id
 
 
@@ -121,20 +145,64 @@ def proxy_stream(gateway: Gateway, body: dict[str, Any], *, route: str, tenant: 
     prepared = _prepare(gateway, body, route, tenant, caller, stream=True)
     if prepared is None:
         return None
-    call, provider, out = prepared
+    call, provider, out, guard = prepared
     wants_usage = bool((body.get("stream_options") or {}).get("include_usage"))
     try:
         response = provider.forward(out, stream=True)
     except BaseException as exc:
         _fail(gateway, call, exc)
         raise
-    return _relay(gateway, call, response, wants_usage)
+    return _relay(gateway, call, response, wants_usage, guard)
 
 
-def _relay(gateway: Gateway, call: Any, response: Any, wants_usage: bool) -> Iterator[str]:
+class _DeltaRestorer:
+    """Restores placeholders in streamed chunks: content and each tool call's arguments."""
+
+    def __init__(self, guard: CallGuard) -> None:
+        self.guard = guard
+        self.streams: dict[tuple, StreamRestorer] = {}
+        self.last: dict[str, Any] = {}
+
+    def _feed(self, key: tuple, text: str) -> str:
+        restorer = self.streams.setdefault(key, StreamRestorer(self.guard.redactor))
+        return restorer.feed(text)
+
+    def chunk(self, chunk: dict[str, Any]) -> dict[str, Any]:
+        """The chunk with its deltas restored (a possible half placeholder held back)."""
+        self.last = {k: chunk[k] for k in ("id", "object", "created", "model") if k in chunk}
+        for choice in chunk.get("choices") or ():
+            delta = choice.get("delta") or {}
+            index = choice.get("index", 0)
+            if isinstance(delta.get("content"), str):
+                delta["content"] = self._feed((index, "content"), delta["content"])
+            for call in delta.get("tool_calls") or ():
+                fn = call.get("function") or {}
+                if isinstance(fn.get("arguments"), str):
+                    key = (index, "tool", call.get("index", 0))
+                    fn["arguments"] = self._feed(key, fn["arguments"])
+        return chunk
+
+    def tail(self) -> list[dict[str, Any]]:
+        """Chunks carrying whatever was held back at the end of the stream."""
+        out = []
+        for key, restorer in self.streams.items():
+            text = restorer.flush()
+            if not text:
+                continue
+            delta: dict[str, Any] = ({"content": text} if key[1] == "content" else
+                                     {"tool_calls": [{"index": key[2],
+                                                      "function": {"arguments": text}}]})
+            out.append({**self.last, "choices": [{"index": key[0], "delta": delta,
+                                                  "finish_reason": None}]})
+        return out
+
+
+def _relay(gateway: Gateway, call: Any, response: Any, wants_usage: bool,
+           guard: CallGuard | None) -> Iterator[str]:
     parts: list[str] = []
     usage = None
     settled = False
+    restorer = _DeltaRestorer(guard) if guard is not None else None
     try:
         for line in response.iter_lines():
             if not line.startswith("data:"):
@@ -148,8 +216,17 @@ def _relay(gateway: Gateway, call: Any, response: Any, wants_usage: bool) -> Ite
                 piece = (choice.get("delta") or {}).get("content")
                 if piece:
                     parts.append(piece)
+            if restorer is not None:
+                if chunk.get("choices") and chunk["choices"][0].get("finish_reason"):
+                    for held in restorer.tail():  # before the chunk that ends the choice
+                        yield f"data: {json.dumps(held, ensure_ascii=False)}\n\n"
+                chunk = restorer.chunk(chunk)
+                payload = json.dumps(chunk, ensure_ascii=False)
             if chunk.get("choices") or wants_usage:
                 yield f"data: {payload}\n\n"
+        if restorer is not None:
+            for held in restorer.tail():
+                yield f"data: {json.dumps(held, ensure_ascii=False)}\n\n"
         _charge(gateway, call, usage, "".join(parts))
         settled = True
         yield "data: [DONE]\n\n"
