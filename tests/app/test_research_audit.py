@@ -39,3 +39,27 @@ def test_question_text_by_default(sqlite_url, tmp_path):
         assert QUESTION in actions[0][1]
     finally:
         world.app.close()
+
+
+def test_erase_user_removes_the_record_keys_bindings_and_their_research(sqlite_url, tmp_path):
+    from cristal.governance import bind_role, create_key, get_tenant, list_keys, list_users
+    from cristal.lifecycle import erase
+
+    world = build_world(sqlite_url, tmp_path)
+    try:
+        store = world.app.store
+        acme = get_tenant(store, "acme")
+        bind_role(store, acme, "member", user="alice")
+        create_key(store, acme, "member", user="alice")
+        research.ask(world.app, world.alice, QUESTION, embed=False)
+        research.ask(world.app, world.bob, QUESTION, embed=False)
+        record = erase(world.app, "user", "alice", tenant="acme")
+        assert record["counts"]["users"] == 1 and record["counts"]["api keys"] == 1
+        assert record["counts"]["role bindings"] == 1
+        assert record["counts"]["research sessions"] == 1  # alice's, not bob's
+        assert [u.name for u in list_users(store, acme)] == ["bob"]
+        assert [k for k in list_keys(store, acme) if k.user == "alice"] == []
+        left = research.sessions(world.app, world.admin)
+        assert len(left) == 1
+    finally:
+        world.app.close()

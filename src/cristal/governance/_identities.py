@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cristal.errors import Conflict, InvalidInput, NotFound
-from cristal.governance._identity_tables import role_bindings, users
+from cristal.governance._identity_tables import api_keys, role_bindings, users
 from cristal.governance._rbac import ROLES
 from cristal.governance._tenants import Tenant
 from cristal.store import Store, new_id, utcnow
@@ -248,3 +248,25 @@ def bound_roles(store: Store, tenant: Tenant, user: str | None,
         rows = conn.execute(sa.select(c.role).where(c.tenant_id == tenant.id,
                                                     sa.or_(*subjects))).scalars().all()
     return set(rows)
+
+
+def erase_identity(scope: Any) -> None:
+    """`cristal erase --user U`: the user's record, role bindings and API keys go.
+
+    Keys are deleted, not only revoked: a revoked key row would still name the user.
+    Audit entries that name the user stay (the chain is append-only; see README).
+    """
+    if scope.selector != "user":
+        return
+    tenant_id, name = scope.tenant.id, scope.value
+    with scope.store.write() as conn:
+        bindings = conn.execute(role_bindings.delete().where(
+            role_bindings.c.tenant_id == tenant_id, role_bindings.c.subject_kind == "user",
+            role_bindings.c.subject == name)).rowcount
+        keys = conn.execute(api_keys.delete().where(
+            api_keys.c.tenant_id == tenant_id, api_keys.c.user_name == name)).rowcount
+        removed = conn.execute(users.delete().where(
+            users.c.tenant_id == tenant_id, users.c.name == name)).rowcount
+    scope.counts["users"] += removed
+    scope.counts["role bindings"] += bindings
+    scope.counts["api keys"] += keys
