@@ -216,7 +216,14 @@ def test_a_model_cannot_type_a_secret_the_task_does_not_name(tmp_path, sqlite_ur
 
     app = make_app(tmp_path, sqlite_url, model)
     hooks = RunHooks(secrets=lambda name, host: looked_up.append(name) or "AKIA-123")
-    outcome = run(app, browser, RunRequest(start_url=page, instruction="Read the page"), hooks)
+    # The flow guard (on by default) refuses this first; switched off, the secret scope
+    # beneath it must still refuse on its own (defence in depth).
+    guarded = run(app, browser, RunRequest(start_url=page, instruction="Read the page"), hooks)
+    typed = next(s for s in run_records(app.store, guarded.id)
+                 if s.action.get("action") == "type")
+    assert not typed.ok and typed.result["error_type"] == "PolicyRefused"
+    outcome = run(app, browser, RunRequest(start_url=page, instruction="Read the page",
+                                           flow_control=False), hooks)
     steps = run_records(app.store, outcome.id)
     typed = next(s for s in steps if s.action.get("action") == "type")
     assert typed.result["error_type"] == "SecretRefused"
