@@ -41,9 +41,15 @@ def test_health_readiness_openapi_and_docs(make):
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
     paths = site.http.get("/openapi.json").json()["paths"]
     assert {"/v1/chat/completions", "/api/collections/{name}/documents", "/healthz"} <= set(paths)
-    docs = site.http.get("/docs")
-    assert docs.status_code == 200 and "swagger" in docs.text.lower()
-    assert "cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+    for page, script in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
+        docs = site.http.get(page)
+        assert docs.status_code == 200 and f"/docs-assets/{script}" in docs.text
+        # Offline: nothing is loaded from another host, and the policy would not allow it.
+        assert "https://" not in docs.text and "http://" not in docs.text
+        assert "https:" not in docs.headers["content-security-policy"]
+        asset = site.http.get(f"/docs-assets/{script}")
+        assert asset.status_code == 200 and len(asset.content) > 100_000
+    assert site.http.get("/docs-assets/secrets.txt").status_code == 404
 
 
 def test_request_ids_and_security_headers(make):

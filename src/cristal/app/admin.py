@@ -9,9 +9,18 @@ from cristal import governance as gov
 from cristal.app._access import record, tenant_for
 from cristal.app._app import App
 from cristal.errors import PermissionDenied
-from cristal.governance import ApiKey, Principal, RoleBinding, Tenant, User, require
+from cristal.governance import (
+    ApiKey,
+    Principal,
+    RoleBinding,
+    Tenant,
+    User,
+    parse_expiry,
+    require,
+)
 
 __all__ = [
+    "Tenant",
     "bind_role",
     "create_key",
     "create_tenant",
@@ -23,6 +32,7 @@ __all__ = [
     "list_keys",
     "list_tenants",
     "list_users",
+    "parse_expiry",
     "revoke_key",
     "unbind_role",
     "update_tenant",

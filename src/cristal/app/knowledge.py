@@ -17,9 +17,12 @@ from cristal.app._access import record, tenant_for
 from cristal.app._app import App
 from cristal.errors import Conflict, InvalidInput, PermissionDenied, TooLarge, UnsupportedType
 from cristal.governance import Principal, Tenant, get_tenant, require
-from cristal.knowledge import Collection, Grant, Passage, Scope
+from cristal.knowledge import MODES, Collection, Grant, Passage, Scope
+from cristal.knowledge.parsers import DEFAULT_MAX_BYTES
 
 __all__ = [
+    "MAX_FILE_BYTES",
+    "SEARCH_MODES",
     "collection_info",
     "create_collection",
     "delete_collection",
@@ -37,6 +40,8 @@ __all__ = [
     "upload",
 ]
 
+SEARCH_MODES = MODES  # the search modes: hybrid, lexical, vector
+MAX_FILE_BYTES = DEFAULT_MAX_BYTES  # the largest file an upload may hold
 Progress = Callable[[str, int, int, str], None]
 _TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".text", ".log", ".md", ".markdown", ".htm",
                   ".html", ".eml"}

@@ -15,8 +15,8 @@ from cristal.governance import Principal, allowed, get_tenant, require
 from cristal.research import get_session
 from cristal.workflows import RunView, Spec, StoredSpec
 
-__all__ = ["cancel", "decide", "get_spec", "list_specs", "register", "resume", "retry", "run",
-           "run_here", "runs", "start", "start_spec"]
+__all__ = ["RunView", "cancel", "decide", "get_spec", "list_specs", "register", "resume",
+           "retry", "run", "run_here", "runs", "start", "start_spec"]
 
 
 def register(app: App, principal: Principal, source: str, *,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 import anyio
 from fastapi import FastAPI
@@ -14,7 +13,9 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from cristal import __version__
 from cristal.app import App
+from cristal.app import auth as uc_auth
 from cristal.server._auth import Authenticator
+from cristal.server._docs import install_docs
 from cristal.server._errors import install_handlers
 from cristal.server._middleware import EdgeMiddleware
 from cristal.server.routes import admin, audit, health, knowledge, openai, operator, research
@@ -23,14 +24,6 @@ from cristal.server.routes import workflows as workflow_routes
 __all__ = ["create_app"]
 
 log = logging.getLogger("cristal.server")
-
-
-def _verifier(app: App) -> Any:
-    if not app.settings.oidc.issuer:
-        return None
-    from cristal.governance import OidcVerifier
-
-    return OidcVerifier(app.settings.oidc)
 
 
 def create_app(app: App) -> FastAPI:
@@ -44,13 +37,16 @@ def create_app(app: App) -> FastAPI:
         app.store  # noqa: B018 - open and migrate before the first request
         yield
 
-    api = FastAPI(title="Cristal", version=__version__, lifespan=lifespan,
+    api = FastAPI(title="Cristal", version=__version__, lifespan=lifespan, docs_url=None,
+                  redoc_url=None,
                   description="Deep Research, workflows, operator and governance over HTTP; "
                   "an OpenAI-compatible API under /v1. Authenticate with "
                   "`Authorization: Bearer <API key or sign-in token>`.")
     api.state.cristal = app
-    api.state.auth = Authenticator(app, _verifier(app))
+    api.state.auth = Authenticator(app)
+    uc_auth.oidc_verifier(app)  # a bad oidc configuration fails at start, not per request
     install_handlers(api)
+    install_docs(api)
     # The hot path first: routes are matched in order.
     for router in (openai.router, health.router, admin.router, knowledge.router,
                    research.router, workflow_routes.router, operator.router, audit.router):

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cristal.errors import TooLarge
-from cristal.store import new_id
 
 __all__ = ["EdgeMiddleware"]
 
@@ -37,12 +37,17 @@ _BASE_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 _API_CSP = b"default-src 'none'; frame-ancestors 'none'"
-# The interactive docs load Swagger UI's script and style from its CDN.
-_DOCS_CSP = (b"default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-             b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
-             b"https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'")
+# The interactive docs load Swagger UI (or ReDoc) from this server and run its inline start.
+_DOCS_CSP = (b"default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' "
+             b"'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+             b"worker-src 'self' blob:; frame-ancestors 'none'")
 # Report pages carry their own inline style and nothing else.
 _REPORT_CSP = b"default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
+def _new_id() -> str:
+    """A request id such as `req_0189f3a2c4d1e8b7a9c3f0d2`: time-ordered hex, then random."""
+    return f"req_{time.time_ns() // 1_000_000:012x}{secrets.token_hex(6)}"
 
 
 class _BodyTooLarge(TooLarge):
@@ -71,7 +76,7 @@ class EdgeMiddleware:
             return
         started = time.perf_counter()
         given = dict(scope.get("headers") or ()).get(b"x-request-id", b"")
-        rid = given.decode() if _GOOD_ID.fullmatch(given) else new_id("req")
+        rid = given.decode() if _GOOD_ID.fullmatch(given) else _new_id()
         state = scope.setdefault("state", {})
         state["request_id"] = rid
         path = scope.get("path", "")

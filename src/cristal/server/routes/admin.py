@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from cristal.app import admin, usage
+from cristal.app.admin import Tenant, parse_expiry
 from cristal.errors import InvalidInput
-from cristal.governance import Tenant, parse_expiry
 from cristal.server._deps import Body, Cristal, Me, TenantQuery
 
 router = APIRouter(prefix="/api", tags=["admin"])

@@ -9,8 +9,6 @@ from starlette.concurrency import run_in_threadpool
 
 from cristal.app import knowledge as uc
 from cristal.errors import InvalidInput
-from cristal.knowledge import MODES
-from cristal.knowledge.parsers import DEFAULT_MAX_BYTES
 from cristal.server._deps import Body, Cristal, Me, TenantQuery
 from cristal.server._sse import stream_work, wants_events
 
@@ -110,7 +108,7 @@ async def upload(request: Request, name: str, app: Cristal, who: Me,
                 emit("progress", {"stage": stage, "done": done, "total": total,
                                   "detail": detail})
         return uc.upload(app, who, name, blobs, tenant=tenant, embed=embed, progress=progress,
-                         max_file_bytes=DEFAULT_MAX_BYTES, embed_seconds=120)
+                         max_file_bytes=uc.MAX_FILE_BYTES, embed_seconds=120)
 
     if wants_events(accept, stream):
         return stream_work(work)
@@ -153,8 +151,8 @@ def revoke(name: str, kind: str, subject: str, app: Cristal, who: Me,
 def search(body: SearchIn, app: Cristal, who: Me, tenant: TenantQuery = None
            ) -> dict[str, Any]:
     """Ranked passages from readable collections."""
-    if body.mode not in MODES:
-        raise InvalidInput(f"mode {body.mode!r} is not one of {', '.join(MODES)}.")
+    if body.mode not in uc.SEARCH_MODES:
+        raise InvalidInput(f"mode {body.mode!r} is not one of {', '.join(uc.SEARCH_MODES)}.")
     if not 1 <= body.k <= 200:
         raise InvalidInput("k must be between 1 and 200.")
     found = uc.search(app, who, body.query, collections=body.collections, tenant=tenant,

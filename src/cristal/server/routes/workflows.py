@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query
 
 from cristal.app import workflows as uc
+from cristal.app.workflows import RunView
 from cristal.errors import InvalidInput
 from cristal.server._deps import Body, Cristal, Me, TenantQuery
-from cristal.workflows import RunView
 
 router = APIRouter(prefix="/api", tags=["workflows"])
 _KEY = re.compile(r"[\x21-\x7e]{1,200}")
