@@ -28,14 +28,14 @@ def app_state() -> App:
     return _state["app"]
 
 
-_RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
+_RELATIVE = re.compile(r"(\d+)\s*([smhdw])")
 
 
 def parse_since(text: str | None) -> datetime | None:
     """`2026-11-01`, `2026-11-01T09:00`, or relative `30m`, `24h`, `7d`, `2w`."""
     if not text:
         return None
-    match = _RELATIVE.match(text.strip())
+    match = _RELATIVE.fullmatch(text.strip())
     if match:
         amount, unit = int(match.group(1)), match.group(2)
         seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit] * amount

@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 PERIODS = ("day", "week", "month", "total")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
 _UNSET: Any = object()
 
 
@@ -87,7 +87,7 @@ def create_tenant(
     routes: dict[str, dict[str, Any]] | None = None,
 ) -> Tenant:
     """Create a tenant; names are lower-case slugs and unique."""
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise InvalidInput(
             f"tenant name {name!r} is not valid: use 1-63 lower-case letters, digits, '.', '_' "
             "or '-', starting with a letter or digit."

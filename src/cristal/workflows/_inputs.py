@@ -13,7 +13,7 @@ from cristal.errors import InvalidInput
 __all__ = ["INPUT_TYPES", "InputSpec", "coerce_inputs", "parse_inputs", "parse_pairs"]
 
 INPUT_TYPES = ("string", "number", "integer", "boolean", "list", "object", "any")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 _MISSING: Any = object()
 
 
@@ -42,7 +42,7 @@ def parse_inputs(raw: Any, add: Callable[[tuple, str], None]) -> dict[str, Input
     found: dict[str, InputSpec] = {}
     for name, decl in raw.items():
         path = ("inputs", name)
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             add(path, "input names use letters, digits and '_' (templates say inputs.<name>)")
             continue
         kind, default, description = decl, _MISSING, ""

@@ -33,8 +33,8 @@ from cristal.workflows._yaml import Lines, YamlProblem, field_name, load_with_li
 
 __all__ = ["Spec", "load_spec", "parse_spec", "spec_from_data"]
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
-_STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
+_STEP_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 _TOP = {"name", "description", "version", "inputs", "steps", "outputs", "queue", "priority",
         "timeout_s"}
 _COMMON = {"id", "type", "description", "when", "needs", "retry", "timeout_s"}
@@ -120,7 +120,7 @@ def _validate(data: Any, lines: Lines, source: str, settings: Settings | None) -
         if key not in _TOP:
             out.add((key,), f"unknown key; a spec has {', '.join(sorted(_TOP))}")
     name = data.get("name")
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         out.add(("name",), "`name` is required: lower-case letters, digits, '.', '_' or '-'")
     inputs = parse_inputs(data.get("inputs"), out.add)
     raw_steps = data.get("steps")
@@ -181,7 +181,7 @@ def _parse_step(raw: Any, path: tuple, index: int, out: _Collector,
     step_id = raw.get("id")
     if inner:
         step_id = "item"
-    elif not isinstance(step_id, str) or not _STEP_ID.match(step_id):
+    elif not isinstance(step_id, str) or not _STEP_ID.fullmatch(step_id):
         out.add((*path, "id"), "`id` is required: letters, digits and '_', not starting with "
                 "a digit (templates use it as steps.<id>)")
         return None

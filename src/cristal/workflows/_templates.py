@@ -37,7 +37,7 @@ class Template:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        match = _SINGLE.match(source)
+        match = _SINGLE.fullmatch(source)
         try:
             if match:
                 self._expr = _ENV.compile_expression(match.group("expr"),
@@ -100,7 +100,7 @@ def render_value(value: Any, context: dict[str, Any]) -> Any:
 
 def references(source: str) -> list[tuple[str, str | None]]:
     """Names a template uses: `(root, first attribute)`, e.g. `('steps', 'classify')`."""
-    match = _SINGLE.match(source)
+    match = _SINGLE.fullmatch(source)
     try:
         ast = _ENV.parse("{{" + match.group("expr") + "}}" if match else source)
     except TemplateSyntaxError as exc:

@@ -20,7 +20,7 @@ from cristal.workflows._templates import TemplateError, render_value
 __all__ = ["RunView", "StepView", "run_status", "run_view"]
 
 WORKFLOW_NAME = "cristal.run"
-_ITEM = re.compile(r"^(?P<base>[A-Za-z_][A-Za-z0-9_]*)\[(?P<index>\d+)\]$")
+_ITEM = re.compile(r"(?P<base>[A-Za-z_][A-Za-z0-9_]*)\[(?P<index>\d+)\]")
 _TERMINAL = ("succeeded", "failed", "cancelled")
 
 
@@ -171,7 +171,7 @@ def _timeline(spec: Spec | None, inputs: dict[str, Any], ops: list[dict[str, Any
     current = None
     for op in ops:
         name = op["function_name"]
-        match = _ITEM.match(name)
+        match = _ITEM.fullmatch(name)
         base = match.group("base") if match else name
         if (spec is not None and base in spec.steps) or (spec is None and "DBOS." not in name):
             current = base
@@ -202,13 +202,13 @@ def _step_view(sid: str, step: Any, ops: list[dict[str, Any]] | None, run: RunVi
         status = ("skipped" if run.status == "succeeded" else "not_run") if run.done else (
             "pending")
         return StepView(sid, type_name, status)
-    named = [op for op in ops if op["function_name"] == sid or _ITEM.match(op["function_name"])]
+    named = [op for op in ops if op["function_name"] == sid or _ITEM.fullmatch(op["function_name"])]
     started = min(op["started_at_epoch_ms"] or 0 for op in ops)
     ends = [op["completed_at_epoch_ms"] for op in ops if op["completed_at_epoch_ms"]]
     view = StepView(sid, type_name, "succeeded", _iso(started), _iso(max(ends) if ends else None))
     if ends:
         view.duration_ms = float(max(ends) - started)
-    items = [op for op in named if _ITEM.match(op["function_name"])]
+    items = [op for op in named if _ITEM.fullmatch(op["function_name"])]
     last = named[-1] if named else ops[-1]
     # Several records under the step's own name: an operation tried again after a budget
     # pause. A flow step (approval, sleep) records more than one by design.
@@ -223,7 +223,7 @@ def _step_view(sid: str, step: Any, ops: list[dict[str, Any]] | None, run: RunVi
     if items:
         latest: dict[int, Any] = {}
         for op in items:
-            latest[int(_ITEM.match(op["function_name"]).group("index"))] = op
+            latest[int(_ITEM.fullmatch(op["function_name"]).group("index"))] = op
         view.output = [_value(latest[i]) for i in sorted(latest)]
         view.meta = {"items": len(latest)}
     else:
