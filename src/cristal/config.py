@@ -1,14 +1,30 @@
 """Settings: `cristal.toml` plus `CRISTAL_*` environment variables, with provenance.
 
-Precedence, highest first: environment variables, the config file, built-in
-defaults. The file is `$CRISTAL_CONFIG` if set, else `./cristal.toml`, else
-`cristal.toml` in the user config directory. Nested keys in the environment use
-a double underscore: `CRISTAL_ROUTES__DEFAULT__MODEL=gpt-4o-mini`.
+Precedence, highest first: arguments given in code (`load_settings(timeout_s=9)`),
+environment variables, the config file, built-in defaults. Nested keys in the
+environment use a double underscore: `CRISTAL_ROUTES__DEFAULT__MODEL=gpt-4o-mini`.
+
+Which file is read (trust rule): `$CRISTAL_CONFIG` (set by `cristal --config FILE`
+too) if set, else `cristal.toml` in the user config directory. A `cristal.toml`
+in the working directory is *not* read unless named that way: a file that came
+with a checked-out repository must not silently change endpoints, keys,
+executables, modules to import, the data directory or allow-lists. Two rules
+hold even for a file that is named:
+
+- a file other than the user's own (`~/.config/cristal/cristal.toml`) is a
+  *project* file: a provider whose `base_url` comes from one must name its own
+  `api_key_env` (never `OPENAI_API_KEY`, which is only sent to `OPENAI_BASE_URL`
+  or a base URL from the user's file or environment);
+- `identity.*` (who approves) comes only from the user's file, the environment
+  or arguments, never from a project file;
+- a config file writable by every user, or owned by someone else, is refused.
 """
 
 from __future__ import annotations
 
+import getpass
 import os
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +36,7 @@ from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDic
 from cristal.errors import ConfigError
 
 __all__ = [
+    "IdentitySettings",
     "OperatorSettings",
     "PriceConfig",
     "ProviderConfig",
@@ -29,6 +46,7 @@ __all__ = [
     "Settings",
     "WorkflowSettings",
     "config_file",
+    "ignored_project_file",
     "load_settings",
 ]
 
@@ -128,6 +146,22 @@ class OperatorSettings(_Strict):
     snapshot_tokens: int = Field(4000, ge=500)
 
 
+def _login_name() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:  # no USER/LOGNAME and no passwd entry (some containers)
+        return None
+
+
+class IdentitySettings(_Strict):
+    """Who this CLI acts as (approvals, tenant choice); the server brings real identities."""
+
+    user: str | None = Field(default_factory=_login_name,
+                             description="the approver name (default: the OS login name)")
+    groups: list[str] = Field([], description="groups this user is in (approvers: [group])")
+    tenants: list[str] = Field([], description="tenants this user may act for (empty: all)")
+
+
 class Settings(BaseSettings):
     """The effective configuration of one Cristal process."""
 
@@ -135,7 +169,7 @@ class Settings(BaseSettings):
         env_prefix="CRISTAL_", env_nested_delimiter="__", extra="forbid", validate_default=True
     )
 
-    data_dir: Path = Path(platformdirs.user_data_dir("cristal"))
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("cristal")))
     database_url: str | None = None
     model: str | None = Field(None, description="model of the default route (CRISTAL_MODEL)")
     tenant: str = "default"
@@ -146,13 +180,14 @@ class Settings(BaseSettings):
     prices: dict[str, PriceConfig] = {}
     workflows: WorkflowSettings = WorkflowSettings()
     operator: OperatorSettings = OperatorSettings()
+    identity: IdentitySettings = IdentitySettings()
 
     @classmethod
     def settings_customise_sources(
         cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
     ):
-        """Environment first, then the file's data (passed as init kwargs), then defaults."""
-        return (env_settings, init_settings)
+        """Only the merged data load_settings() passes: it applies the precedence itself."""
+        return (init_settings,)
 
     @property
     def db_url(self) -> str:
@@ -162,6 +197,8 @@ class Settings(BaseSettings):
     # Provenance is attached by load_settings(); a Settings built directly has none.
     _sources: dict[str, str] = {}
     _file: Path | None = None
+    _file_trust: str | None = None
+    _ignored: Path | None = None
 
     def source_of(self, key: str) -> str:
         """Where a dotted key's value came from: an env var, the file, or 'default'."""
@@ -177,26 +214,75 @@ class Settings(BaseSettings):
         """The config file that was read, if any."""
         return self._file
 
+    @property
+    def file_trust(self) -> str | None:
+        """`user` (the user config dir's file), `project` (any other named file), or None."""
+        return self._file_trust
+
+    @property
+    def ignored_file(self) -> Path | None:
+        """A `cristal.toml` in the working directory that was not read (not opted in)."""
+        return self._ignored
+
+
+def _user_file() -> Path:
+    return Path(platformdirs.user_config_dir("cristal")) / "cristal.toml"
+
 
 def config_file() -> Path | None:
-    """The config file to read: $CRISTAL_CONFIG, ./cristal.toml, or the user config dir's."""
+    """The config file to read: $CRISTAL_CONFIG (or --config), else the user config dir's.
+
+    `./cristal.toml` is read only when named: `CRISTAL_CONFIG=./cristal.toml` or
+    `cristal --config ./cristal.toml`.
+    """
     explicit = os.environ.get("CRISTAL_CONFIG")
     if explicit:
-        path = Path(explicit).expanduser()
+        path = Path(explicit).expanduser().absolute()
         if not path.is_file():
             raise ConfigError(
-                f"CRISTAL_CONFIG points at {path}, which is not a file: "
+                f"CRISTAL_CONFIG (or --config) points at {path}, which is not a file: "
                 "create it or unset CRISTAL_CONFIG.",
                 path=str(path),
             )
         return path
-    for candidate in (
-        Path.cwd() / "cristal.toml",
-        Path(platformdirs.user_config_dir("cristal")) / "cristal.toml",
-    ):
-        if candidate.is_file():
-            return candidate
-    return None
+    user = _user_file()
+    return user if user.is_file() else None
+
+
+def ignored_project_file(used: Path | None) -> Path | None:
+    """`./cristal.toml` when it exists and is not the file in use (it was not opted in)."""
+    here = Path.cwd() / "cristal.toml"
+    if not here.is_file():
+        return None
+    if used is not None and _same(here, used):
+        return None
+    return here
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _trust(path: Path) -> str:
+    return "user" if _same(path, _user_file()) else "project"
+
+
+def _check_file_owner(path: Path) -> None:
+    """Refuse a config file any user can write, or one owned by another (non-root) user."""
+    try:
+        info = path.stat()
+    except OSError:
+        return  # reading it reports the problem
+    if info.st_mode & stat.S_IWOTH:
+        raise ConfigError(f"{path} is writable by every user (mode "
+                          f"{stat.S_IMODE(info.st_mode):o}), so anyone could change your "
+                          f"endpoints and keys: run `chmod o-w {path}`.", path=str(path))
+    if hasattr(os, "getuid") and info.st_uid not in (os.getuid(), 0):
+        raise ConfigError(f"{path} belongs to another user (uid {info.st_uid}); copy it and "
+                          "name your copy with CRISTAL_CONFIG or --config.", path=str(path))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -268,14 +354,21 @@ _TYPE_WORDS = {
 }
 
 
-def _config_error(exc: ValidationError, env: dict[str, Any], path: Path | None) -> ConfigError:
+def _config_error(exc: ValidationError, env: dict[str, Any], overrides: dict[str, Any],
+                  path: Path | None) -> ConfigError:
     env_keys = _flatten(env)
+    argument_keys = _flatten(overrides)
     lines = []
     first_key = ""
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"])
         first_key = first_key or key
-        where = _env_name(key) if key in env_keys else (str(path) if path else "defaults")
+        if _covered(key, argument_keys):
+            where = "argument"
+        elif _covered(key, env_keys):
+            where = _env_name(key)
+        else:
+            where = str(path) if path else "defaults"
         expected = _TYPE_WORDS.get(err["type"], err["msg"])
         if err["type"] == "extra_forbidden":
             lines.append(f"{where}: unknown key `{key}`; remove it or check its spelling")
@@ -290,20 +383,56 @@ def _config_error(exc: ValidationError, env: dict[str, Any], path: Path | None) 
     )
 
 
+def _covered(key: str, flat: dict[str, Any]) -> bool:
+    """True when `key` or a table above it was given in this source."""
+    parts = key.split(".")
+    return any(".".join(parts[:depth]) in flat for depth in range(len(parts), 0, -1))
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Read the config file and environment; raise ConfigError naming key, file and type."""
+    """Read the config file and environment; raise ConfigError naming key, file and type.
+
+    Precedence: `overrides` (arguments) > CRISTAL_* environment > the file > defaults.
+    """
     path = config_file()
+    trust = _trust(path) if path else None
+    if path:
+        _check_file_owner(path)
     file_data = _read_toml(path) if path else {}
+    if trust == "project" and "identity" in file_data:
+        raise ConfigError(
+            f"{path} sets [identity], but who you are may only come from your own config "
+            f"({_user_file()}), CRISTAL_IDENTITY__* variables or arguments, never from a "
+            "project file: remove [identity] from it.", path=str(path), key="identity")
     env = _env_data()
-    data = _merge(file_data, overrides)
     try:
-        settings = Settings(**_merge(data, env))
+        settings = Settings(**_merge(_merge(file_data, env), overrides))
     except ValidationError as exc:
-        raise _config_error(exc, env, path) from None
+        raise _config_error(exc, env, overrides, path) from None
     sources: dict[str, str] = {}
     sources.update({k: str(path) for k in _flatten(file_data)})
     sources.update({k: _env_name(k) for k in _flatten(env)})
     sources.update({k: "argument" for k in _flatten(overrides)})
     settings._sources = sources
     settings._file = path
+    settings._file_trust = trust
+    settings._ignored = ignored_project_file(path)
+    if trust == "project":
+        _check_key_destinations(settings, path)
     return settings
+
+
+def _check_key_destinations(settings: Settings, path: Path) -> None:
+    """OPENAI_API_KEY goes only to base URLs from the environment or the user's own file."""
+    for name, cfg in settings.providers.items():
+        if cfg.type != "openai" or not cfg.base_url:
+            continue
+        if settings.source_of(f"providers.{name}.base_url") != str(path):
+            continue
+        if cfg.api_key_env in (None, "", "OPENAI_API_KEY"):
+            raise ConfigError(
+                f"provider {name} in {path} sends requests to {cfg.base_url}, a base URL from "
+                "a project file, so Cristal will not send OPENAI_API_KEY there. Name the "
+                f"variable holding that server's key: api_key_env = \"{name.upper()}_API_KEY\" "
+                f"under [providers.{name}] (it may stay unset for a server that needs no key).",
+                path=str(path), key=f"providers.{name}.api_key_env", provider=name)
