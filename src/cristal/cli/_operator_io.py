@@ -10,12 +10,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cristal.cli._output import console, err_console
+from cristal.cli._output import console, err_console, styled, text
 from cristal.errors import InvalidInput
 from cristal.operator import (
     AnswerRequired,
@@ -38,7 +37,7 @@ def _read_line() -> str | None:
     except (OSError, ValueError):  # no stdin at all
         return None
     if line and piped:  # a terminal echoes the answer; show a piped one the same way
-        err_console.print(line.rstrip("\r\n"), markup=False)
+        err_console.print(line.rstrip("\r\n"))
     return line if line else None
 
 
@@ -48,15 +47,16 @@ def terminal_hooks(*, yes: bool, json_out: bool, takeover: bool) -> RunHooks:
     def confirm(request: ConfirmationRequest) -> bool | str:
         info = {"reasons": list(request.reasons), "approved": False, "asked": False}
         if yes:
-            err_console.print(f"[yellow]approved (--yes):[/] {escape(request.prompt())}")
+            err_console.print(styled("[yellow]approved (--yes):[/] {prompt}",
+                                     prompt=request.prompt()))
             return True
         if json_out:
             raise ConfirmationRequired(
                 f"{request.prompt()} Not done: a --json run asks no one. Run it at a terminal "
                 "to answer, or pass --yes to approve sensitive actions.", confirmation=info)
         choices = "y/N/pause" if takeover else "y/N"
-        err_console.print(f"[bold yellow]?[/] {escape(request.prompt())} \\[{choices}] ",
-                          end="")
+        err_console.print(styled("[bold yellow]?[/] {prompt} \\[{choices}] ",
+                                 prompt=request.prompt(), choices=choices), end="")
         line = _read_line()
         if line is None:
             err_console.print("(no answer)")
@@ -69,7 +69,7 @@ def terminal_hooks(*, yes: bool, json_out: bool, takeover: bool) -> RunHooks:
         return answer in ("y", "yes")
 
     def ask(question: str) -> str:
-        err_console.print(f"[bold cyan]?[/] {escape(question)} ", end="")
+        err_console.print(styled("[bold cyan]?[/] {question} ", question=question), end="")
         line = _read_line()
         if line is None:
             err_console.print("(no answer)")
@@ -78,16 +78,17 @@ def terminal_hooks(*, yes: bool, json_out: bool, takeover: bool) -> RunHooks:
         return line.rstrip("\r\n")
 
     def hand_over(info: dict[str, str]) -> None:
-        err_console.print(Panel(
-            f"The browser is yours. Connect to [bold]{info['endpoint']}[/]\n"
-            f"  - Chrome: chrome://inspect → Configure… → add 127.0.0.1:"
-            f"{info['endpoint'].rsplit(':', 1)[-1]}, then inspect the page\n"
-            f"  - Playwright: chromium.connect_over_cdp(\"{info['endpoint']}\")\n"
-            f"  - WebSocket: {info['websocket']}\n"
+        err_console.print(Panel(styled(
+            "The browser is yours. Connect to [bold]{endpoint}[/]\n"
+            "  - Chrome: chrome://inspect → Configure… → add 127.0.0.1:{port}, then inspect "
+            "the page\n  - Playwright: chromium.connect_over_cdp(\"{endpoint}\")\n"
+            "  - WebSocket: {websocket}\n"
             "Only the run's allowed hosts load. Press Enter here when you are done; the run "
-            "resumes from the page as you leave it.", title="Takeover", border_style="yellow"))
+            "resumes from the page as you leave it.", endpoint=info["endpoint"],
+            port=info["endpoint"].rsplit(":", 1)[-1], websocket=info["websocket"]),
+            title=text("Takeover"), border_style="yellow"))
         _read_line()
-        err_console.print("[dim]resuming…[/]")
+        err_console.print(styled("[dim]resuming…[/]"))
 
     def on_step(record: StepRecord) -> None:
         if not json_out:
@@ -107,33 +108,36 @@ def describe_action(action: dict[str, Any]) -> str:
     return f"{action.get('action')} {text}".strip()
 
 
-def step_line(record: StepRecord) -> str:
+def step_line(record: StepRecord) -> Text:
     """One live line per step: number, mark, action, target and time."""
     mark = "[green]✓[/]" if record.ok else "[red]✗[/]"
     if record.source == "user":
         mark = "[yellow]✋[/]"
     target = record.target or {}
     where = f' → {target.get("role")} "{str(target.get("name", ""))[:40]}"' if target else ""
-    tail = "" if record.ok else f"  [red]{escape(str(record.result.get('error'))[:160])}[/]"
-    ms = record.timings_ms.get("total", 0.0)
-    action = escape(describe_action(record.action)[:80] + where)
-    return f"{record.step:>3} {mark} [dim]{record.source:<8}[/] {action} [dim]{ms:.0f} ms[/]{tail}"
+    tail = "" if record.ok else "  [red]{error}[/]"
+    return styled("{step:>3} " + mark + " [dim]{source:<8}[/] {action} [dim]{ms:.0f} ms[/]" + tail,
+                  step=record.step, source=record.source,
+                  action=describe_action(record.action)[:80] + where,
+                  ms=record.timings_ms.get("total", 0.0),
+                  error=str(record.result.get("error"))[:160])
 
 
 def print_outcome(outcome: RunOutcome) -> None:
     """The human summary of a finished run."""
     color = {"succeeded": "green", "needs_confirmation": "yellow",
              "rejected": "yellow"}.get(outcome.status, "red")
-    lines = [f"[bold]{outcome.status}[/] · {outcome.steps} steps · {outcome.model_calls} model "
-             f"call(s) · run {outcome.id}"]
+    lines = [styled("[bold]{status}[/] · {steps} steps · {calls} model call(s) · run {id}",
+                    status=outcome.status, steps=outcome.steps, calls=outcome.model_calls,
+                    id=outcome.id)]
     if outcome.result is not None:
-        lines.append(f"result: {escape(str(outcome.result))}")
+        lines.append(styled("result: {result}", result=outcome.result))
     if outcome.error:
-        lines.append(f"[{color}]{escape(outcome.error)}[/]")
+        lines.append(text(outcome.error, style=color))
     for repair in outcome.repairs:
-        lines.append(f"repair: step {repair['step']} by {repair['kind']} "
-                     f"({'ok' if repair['ok'] else 'failed'})")
-    console.print(Panel("\n".join(lines), title=escape(outcome.instruction[:80]),
+        lines.append(styled("repair: step {step} by {kind} ({ok})", step=repair["step"],
+                            kind=repair["kind"], ok="ok" if repair["ok"] else "failed"))
+    console.print(Panel(Text("\n").join(lines), title=text(outcome.instruction[:80]),
                         border_style=color))
 
 
@@ -143,13 +147,14 @@ def print_steps(steps: list[StepRecord], *, snapshots: bool = False) -> None:
     for r in steps:
         target = r.target or {}
         where = f'{target.get("role", "")} "{str(target.get("name", ""))[:30]}"' if target else ""
-        table.add_row(str(r.step), r.source, escape(describe_action(r.action)[:60]),
-                      escape(where), "✓" if r.ok else "✗", f"{r.timings_ms.get('total', 0):.0f}",
-                      escape(str(r.result.get("error") or "")[:60]))
+        table.add_row(str(r.step), r.source, describe_action(r.action)[:60],
+                      where, "✓" if r.ok else "✗", f"{r.timings_ms.get('total', 0):.0f}",
+                      str(r.result.get("error") or "")[:60])
     console.print(table)
     if snapshots:
         for r in steps:
-            console.print(Panel(Text(r.snapshot_text), title=f"step {r.step} · {r.snapshot_hash}"))
+            console.print(Panel(text(r.snapshot_text),
+                                title=text(f"step {r.step} · {r.snapshot_hash}")))
 
 
 def parse_params(values: list[str] | None) -> dict[str, str]:

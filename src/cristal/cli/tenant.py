@@ -7,8 +7,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cristal.cli._common import JsonOpt, app_state
-from cristal.cli._output import console, print_json
+from cristal.cli._common import JsonOpt, app_state, check_tenant
+from cristal.cli._output import console, print_json, styled
 from cristal.errors import InvalidInput
 from cristal.governance import (
     Tenant,
@@ -73,6 +73,7 @@ def create(
     route: Routes = None, json_out: JsonOpt = False,
 ) -> None:
     """Create a tenant with optional budgets (omitted budgets are unlimited)."""
+    check_tenant(name)
     tenant = create_tenant(
         app_state().store, name, budget_usd=budget_usd, budget_tokens=budget_tokens,
         period=period or "month", allowed_regions=_split(allow_regions),
@@ -82,9 +83,10 @@ def create(
     if json_out:
         print_json(_tenant_dict(tenant))
         return
-    console.print(f"Created tenant [bold]{tenant.name}[/] ({tenant.id}): "
-                  f"{_limit(tenant.budget_usd)} and {_limit(tenant.budget_tokens)} tokens "
-                  f"per {tenant.period}.")
+    console.print(styled("Created tenant [bold]{name}[/] ({id}): {usd} and {tokens} tokens per "
+                         "{period}.", name=tenant.name, id=tenant.id,
+                         usd=_limit(tenant.budget_usd), tokens=_limit(tenant.budget_tokens),
+                         period=tenant.period))
 
 
 @app.command("update")
@@ -96,6 +98,7 @@ def update(
     json_out: JsonOpt = False,
 ) -> None:
     """Change a tenant's budget, period, allow-lists or route overrides."""
+    check_tenant(name)
     changes: dict[str, Any] = {}
     if unlimited:
         changes.update(budget_usd=None, budget_tokens=None)
@@ -112,8 +115,9 @@ def update(
     if json_out:
         print_json(_tenant_dict(tenant))
         return
-    console.print(f"Updated tenant [bold]{tenant.name}[/]: {_limit(tenant.budget_usd)} and "
-                  f"{_limit(tenant.budget_tokens)} tokens per {tenant.period}.")
+    console.print(styled("Updated tenant [bold]{name}[/]: {usd} and {tokens} tokens per "
+                         "{period}.", name=tenant.name, usd=_limit(tenant.budget_usd),
+                         tokens=_limit(tenant.budget_tokens), period=tenant.period))
 
 
 @app.command("list")
@@ -141,6 +145,7 @@ def list_(json_out: JsonOpt = False) -> None:
 @app.command("show")
 def show(name: str, json_out: JsonOpt = False) -> None:
     """Show one tenant's policy and usage."""
+    check_tenant(name)
     tenant = get_tenant(app_state().store, name)
     usage = current_usage(app_state().store, tenant.name)[0]
     data = {**_tenant_dict(tenant), "usage": {

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from cristal.cli._common import JsonOpt, TenantOpt, app_state
-from cristal.cli._output import console, print_json
+from cristal.cli._output import console, print_json, styled
 from cristal.cli.runs import contract, engine, print_run
 from cristal.workflows import load_spec, parse_pairs, run_here, start_run, wait_run
 
@@ -31,8 +31,9 @@ def validate(spec: Path, json_out: JsonOpt = False) -> None:
     if json_out:
         print_json(summary)
         return
-    console.print(f"[green]valid[/]: workflow [bold]{loaded.name}[/] with "
-                  f"{len(loaded.steps)} steps: {' → '.join(loaded.order)}", markup=True)
+    console.print(styled("[green]valid[/]: workflow [bold]{name}[/] with {count} steps: {order}",
+                         name=loaded.name, count=len(loaded.steps),
+                         order=" → ".join(loaded.order)))
 
 
 @app.command("run")
