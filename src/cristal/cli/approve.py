@@ -1,15 +1,21 @@
-"""`cristal approve RUN_ID STEP [--reject] [--comment TEXT]`: decide an approval step."""
+"""`cristal approve RUN_ID STEP [--reject] [--comment TEXT]`: decide an approval step.
+
+The decision is made as the configured local identity (`identity.user`, default the
+OS login name, with `identity.groups`); a step's `approvers` must name that user or
+one of its groups. The CLI trusts whoever runs it as this OS user and can read the
+database; the server brings real identities.
+"""
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
 
-from cristal.cli._common import JsonOpt
+from cristal.cli._common import JsonOpt, app_state
 from cristal.cli._output import console, print_json
 from cristal.cli.runs import engine
+from cristal.errors import ConfigError, PermissionDenied
 from cristal.workflows import approve as send_decision
 
 
@@ -18,14 +24,26 @@ def approve(
     step: str,
     reject: Annotated[bool, typer.Option("--reject", help="Reject instead of approve.")] = False,
     comment: Annotated[str | None, typer.Option(help="Why; recorded with the decision.")] = None,
-    by: Annotated[str | None, typer.Option(help="Who decides (default: your user name).")] = None,
+    by: Annotated[str | None, typer.Option(
+        help="Who decides: only your own identity (identity.user, default your login "
+        "name); naming anyone else is refused.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Approve (or --reject) a run waiting at an approval step; a worker continues it."""
+    identity = app_state().settings.identity
+    if identity.user is None:
+        raise ConfigError("no identity to decide as: set identity.user in your config "
+                          "(~/.config/cristal/cristal.toml) or CRISTAL_IDENTITY__USER.")
+    if by is not None and by != identity.user:
+        raise PermissionDenied(
+            f"--by {by}: the CLI decides as {identity.user} (identity.user), not as someone "
+            "else. Leave out --by, or let that person approve with their own account.",
+            by=by, identity=identity.user)
     decision = send_decision(engine(), run_id, step, approved=not reject, comment=comment,
-                             by=by or getpass.getuser())
+                             by=identity.user, groups=identity.groups,
+                             tenants=identity.tenants)
     if json_out:
         print_json(decision)
         return
-    console.print(f"{decision['decision'].capitalize()} step {step} of run {run_id}; a worker "
-                  f"continues it (`cristal runs show {run_id}`).")
+    console.print(f"{decision['decision'].capitalize()} step {step} of run {run_id} as "
+                  f"{identity.user}; a worker continues it (`cristal runs show {run_id}`).")

@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from cristal import __version__
 from cristal.app import App
 from cristal.config import Settings
+from cristal.store import private_file
 from cristal.workflows._python import import_modules
 from cristal.workflows._workers import Heartbeat, default_executor_id, live_workers
 
@@ -79,8 +80,7 @@ class Engine:
         """A DBOS client on the system database (created and migrated on first use)."""
         if self.url not in _migrated:
             if self.url.startswith("sqlite:///"):
-                Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True,
-                                                                        exist_ok=True)
+                private_file(Path(self.url.removeprefix("sqlite:///")), sqlite=True)
             DBOS.migrate(self.url)
             _migrated.add(self.url)
         return DBOSClient(system_database_url=self.url, application_name=APP_NAME)

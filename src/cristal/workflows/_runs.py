@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from dbos import (
@@ -20,7 +21,7 @@ from dbos import (
     make_pydantic_args_validator,
 )
 
-from cristal.errors import InvalidInput, NotFound
+from cristal.errors import InvalidInput, NotFound, PermissionDenied
 from cristal.governance import get_tenant
 from cristal.store import new_id
 from cristal.workflows._engine import Engine, app_version
@@ -34,6 +35,7 @@ __all__ = [
     "DEFAULT_PRIORITY",
     "approve",
     "cancel_run",
+    "check_approver",
     "get_run",
     "list_runs",
     "resume_run",
@@ -267,8 +269,14 @@ def retry_run(engine: Engine, run_id: str, from_step: str | None = None) -> RunV
 
 
 def approve(engine: Engine, run_id: str, step: str, *, approved: bool = True,
-            comment: str | None = None, by: str | None = None) -> dict[str, Any]:
-    """Send a decision to a run waiting at an approval step."""
+            comment: str | None = None, by: str | None = None,
+            groups: Sequence[str] = (), tenants: Sequence[str] = ()) -> dict[str, Any]:
+    """Send a decision to a run waiting at an approval step, as `by` (in `groups`).
+
+    The step's `approvers` name users or groups; when it names any, `by` must be one
+    of them or be in one of them. `tenants`, when not empty, are the only tenants
+    whose runs `by` may decide.
+    """
     view = get_run(engine, run_id, steps=False)
     waiting = view.waiting or {}
     if waiting.get("kind") != "approval" or waiting.get("step") != step:
@@ -276,7 +284,28 @@ def approve(engine: Engine, run_id: str, step: str, *, approved: bool = True,
                  if waiting else f"it is {view.status}")
         raise InvalidInput(f"run {run_id} is not waiting for approval at step {step!r}: "
                            f"{where}. `cristal runs show {run_id}` shows its steps.")
+    check_approver(waiting, view.tenant, by, groups, tenants, run_id)
     decision = {"approved": approved, "comment": comment, "by": by}
     engine.client.send(run_id, decision, approval_topic(step))
     return {"run_id": run_id, "step": step, "decision": "approved" if approved else "rejected",
             "comment": comment, "by": by}
+
+
+def check_approver(waiting: dict[str, Any], tenant: str | None, by: str | None,
+                   groups: Sequence[str], tenants: Sequence[str], run_id: str) -> None:
+    """Refuse (PermissionDenied, exit 3) a decision by someone the step does not name."""
+    if tenants and tenant not in tenants:
+        raise PermissionDenied(
+            f"run {run_id} belongs to tenant {tenant}, and {by or 'you'} may act only for "
+            f"{', '.join(tenants)} (identity.tenants). Nothing was decided.",
+            run_id=run_id, tenant=tenant)
+    approvers = [str(a) for a in waiting.get("approvers") or []]
+    if not approvers:
+        return
+    if by is None or (by not in approvers and not set(groups) & set(approvers)):
+        who = f"{by} (groups: {', '.join(groups) or 'none'})" if by else "an unnamed user"
+        raise PermissionDenied(
+            f"step {waiting.get('step')} of run {run_id} may be decided by "
+            f"{', '.join(approvers)} only, and you are {who}. Ask one of them; an approver "
+            "sets identity.user / identity.groups in their own config. Nothing was decided.",
+            run_id=run_id, approvers=approvers)
