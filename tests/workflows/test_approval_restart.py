@@ -50,7 +50,9 @@ def test_approval_survives_worker_restart(any_db, tmp_path):
         assert shown["waiting"]["message"] == "Refund 250 EUR?"
         wrong = cli(env, "approve", run_id, "pay")
         assert wrong.returncode == 2 and "not waiting for approval at step 'pay'" in wrong.stderr
-        ok = cli(env, "approve", run_id, "check", "--comment", "fine", "--by", "alice", "--json")
+        alice = {**env, "CRISTAL_IDENTITY__USER": "alice",
+                 "CRISTAL_IDENTITY__GROUPS": '["finance"]'}
+        ok = cli(alice, "approve", run_id, "check", "--comment", "fine", "--json")
         assert ok.returncode == 0, ok.stderr
         assert last_json(ok)["decision"] == "approved"
         wait_until(lambda: status() == "succeeded", 60, "the run to finish")

@@ -11,6 +11,7 @@ from cristal.cli._common import JsonOpt, app_state, check_tenant
 from cristal.cli._output import console, print_json, styled
 from cristal.errors import InvalidInput
 from cristal.governance import (
+    MAX_BUDGET_TOKENS,
     Tenant,
     create_tenant,
     current_usage,
@@ -23,7 +24,8 @@ app = typer.Typer(help="Manage tenants (one per group company) and their budgets
                   no_args_is_help=True)
 
 BudgetUsd = Annotated[float | None, typer.Option(help="Budget in US dollars per period.")]
-BudgetTokens = Annotated[int | None, typer.Option(help="Budget in tokens per period.")]
+BudgetTokens = Annotated[str | None, typer.Option(
+    help="Budget in tokens per period (a whole number, e.g. 2000000 or 2e6).")]
 Period = Annotated[str | None, typer.Option(help="Budget period: day, week, month or total.")]
 Regions = Annotated[str | None, typer.Option(
     "--allow-regions", help="Comma-separated provider regions allowed ('' for none, 'any').")]
@@ -31,6 +33,22 @@ Providers = Annotated[str | None, typer.Option(
     "--allow-providers", help="Comma-separated providers allowed ('any' for all).")]
 Routes = Annotated[list[str] | None, typer.Option(
     "--route", help="Route override ROUTE=PROVIDER[:MODEL], or ROUTE= to remove; repeatable.")]
+
+
+def _tokens(text: str | None) -> int | None:
+    """`--budget-tokens 2000000` or `2e6`; anything else is refused with the range."""
+    if text is None:
+        return None
+    try:
+        number = float(text) if any(c in text.lower() for c in ".e") else int(text)
+    except ValueError:
+        number = None
+    if isinstance(number, float):
+        number = int(number) if number.is_integer() and abs(number) < 2 ** 63 else None
+    if number is None:
+        raise InvalidInput(f"--budget-tokens {text!r} is not a whole number: use e.g. 2000000 "
+                           f"or 2e6 (from 0 to {MAX_BUDGET_TOKENS:,}); omit it for no limit.")
+    return number
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -75,7 +93,7 @@ def create(
     """Create a tenant with optional budgets (omitted budgets are unlimited)."""
     check_tenant(name)
     tenant = create_tenant(
-        app_state().store, name, budget_usd=budget_usd, budget_tokens=budget_tokens,
+        app_state().store, name, budget_usd=budget_usd, budget_tokens=_tokens(budget_tokens),
         period=period or "month", allowed_regions=_split(allow_regions),
         allowed_providers=_split(allow_providers),
         routes={k: v for k, v in _routes(route).items() if v},
@@ -105,7 +123,7 @@ def update(
     if budget_usd is not None:
         changes["budget_usd"] = budget_usd
     if budget_tokens is not None:
-        changes["budget_tokens"] = budget_tokens
+        changes["budget_tokens"] = _tokens(budget_tokens)
     if allow_regions is not None:
         changes["allowed_regions"] = _split(allow_regions)
     if allow_providers is not None:

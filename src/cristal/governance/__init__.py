@@ -13,6 +13,8 @@ from cristal.governance._budgets import (
     settle,
 )
 from cristal.governance._tenants import (
+    MAX_BUDGET_TOKENS,
+    MAX_BUDGET_USD,
     PERIODS,
     Tenant,
     create_tenant,
@@ -22,6 +24,8 @@ from cristal.governance._tenants import (
 )
 
 __all__ = [
+    "MAX_BUDGET_TOKENS",
+    "MAX_BUDGET_USD",
     "PERIODS",
     "Reservation",
     "Tenant",

@@ -32,10 +32,11 @@ from cristal.workflows._steptypes import (
     StepType,
     _current,
     get_step_type,
+    secret_fields,
 )
 from cristal.workflows._templates import TemplateError, render_value
 
-__all__ = ["RESUME_TOPIC", "WAKE_TOPIC", "WORKFLOW_NAME", "run_spec"]
+__all__ = ["RESUME_TOPIC", "WAKE_TOPIC", "WORKFLOW_NAME", "render_step_args", "run_spec"]
 
 WORKFLOW_NAME = "cristal.run"
 RESUME_TOPIC = "cristal.resume"
@@ -47,6 +48,26 @@ _FIRST_RECHECK_S = 5.0
 def run_spec(spec: dict[str, Any], inputs: dict[str, Any], meta: dict[str, Any]) -> dict:
     """Run a validated spec (as data) with typed inputs; returns the run's outputs."""
     return _Runner(spec_from_data(spec, meta.get("digest")), inputs, meta).execute()
+
+
+def render_step_args(step: StepSpec, scope: dict[str, Any]) -> dict[str, Any]:
+    """Render a step's templated arguments over `scope`, which holds no secrets.
+
+    Only the keys its type lists in `secret_fields` (an http step's `headers`) are
+    rendered with `secrets` added, and their errors never quote values. Whatever a
+    template in any other field does (`{% set s = secrets %}`, `[secrets]`), there
+    is nothing there to reach.
+    """
+    hidden = secret_fields(step.type) & set(step.templates)
+    args = render_value({k: v for k, v in step.templates.items() if k not in hidden}, scope)
+    if hidden:
+        with_secrets = {**scope, "secrets": Secrets()}
+        for key in hidden:
+            try:
+                args[key] = render_value(step.templates[key], with_secrets, hide_errors=True)
+            except TemplateError as exc:
+                raise TemplateError(f"{key}: {exc}") from None
+    return args
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -94,7 +115,9 @@ class _Runner:
         self.tenant = meta.get("tenant") or "default"
         self.app = current_app()
         self.steps: dict[str, dict[str, Any]] = {}
-        self.scope = {"inputs": inputs, "steps": self.steps, "secrets": Secrets(),
+        # No secrets here: only the fields a step type names in `secret_fields` (an http
+        # step's headers) are rendered with them in scope (see render_step).
+        self.scope = {"inputs": inputs, "steps": self.steps,
                       "run": {"id": self.run_id, "tenant": self.tenant, "workflow": spec.name}}
         self._active: StepSpec | None = None
 
@@ -134,7 +157,7 @@ class _Runner:
             raise StepError(f"step `{step.id}`: type `{step.type}` is not registered in this "
                             "worker; register it on every worker.", step=step.id)
         self._active = step
-        args = self.render(step.templates)
+        args = self.render_step(step)
         if not step_type.durable:
             return self._op(step, step_type, args, step.id)
         ctx = StepContext(self.run_id, self.tenant, step.id, f"{self.run_id}/{step.id}", args,
@@ -203,6 +226,14 @@ class _Runner:
             return render_value(value, scope)
         except TemplateError as exc:
             name = self._active.id if self._active else "?"
+            raise StepError(f"step `{name}`: {exc}", step=name) from None
+
+    def render_step(self, step: StepSpec, extra: dict[str, Any] | None = None) -> dict:
+        """A step's arguments; secrets exist only while rendering its `secret_fields`."""
+        try:
+            return render_step_args(step, {**self.scope, **extra} if extra else self.scope)
+        except TemplateError as exc:
+            name = self._active.id if self._active else step.id
             raise StepError(f"step `{name}`: {exc}", step=name) from None
 
     def record(self, name: str, fn: Any, *args: Any) -> Any:

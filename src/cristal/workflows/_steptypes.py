@@ -31,6 +31,7 @@ __all__ = [
     "current_step",
     "get_step_type",
     "register_step_type",
+    "secret_fields",
     "step_types",
 ]
 
@@ -82,6 +83,9 @@ class Flow(Protocol):
 
     def render(self, value: Any, extra: dict[str, Any] | None = None) -> Any:
         """Render compiled templates against the run's inputs and step outputs."""
+
+    def render_step(self, step: StepSpec, extra: dict[str, Any] | None = None) -> dict:
+        """Render a step's templated arguments (secrets only in its `secret_fields`)."""
 
     def record(self, name: str, fn: Any, *args: Any) -> Any:
         """Run `fn(*args)` once as a checkpointed step called `name`; replays return its value."""
@@ -173,3 +177,13 @@ def get_step_type(name: str) -> StepType | None:
 def step_types() -> dict[str, StepType]:
     """Every registered step type by name."""
     return dict(_TYPES)
+
+
+def secret_fields(type_name: str) -> frozenset[str]:
+    """The keys of a step type rendered with `secrets` in scope (an http step's headers).
+
+    A step type opts in with a `secret_fields` attribute; every other field, the
+    `when:` conditions and the run's outputs are rendered where secrets do not exist.
+    """
+    step_type = _TYPES.get(type_name)
+    return frozenset(getattr(step_type, "secret_fields", frozenset()))

@@ -14,7 +14,7 @@ from typing import Any
 
 from cristal.errors import CristalError
 from cristal.workflows._spec import Spec, spec_from_data
-from cristal.workflows._steptypes import get_step_type
+from cristal.workflows._steptypes import get_step_type, secret_fields
 from cristal.workflows._templates import TemplateError, render_value
 
 __all__ = ["RunView", "StepView", "run_status", "run_view"]
@@ -257,7 +257,8 @@ def _value(op: dict[str, Any]) -> Any:
 
 def _input(step: Any, scope: dict[str, Any]) -> Any:
     """The step's arguments, re-rendered from recorded data (headers shown as written)."""
-    shown = {k: v for k, v in step.templates.items() if k != "headers"}
+    hidden = secret_fields(step.type) | {"headers"}
+    shown = {k: v for k, v in step.templates.items() if k not in hidden}
     try:
         return render_value(shown, scope) or None
     except TemplateError:
