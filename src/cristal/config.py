@@ -23,14 +23,23 @@ hold even for a file that is named:
 from __future__ import annotations
 
 import getpass
+import ipaddress
 import os
+import re
 import stat
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 from cristal.errors import ConfigError
@@ -48,6 +57,7 @@ __all__ = [
     "config_file",
     "ignored_project_file",
     "load_settings",
+    "parse_host_rule",
 ]
 
 # "python": a provider object registered in code (plugins, tests), not built from config.
@@ -107,10 +117,66 @@ class QueueSettings(_Strict):
     tenant_rate: RateLimit | None = None
 
 
+_HOSTNAME = re.compile(r"(?:\*\.)?[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*"
+                       r"[a-z0-9_])?)*\.?")
+
+
+def parse_host_rule(entry: str) -> tuple[str, int | None]:
+    """An allow-list entry as (host, port or None); ValueError says what is wrong.
+
+    Entries: `host`, `host:port`, `*.example.com[:port]` (any subdomain), `*`
+    (any name), `192.0.2.7[:port]`, `[2001:db8::1]:port` or `2001:db8::1`.
+    """
+    text = entry.strip().lower()
+    if not text:
+        raise ValueError("an empty entry; remove it")
+    if "/" in text or "@" in text:
+        raise ValueError(f"{entry!r} is not a host: give host or host:port, without a scheme "
+                         "or path")
+    port: int | None = None
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            raise ValueError(f"{entry!r}: write an IPv6 address as [2001:db8::1] or "
+                             "[2001:db8::1]:8080")
+        _ipv6(host, entry)
+        if rest:
+            port = _port(rest[1:], entry)
+    elif text.count(":") > 1:
+        host = _ipv6(text, entry)  # a bare IPv6 address has no port
+    else:
+        host, colon, port_text = text.partition(":")
+        if colon:
+            port = _port(port_text, entry)
+        if host != "*" and not _HOSTNAME.fullmatch(host):
+            raise ValueError(f"{entry!r}: {host!r} is not a host name, '*.domain' or '*'")
+    return host, port
+
+
+def _port(text: str, entry: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError(f"{entry!r}: the port must be a number from 1 to 65535 (got "
+                         f"{text!r}); leave out ':port' to allow any port")
+    return int(text)
+
+
+def _ipv6(text: str, entry: str) -> str:
+    try:
+        return str(ipaddress.IPv6Address(text))
+    except ValueError:
+        raise ValueError(f"{entry!r}: {text!r} is not an IPv6 address") from None
+
+
 class WorkflowSettings(_Strict):
     """Workflow engine settings."""
 
-    http_allow: list[str] = []
+    http_allow: list[str] = Field([], description="hosts http steps may call: host, "
+                                  "host:port, *.domain, *, IPs ([::1]:8099)")
+    http_block_private: bool = Field(
+        True, description="refuse names that resolve to private, loopback or link-local "
+        "addresses (an IP or 'localhost' named in http_allow is allowed as named)")
+    http_max_body_bytes: int = Field(1_000_000, gt=0, description="response bytes stored per "
+                                     "http step; more is cut, with truncated and size")
     polling_interval_s: float = Field(0.05, gt=0)
     system_database_url: str | None = Field(
         None, description="DBOS system database (default: beside the store, see workflows)")
@@ -121,6 +187,14 @@ class WorkflowSettings(_Strict):
     dead_after_s: float = Field(30.0, gt=0)
     budget_recheck_s: float = Field(300.0, gt=0)
     scheduler_poll_s: float = Field(5.0, gt=0)
+
+    @field_validator("http_allow")
+    @classmethod
+    def _hosts(cls, entries: list[str]) -> list[str]:
+        """Refuse malformed entries (`host:abc`, `host:`) instead of allowing every port."""
+        for entry in entries:
+            parse_host_rule(entry)
+        return [entry.strip().lower() for entry in entries]
 
     @model_validator(mode="after")
     def _default_queue(self) -> WorkflowSettings:

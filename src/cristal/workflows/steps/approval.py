@@ -14,7 +14,7 @@ from pydantic import Field
 
 from cristal.config import Settings
 from cristal.workflows._errors import ApprovalRejected, ApprovalTimedOut
-from cristal.workflows._http import send
+from cristal.workflows._http import HttpPolicy, send
 from cristal.workflows._steptypes import Options, StepContext, StepProblem, StepSpec
 
 __all__ = ["FOREVER_S", "ApprovalStep", "approval_topic"]
@@ -53,9 +53,9 @@ def _request(message: str, approvers: list[str]) -> dict[str, Any]:
     return {"requested_at": _now(), "message": message, "approvers": approvers}
 
 
-def _escalate(url: str | None, key: str, allow: list[str], payload: dict[str, Any]) -> dict:
+def _escalate(url: str | None, key: str, policy: HttpPolicy, payload: dict[str, Any]) -> dict:
     if url:
-        send("POST", url, key=key, allow=allow, json_body=payload)
+        send("POST", url, key=key, policy=policy, json_body=payload)
     return {"escalated_at": _now(), "notified": bool(url)}
 
 
@@ -99,7 +99,7 @@ class ApprovalStep:
                 payload = {"run_id": ctx.run_id, "step": step.id, "message": message,
                            "escalated_to": esc.to, "tenant": ctx.tenant}
                 done = flow.record(step.id, _escalate, esc.url, f"{ctx.key}#escalate",
-                                   ctx.app.settings.workflows.http_allow, payload)
+                                   HttpPolicy.of(ctx.app.settings.workflows), payload)
                 flow.set_waiting({**waiting, "escalated_to": esc.to,
                                   "escalated_at": done["escalated_at"]})
                 remaining -= esc.after_s
