@@ -186,6 +186,8 @@ class WorkflowSettings(_Strict):
     heartbeat_s: float = Field(2.0, gt=0)
     dead_after_s: float = Field(30.0, gt=0)
     budget_recheck_s: float = Field(300.0, gt=0)
+    park_after_s: float = Field(5.0, gt=0, description="a run that waits (approval, budget, "
+                                "long sleep) this long gives its queue slot back")
     scheduler_poll_s: float = Field(5.0, gt=0)
 
     @field_validator("http_allow")

@@ -5,7 +5,10 @@ recorded step outputs. Everything else happens in checkpointed DBOS operations:
 each operation step is one `DBOS.run_step` named after the step (retries,
 backoff, timeout, idempotency key `run_id/step_id`); flow steps use recv/sleep.
 A model call refused for budget pauses the run (`waiting`, reason budget) and is
-tried again with growing delays, or at once on `cristal runs resume`.
+tried again with growing delays, or at once on `cristal runs resume`. Every wait
+of a run that shows as `waiting` (approval, budget, a long sleep) is offered to
+the worker's parker, which gives the run's queue slot back if the wait lasts
+(`_parking`); the workflow code itself stays deterministic.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from dbos import DBOS
-from dbos._error import DBOSMaxStepRetriesExceeded, DBOSStepTimeoutError
+from dbos import error as dbos_error
 
 from cristal.errors import BudgetExceeded, CristalError
-from cristal.workflows._engine import current_app
+from cristal.workflows._engine import current_app, current_parker
 from cristal.workflows._errors import StepError
 from cristal.workflows._http import Secrets
 from cristal.workflows._spec import Spec, spec_from_data
@@ -98,9 +101,9 @@ class _Refused:
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, DBOSMaxStepRetriesExceeded) and exc.errors:
+    if isinstance(exc, dbos_error.DBOSMaxStepRetriesExceeded) and exc.errors:
         return f"{len(exc.errors)} attempts, last: {_describe(exc.errors[-1])}"
-    if isinstance(exc, DBOSStepTimeoutError):
+    if isinstance(exc, dbos_error.DBOSStepTimeoutError):
         return f"timed out after {exc.timeout_seconds:g} s"
     text = exc.message if isinstance(exc, CristalError) else str(exc)
     return f"{type(exc).__name__}: {text}" if not isinstance(exc, StepError) else text
@@ -120,6 +123,7 @@ class _Runner:
         self.scope = {"inputs": inputs, "steps": self.steps,
                       "run": {"id": self.run_id, "tenant": self.tenant, "workflow": spec.name}}
         self._active: StepSpec | None = None
+        self._waiting: dict[str, Any] | None = None
 
     # -- the run ------------------------------------------------------------
 
@@ -183,8 +187,20 @@ class _Runner:
             if not waited:
                 self.set_waiting({"step": path, "kind": "budget", "reason": refused["message"]})
                 waited = True
-            DBOS.recv(RESUME_TOPIC, timeout_seconds=delay)
+            self._wait(RESUME_TOPIC, delay, time.time() + delay)
             delay = min(delay * 2, self.app.settings.workflows.budget_recheck_s)
+
+    def _wait(self, topic: str, timeout_s: float, wake_at: float | None) -> Any:
+        """`DBOS.recv`, offered to the parker while the run shows as waiting."""
+        parker = current_parker()
+        token = None
+        if parker is not None and self._waiting is not None:
+            token = parker.waiting(self.run_id, topic, wake_at, self._waiting)
+        try:
+            return DBOS.recv(topic, timeout_seconds=timeout_s)
+        finally:
+            if token is not None:
+                parker.done(token)
 
     def _attempt(self, step: StepSpec, step_type: StepType, args: dict[str, Any], path: str,
                  reservation: Any) -> dict[str, Any]:
@@ -207,7 +223,7 @@ class _Runner:
             if reservation is not None:
                 return reservation.run(options, fn)
             return DBOS.run_step(options, fn)
-        except (DBOSMaxStepRetriesExceeded, DBOSStepTimeoutError) as exc:
+        except (dbos_error.DBOSMaxStepRetriesExceeded, dbos_error.DBOSStepTimeoutError) as exc:
             message = f"step `{path}` failed ({_describe(exc)})"
         except StepError as exc:
             message = f"step `{path}` failed: {exc.message}"
@@ -243,18 +259,20 @@ class _Runner:
     def sleep_until(self, until: float) -> None:
         """Durable sleep until an epoch time; `cristal runs cancel` can wake it."""
         while True:
-            # A wake-up (sent on cancel) ends this wait; if the run is resumed later, the
-            # loop sleeps what is left. Each pass is a recorded recv, so replays agree.
-            if DBOS.recv(WAKE_TOPIC, timeout_seconds=max(0.0, until - time.time())) is None:
+            # A wake-up (sent on cancel or when parked) ends this wait; if the run is
+            # resumed later, the loop sleeps what is left. Each pass is a recorded recv,
+            # so replays agree.
+            if self._wait(WAKE_TOPIC, max(0.0, until - time.time()), until) is None:
                 return
 
-    def receive(self, topic: str, timeout_s: float) -> Any:
-        """Durable wait for a message."""
-        return DBOS.recv(topic, timeout_seconds=timeout_s)
+    def receive(self, topic: str, timeout_s: float, wake_at: float | None = None) -> Any:
+        """Durable wait for a message; a parked run is woken at `wake_at` (if any)."""
+        return self._wait(topic, timeout_s, wake_at)
 
     def set_waiting(self, info: dict[str, Any] | None) -> None:
         """Mark (or clear) why the run waits; shown by `cristal runs`."""
         value = None if info is None else {**info, "run": self.run_id}
+        self._waiting = value
         DBOS.update_workflow_attributes(self.run_id, {"waiting": value}, merge=True)
 
     def run_ops(self, step: StepSpec, args: list[dict[str, Any]], concurrency: int,
@@ -296,7 +314,7 @@ class _Runner:
                     results[i] = outcome
             pending = refused
             if pending:
-                DBOS.recv(RESUME_TOPIC, timeout_seconds=delay)
+                self._wait(RESUME_TOPIC, delay, time.time() + delay)
                 delay = min(delay * 2, self.app.settings.workflows.budget_recheck_s)
         if waited:
             self.set_waiting(None)

@@ -27,6 +27,7 @@ from cristal.store import new_id
 from cristal.workflows._engine import Engine, app_version
 from cristal.workflows._inputs import coerce_inputs
 from cristal.workflows._interpreter import RESUME_TOPIC, WAKE_TOPIC, WORKFLOW_NAME, run_spec
+from cristal.workflows._parking import forget_parked, wake_run
 from cristal.workflows._spec import Spec
 from cristal.workflows._views import RunView, run_view
 from cristal.workflows.steps.approval import approval_topic
@@ -47,7 +48,8 @@ __all__ = [
 ]
 
 DEFAULT_PRIORITY = 10  # lower runs sooner; 1 is the most urgent
-_STATUSES = {"queued": ["ENQUEUED", "DELAYED"], "running": ["PENDING"], "waiting": ["PENDING"],
+_STATUSES = {"queued": ["ENQUEUED", "DELAYED"], "running": ["PENDING"],
+             "waiting": ["PENDING", "CANCELLED"],  # parked runs are CANCELLED in DBOS
              "succeeded": ["SUCCESS"], "cancelled": ["CANCELLED"],
              "failed": ["ERROR", "MAX_RECOVERY_ATTEMPTS_EXCEEDED", "CANCELLED"]}
 
@@ -205,6 +207,9 @@ def cancel_run(engine: Engine, run_id: str) -> RunView:
     if view.done:
         raise InvalidInput(f"run {run_id} already ended ({view.status}); nothing to cancel.")
     engine.client.cancel_workflow(run_id)
+    if (view.waiting or {}).get("parked"):  # nothing may wake it now; it shows as cancelled
+        forget_parked(engine, run_id)
+        engine.client.update_workflow_attributes(run_id, {"waiting": None}, merge=True)
     # A run blocked in a wait holds a worker thread until the wait ends: wake it, and
     # it stops at its next checkpoint (it is cancelled).
     engine.client.send(run_id, {"wake": True}, _topic(view.waiting or {}))
@@ -225,8 +230,13 @@ def resume_run(engine: Engine, run_id: str) -> RunView:
     if st is None:
         raise _missing(run_id)
     view = run_view(st, loaded=False)
+    parked = (view.waiting or {}).get("parked")
     if view.status == "waiting" and (view.waiting or {}).get("kind") == "budget":
         engine.client.send(run_id, {"resume": True}, RESUME_TOPIC)
+        if parked:
+            wake_run(engine, run_id)
+    elif parked:
+        wake_run(engine, run_id)  # it checks again what it waits for, then waits on
     elif st.status in ("CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"):
         # Cancelling clears the queue; the one the run started on is in its attributes.
         engine.client.resume_workflow(run_id, queue_name=view.queue)
@@ -287,6 +297,7 @@ def approve(engine: Engine, run_id: str, step: str, *, approved: bool = True,
     check_approver(waiting, view.tenant, by, groups, tenants, run_id)
     decision = {"approved": approved, "comment": comment, "by": by}
     engine.client.send(run_id, decision, approval_topic(step))
+    wake_run(engine, run_id)  # parked (or about to be): continue it; the decision waits
     return {"run_id": run_id, "step": step, "decision": "approved" if approved else "rejected",
             "comment": comment, "by": by}
 

@@ -97,8 +97,11 @@ class Flow(Protocol):
     def sleep_until(self, until: float) -> None:
         """A durable sleep until an epoch time: a restart resumes the remaining time."""
 
-    def receive(self, topic: str, timeout_s: float) -> Any:
-        """Wait for a message on `topic` (None after the timeout); durable across restarts."""
+    def receive(self, topic: str, timeout_s: float, wake_at: float | None = None) -> Any:
+        """Wait for a message on `topic` (None after the timeout); durable across restarts.
+
+        While the run shows as waiting, a long wait may be parked (the run gives its
+        queue slot back); `wake_at` (epoch seconds) is when to continue it regardless."""
 
     def set_waiting(self, info: dict[str, Any] | None) -> None:
         """Show the run as `waiting` with this reason (None: running again)."""

@@ -1,7 +1,8 @@
 """What `cristal runs` shows: DBOS statuses and checkpoints turned into runs and step timelines.
 
 Run status: queued (ENQUEUED, DELAYED) · running (PENDING) · waiting (PENDING and
-waiting for a person, a budget or a long sleep) · succeeded · failed (ERROR, a
+waiting for a person, a budget or a long sleep; or parked: CANCELLED by its worker
+to free the queue slot, with `waiting.parked`) · succeeded · failed (ERROR, a
 timeout, or the dead letter MAX_RECOVERY_ATTEMPTS_EXCEEDED) · cancelled.
 """
 
@@ -107,6 +108,8 @@ def run_status(st: Any) -> str:
     if s == "SUCCESS":
         return "succeeded"
     if s == "CANCELLED":
+        if (_waiting(st) or {}).get("parked"):
+            return "waiting"
         return "failed" if _timed_out(st) else "cancelled"
     return "failed"
 
