@@ -83,13 +83,17 @@ inputs: {n: integer}
 steps:
   - id: nap
     type: sleep
-    seconds: 3
+    seconds: 2
+  - id: after
+    type: python
+    function: echo
 """
 
 
 @pytest.mark.slow
 def test_a_new_worker_recovers_the_runs_of_a_killed_one_on_sqlite(tmp_path):
-    """Through the private entry point: the dead worker's id differs from the new one's."""
+    """Through the private entry point: the dead worker's id differs from the new one's.
+    The runs were in a short (plain DBOS) sleep that ended before the recovery."""
     url = f"sqlite:///{tmp_path / 'cristal.db'}"
     env = base_env(url, tmp_path / "data")
     eng = client_engine(url, tmp_path / "data")
@@ -100,7 +104,9 @@ def test_a_new_worker_recovers_the_runs_of_a_killed_one_on_sqlite(tmp_path):
         runs = [start_run(eng, spec, {"n": i}).run_id for i in range(5)]
         wait_until(lambda: len(list_runs(eng, status="running", limit=10)) == 5, 60,
                    "the runs to start")
+        time.sleep(1)  # every run is inside its sleep (its deadline is recorded) ...
         first.kill()
+        time.sleep(2)  # ... which ends before the recovery: replays must still agree
         second = Worker(env, tmp_path / "w2.log", "--id", "second")
         wait_until(lambda: len(list_runs(eng, status="succeeded", limit=10)) == 5, 90,
                    "the second worker to recover and finish every run")

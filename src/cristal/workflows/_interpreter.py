@@ -256,8 +256,14 @@ class _Runner:
         """Run `fn(*args)` once as a checkpointed step named `name`."""
         return DBOS.run_step({"name": name}, fn, *args)
 
-    def sleep_until(self, until: float) -> None:
-        """Durable sleep until an epoch time; `cristal runs cancel` can wake it."""
+    def sleep_until(self, until: float, wakeable: bool = True) -> None:
+        """Durable sleep until an epoch time; `cristal runs cancel` can wake a wakeable one
+        (a plain DBOS sleep otherwise: cheaper, but a cancel waits for its end)."""
+        if not wakeable:
+            # Never 0: DBOS.sleep(0) records nothing, so a replay after the deadline would
+            # shift every later checkpoint by one.
+            DBOS.sleep(max(0.001, until - time.time()))
+            return
         while True:
             # A wake-up (sent on cancel or when parked) ends this wait; if the run is
             # resumed later, the loop sleeps what is left. Each pass is a recorded recv,

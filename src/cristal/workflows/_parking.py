@@ -109,13 +109,9 @@ def _from_epoch(moment: float) -> Any:
 
 
 def _resume(engine: Engine, run_id: str, queue: str | None) -> None:
-    """Queue a parked run again; it still shows what it waits for until it knows more."""
-    found = engine.client.list_workflows(workflow_ids=[run_id], load_input=False,
-                                         load_output=False)
-    waiting = (found[0].attributes or {}).get("waiting") if found else None
-    if isinstance(waiting, dict):
-        waiting = {k: v for k, v in waiting.items() if k != "parked"}
-    engine.client.update_workflow_attributes(run_id, {"waiting": waiting}, merge=True)
+    """Queue a parked run again. Its `waiting` (with `parked`) stays as it is until the run
+    itself sets the next one: removing `parked` first would make the still-CANCELLED run
+    read as cancelled (and done) for a moment."""
     engine.client.resume_workflow(run_id, queue_name=queue or "default")
 
 

@@ -94,8 +94,10 @@ class Flow(Protocol):
                 extras: list[dict[str, Any]]) -> list[Any]:
         """Run the operation `step` once per args (map items), at most `concurrency` at once."""
 
-    def sleep_until(self, until: float) -> None:
-        """A durable sleep until an epoch time: a restart resumes the remaining time."""
+    def sleep_until(self, until: float, wakeable: bool = True) -> None:
+        """A durable sleep until an epoch time: a restart resumes the remaining time.
+
+        A wakeable sleep ends early on cancel and can be parked; a plain one is cheaper."""
 
     def receive(self, topic: str, timeout_s: float, wake_at: float | None = None) -> Any:
         """Wait for a message on `topic` (None after the timeout); durable across restarts.
