@@ -95,9 +95,9 @@ class Flow(Protocol):
         """Run the operation `step` once per args (map items), at most `concurrency` at once."""
 
     def sleep_until(self, until: float, wakeable: bool = True) -> None:
-        """A durable sleep until an epoch time: a restart resumes the remaining time.
-
-        A wakeable sleep ends early on cancel and can be parked; a plain one is cheaper."""
+        """A durable sleep until an epoch time (taken from a recorded step): a restart
+        resumes the remaining time. A wakeable sleep ends early on cancel and can be
+        parked; a plain one is cheaper (no checkpoint of its own)."""
 
     def receive(self, topic: str, timeout_s: float, wake_at: float | None = None) -> Any:
         """Wait for a message on `topic` (None after the timeout); durable across restarts.
