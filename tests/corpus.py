@@ -35,12 +35,18 @@ DOCS = {
 SJIS = "在宅勤務は月8日までとする。在宅勤務手当は日額200円とする。\n"
 
 
-def write_corpus(root: Path) -> Path:
-    """Write the corpus (Markdown, a Shift_JIS text file) under root/docs."""
+def write_docs(root: Path, files: dict[str, str]) -> Path:
+    """Write UTF-8 files (relative path -> text) under root/docs; return that folder."""
     docs = root / "docs"
-    for rel, text in DOCS.items():
+    for rel, text in files.items():
         path = docs / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    return docs
+
+
+def write_corpus(root: Path) -> Path:
+    """Write the corpus (Markdown, a Shift_JIS text file) under root/docs."""
+    docs = write_docs(root, DOCS)
     (docs / "hr" / "zaitaku.txt").write_bytes(SJIS.encode("cp932"))
     return docs

@@ -22,6 +22,7 @@ import argparse
 import json
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -117,6 +118,10 @@ class _Handler(BaseHTTPRequestHandler):
             return "", [{"id": "call_1", "type": "function",
                          "function": {"name": fn["name"], "arguments": json.dumps(args)}}]
         fmt = body.get("response_format") or {}
+        if self.server.responder is not None:  # a double that answers from the prompt
+            text = self.server.responder(body)
+            if text is not None:
+                return text, []
         if fmt.get("type") == "json_schema":
             return json.dumps(_sample(fmt["json_schema"]["schema"])), []
         return f"echo: {content}", []
@@ -175,9 +180,11 @@ class FakeOpenAI(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, port: int = 0, delay_s: float = 0.0) -> None:
+    def __init__(self, port: int = 0, delay_s: float = 0.0,
+                 responder: Callable[[dict[str, Any]], str | None] | None = None) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.delay_s = delay_s
+        self.responder = responder  # body -> reply text, or None for the default reply
         self.lock = threading.Lock()
         self.requests: list[dict[str, Any]] = []
         self.seen: dict[tuple[str, str], int] = {}

@@ -134,7 +134,12 @@ def test_workflow_inputs_outputs_and_approval_prompts(tmp_path):
     assert stored["waiting"]["message"] == f"Pay {amount} to {HOSTILE}"
     literal(cristal("runs", "show", run_id), shown_text)
     literal(cristal("runs", "list"), run_id)
-    literal(cristal("approve", run_id, "sign", "--comment", HOSTILE), run_id)
+    eve = {"CRISTAL_IDENTITY__USER": "[bold]eve[/bold]"}  # the local identity is outside text
+    literal(cristal("approve", run_id, "sign", "--comment", HOSTILE, env=eve), run_id,
+            "as [bold]eve[/bold]")
+    # the audit log (a command the server merge added) shows who decided and the comment
+    literal(cristal("audit", "list", "--action", "approval.decide"),
+            "local:[bold]eve[/bold]", '"comment": "[/bold][link=')
 
     echo = tmp_path / "echo.yaml"
     echo.write_text(ECHO)

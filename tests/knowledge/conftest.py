@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -83,3 +84,31 @@ def cjk_font() -> Path:
 def chunks_of() -> Callable[..., list[Chunk]]:
     """The invariant-checking chunker as a fixture."""
     return check_chunks
+
+
+@pytest.fixture(scope="session")
+def office_samples() -> dict[str, bytes]:
+    """Small valid DOCX, XLSX and PDF files made with the libraries that write them."""
+    import docx
+    import openpyxl
+    from fpdf import FPDF
+
+    document = docx.Document()
+    document.add_heading("Title", 1)
+    document.add_paragraph("Hello world. " * 40)
+    docx_buffer = io.BytesIO()
+    document.save(docx_buffer)
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["plan", "fee"])
+    workbook.active.append(["gold", 95])
+    xlsx_buffer = io.BytesIO()
+    workbook.save(xlsx_buffer)
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.multi_cell(0, 6, "Hello world. " * 80)
+    return {
+        ".docx": docx_buffer.getvalue(),
+        ".xlsx": xlsx_buffer.getvalue(),
+        ".pdf": bytes(pdf.output()),
+    }

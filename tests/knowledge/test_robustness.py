@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import random
 
-import docx
-import openpyxl
 import pytest
-from fpdf import FPDF
 
 from cristal.knowledge import ParseFailed, chunk, parse_bytes, supported_suffixes
 
 
-def _seeds() -> dict[str, bytes]:
-    document = docx.Document()
-    document.add_heading("Title", 1)
-    document.add_paragraph("Hello world. " * 40)
-    docx_buffer = io.BytesIO()
-    document.save(docx_buffer)
-    workbook = openpyxl.Workbook()
-    workbook.active.append(["plan", "fee"])
-    workbook.active.append(["gold", 95])
-    xlsx_buffer = io.BytesIO()
-    workbook.save(xlsx_buffer)
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.multi_cell(0, 6, "Hello world. " * 80)
+def _seeds(office: dict[str, bytes]) -> dict[str, bytes]:
     return {
-        ".docx": docx_buffer.getvalue(),
-        ".xlsx": xlsx_buffer.getvalue(),
-        ".pdf": bytes(pdf.output()),
+        **office,
         ".html": b"<html><body><h1>x</h1><p>para</p><table><tr><td>a</td></tr></table></body>",
         ".eml": b"Subject: x\r\nContent-Type: text/html; charset=iso-2022-jp\r\n\r\n<p>hi</p>\r\n",
         ".csv": b'a,b\n1,"2\n3"\n',
@@ -53,8 +33,8 @@ def _variants(seed: bytes, rng: random.Random) -> list[bytes]:
 
 
 @pytest.mark.parametrize("suffix", supported_suffixes())
-def test_damaged_files_fail_cleanly(suffix: str) -> None:
-    seeds = _seeds()
+def test_damaged_files_fail_cleanly(suffix: str, office_samples: dict[str, bytes]) -> None:
+    seeds = _seeds(office_samples)
     rng = random.Random(suffix)
     seed = seeds.get(suffix, seeds[".md"])
     for data in _variants(seed, rng):

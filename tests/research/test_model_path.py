@@ -37,6 +37,11 @@ def _script(unsupported: bool = False, bogus_id: bool = False):
                  "search_query": "late payment fee business card"},
                 {"question": "Who approves waivers of the late payment fee?",
                  "search_query": "waiver approval"}]})
+        if request.schema_name == "answerable":
+            ids = re.findall(r"\[([\w-]+)\]", prompt)
+            subs = re.findall(r"^(q\d+): ", prompt, re.M)
+            return json.dumps({"verdicts": [
+                {"sub_question": s, "answered": True, "evidence": ids} for s in subs]})
         if request.schema_name == "answer":
             ids = re.findall(r"\[(E\d+)\]", prompt)
             fee = next(i for i in ids if "$39" in prompt.split(f"[{i}]")[1][:300])
@@ -63,8 +68,8 @@ def test_model_writes_a_cited_synthesis(tmp_path, sqlite_url, corpus):
     app = _app(tmp_path, sqlite_url, fn)
     report, _ = run_research(app.store, app.gateway, ResearchRequest(question=QUESTION,
                                                                       docs=corpus))
-    assert report.mode == "model" and report.model_calls == 3
-    assert [r.schema_name for r in seen] == ["plan", "answer", "support"]
+    assert report.mode == "model" and report.model_calls == 4
+    assert [r.schema_name for r in seen] == ["plan", "answerable", "answer", "support"]
     assert "The late payment fee is $39. [1]" in report.answer
     assert all(c.verified for c in report.claims)
     cite = report.claims[0].citations[0]

@@ -8,8 +8,13 @@ from cristal.research._plan import answer_type, entities, plan_rules
 def test_open_japanese_question_words_are_not_yes_no():
     assert answer_type("どんな要件を満たす必要がありますか？") == "general"
     assert answer_type("必要な書類はありますか？") == "yesno"
+    # The lead clause of a single question is its topic, not context at half weight.
     [sub] = plan_rules("昇格するには、どんな要件を満たす必要がありますか？", "ja")
-    assert sub.text == "どんな要件を満たす必要がありますか？" and sub.context == "昇格するには"
+    assert sub.text == "昇格するには、どんな要件を満たす必要がありますか？" and sub.context == ""
+    # With two questions it is context shared by both.
+    subs = plan_rules("800万円の設備を発注したいのですが、誰の承認が必要で、書類はいつまでに"
+                      "出せばいいですか？", "ja")
+    assert all(s.context.startswith("800万円の設備を発注したいのですが") for s in subs)
 
 
 def test_a_capitalised_first_word_is_not_a_name():
@@ -17,3 +22,12 @@ def test_a_capitalised_first_word_is_not_a_name():
                      "what does it cost? Zoom cards: who approves?", "en")
     assert "Taking" not in names and "Blue Account" in names
     assert "Zoom card" in names  # two words: a name even at the start of a sentence
+
+
+def test_a_company_abbreviation_does_not_end_the_question():
+    [sub] = plan_rules("What is the monthly price of Solis Cloud 145 from Shirasagi Systems "
+                       "Co., Ltd. (株式会社白鷺システムズ)?", "en")
+    assert sub.text.startswith("What is the monthly price") and sub.text.endswith("ズ)?")
+    subs = plan_rules("Under Hokuto Electric Co., Ltd.'s Donations Policy, above what amount "
+                      "is approval needed, and which extension answers questions?", "en")
+    assert subs[0].text.startswith("Under Hokuto Electric Co., Ltd.'s Donations Policy")

@@ -44,7 +44,10 @@ def test_two_part_question_with_a_cross_lingual_hop(app_for, db_url, corpus):
     assert report.retrieved[0]["doc"] in {"cards/business-card-terms.md",
                                           "policies/fee-waiver-fp12.md"}
     _check_citations(app, report, corpus)
-    assert report.answer.startswith("_Extractive answer")
+    # The direct answer leads, one line per sub-question, then the quotes.
+    lines = report.answer.splitlines()
+    assert lines[0] == "**Answer**" and "$39" in lines[2] and "カード業務部長" in lines[3]
+    assert any(line.startswith("_Extractive answer") for line in lines[4:7])
 
 
 def test_japanese_question_gets_a_japanese_report(app_for, db_url, corpus):

@@ -85,10 +85,11 @@ def test_sqlite_uses_wal_and_reports_vector_backend(sqlite_url):
     store.close()
 
 
-def test_postgres_vector_backend_is_numpy_without_pgvector(pg_url):
+def test_postgres_reports_its_vector_backend(pg_url):
     store = Store.open(pg_url)
     assert store.dialect == "postgresql"
-    assert store.vector_backend == "numpy"
+    assert store.vector_backend in ("pgvector", "numpy")  # with and without: test_vector_backend
+    assert (store.vector_reason is None) == (store.vector_backend == "pgvector")
     store.close()
 
 

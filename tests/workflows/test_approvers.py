@@ -81,3 +81,51 @@ def test_tenants_outside_the_identity_are_refused(env, tmp_path):
     # the default tenant is checked too, and an allowed one works
     assert cli(acme_only, "research", "list").returncode == 3
     assert cli(acme_only, "research", "list", "--tenant", "acme").returncode == 0
+
+
+def test_who_decides_through_the_use_case_layer(engine, spec, tenant):
+    """The CLI's principal (identity user and groups) is held to the named approvers even
+    though it is the local owner; a server principal with the admin role may decide any
+    step of its tenant; an approver not named may not."""
+    from cristal.app import Principal
+    from cristal.app import workflows as uc
+    from cristal.errors import PermissionDenied
+    from cristal.workflows import start_run, wait_run
+
+    engine.app.__dict__["engine"] = engine  # the use cases use this launched engine
+    s = spec("""
+name: pay
+steps:
+  - id: sign
+    type: approval
+    message: "Pay?"
+    approvers: [finance-lead]
+""")
+
+    def waiting() -> str:
+        view = start_run(engine, s, {}, tenant=tenant)
+        view = wait_run(engine, view.run_id, timeout_s=60)
+        assert view.status == "waiting", view.error
+        return view.run_id
+
+    def key(role: str, user: str) -> Principal:
+        return Principal("key", f"key_{role}", tenant, frozenset({role}), user=user)
+
+    run_id = waiting()
+    carol = Principal.local_owner(tenant, user="carol", groups=["ops"])
+    assert carol.is_owner  # owner of everything else, but not of this decision
+    with pytest.raises(PermissionDenied, match="finance-lead only.*carol"):
+        uc.decide(engine.app, carol, run_id, "sign", approved=True)
+    with pytest.raises(PermissionDenied, match="finance-lead only"):
+        uc.decide(engine.app, key("approver", "paula"), run_id, "sign", approved=True)
+    with pytest.raises(PermissionDenied, match="identity.tenants"):
+        uc.decide(engine.app, Principal.local_owner(tenant, user="finance-lead"), run_id,
+                  "sign", approved=True, tenants=["elsewhere"])
+    lead = Principal.local_owner(tenant, user="dora", groups=["finance-lead"])
+    assert uc.decide(engine.app, lead, run_id, "sign", approved=True)["by"] == "dora"
+
+    other = waiting()
+    decided = uc.decide(engine.app, key("admin", "ada"), other, "sign", approved=False,
+                        comment="no")
+    assert decided["by"] == "ada" and decided["decision"] == "rejected"
+    assert wait_run(engine, other, timeout_s=60, until_waiting=False).status == "failed"

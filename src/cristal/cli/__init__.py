@@ -11,15 +11,22 @@ import typer
 from cristal import __version__
 from cristal.cli import (
     approve,
+    audit,
     calls,
     chat,
     config,
+    data,
+    envs,
     evals,
+    identities,
     knowledge,
+    lifecycle,
     operator,
+    pii,
     research,
     runs,
     schedule,
+    serve,
     setup,
     tenant,
     usage,
@@ -41,6 +48,10 @@ app = typer.Typer(
 app.add_typer(config.app, name="config")
 app.add_typer(tenant.app, name="tenant")
 app.add_typer(calls.app, name="calls")
+app.add_typer(identities.users_app, name="users")
+app.add_typer(identities.roles_app, name="roles")
+app.add_typer(identities.keys_app, name="keys")
+app.add_typer(audit.app, name="audit")
 app.command("usage")(usage.usage)
 app.command("chat")(chat.chat)
 app.command("ingest")(knowledge.ingest)
@@ -52,9 +63,15 @@ app.add_typer(workflow.app, name="workflow")
 app.add_typer(runs.app, name="runs")
 app.add_typer(schedule.app, name="schedule")
 app.command("worker")(worker.worker)
+app.command("serve")(serve.serve)
 app.command("approve")(approve.approve)
 app.add_typer(operator.app, name="operator")
 app.add_typer(setup.app, name="setup")
+app.add_typer(pii.app, name="pii")
+app.command("erase")(lifecycle.erase)
+app.add_typer(lifecycle.retention_app, name="retention")
+app.add_typer(envs.app, name="envs")
+app.add_typer(data.app, name="data")
 
 
 def _version(value: bool) -> None:

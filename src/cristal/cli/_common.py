@@ -8,11 +8,13 @@ from typing import Annotated
 
 import typer
 
-from cristal.app import App
+from cristal.app import App, Principal
 from cristal.cli._output import err_console, styled
 from cristal.errors import InvalidInput, PermissionDenied
 
-__all__ = ["JsonOpt", "TenantOpt", "app_state", "check_tenant", "parse_since"]
+__all__ = ["JsonOpt", "TenantOpt", "app_state", "check_tenant", "local_principal",
+           "parse_since"]
+
 
 def check_tenant(name: str | None) -> str | None:
     """Refuse a tenant outside identity.tenants (when set); returns `name` unchanged.
@@ -73,3 +75,15 @@ def parse_since(text: str | None) -> datetime | None:
             f"--since {text!r} is not a date: use 2026-11-01, 2026-11-01T09:00 or 7d/24h/30m."
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def local_principal(tenant: str | None = None) -> Principal:
+    """The person at this terminal, as `identity` configures them (user, groups).
+
+    Trusted as the platform owner for everything but deciding approvals, which go by
+    the step's named approvers (see README, "what the CLI trusts"); `identity.tenants`
+    limits the tenants it may name (`check_tenant`).
+    """
+    settings = app_state().settings
+    return Principal.local_owner(tenant or settings.tenant, user=settings.identity.user,
+                                 groups=settings.identity.groups)

@@ -7,7 +7,9 @@ never hangs: the run stops with status `needs_confirmation` / `needs_input`.
 
 from __future__ import annotations
 
+import select
 import sys
+import threading
 from typing import Any
 
 from rich.panel import Panel
@@ -41,19 +43,37 @@ def _read_line() -> str | None:
     return line if line else None
 
 
-def terminal_hooks(*, yes: bool, json_out: bool, takeover: bool) -> RunHooks:
-    """Hooks that ask at this terminal (or refuse clearly when no one can answer)."""
+def _wait_line_or(done: threading.Event) -> None:
+    """Return when a line arrives on stdin (or it closes) or `done` is set, whichever first."""
+    while not done.is_set():
+        try:
+            ready, _, _ = select.select([sys.stdin], [], [], 0.2)
+        except (OSError, ValueError):  # no selectable stdin: wait for the console alone
+            done.wait()
+            return
+        if ready:
+            _read_line()
+            return
+
+
+def terminal_hooks(*, json_out: bool, takeover: bool) -> RunHooks:
+    """Hooks that ask at this terminal (or refuse clearly when no one can answer).
+
+    `--yes` is not handled here: the run approves in advance only what the plan, skill
+    or task says (see `cristal.operator.Approvals`); anything else still comes here.
+    """
 
     def confirm(request: ConfirmationRequest) -> bool | str:
         info = {"reasons": list(request.reasons), "approved": False, "asked": False}
-        if yes:
-            err_console.print(styled("[yellow]approved (--yes):[/] {prompt}",
-                                     prompt=request.prompt()))
-            return True
+        outside = request.extra.get("not_preapproved")
         if json_out:
+            hint = (f" ({outside})" if outside else ", or pass --yes to approve the sensitive "
+                    "actions written in the plan or skill")
             raise ConfirmationRequired(
                 f"{request.prompt()} Not done: a --json run asks no one. Run it at a terminal "
-                "to answer, or pass --yes to approve sensitive actions.", confirmation=info)
+                f"to answer{hint}.", confirmation=info)
+        if outside:
+            err_console.print(styled("[yellow]not covered by --yes:[/] {outside}", outside=outside))
         choices = "y/N/pause" if takeover else "y/N"
         err_console.print(styled("[bold yellow]?[/] {prompt} \\[{choices}] ",
                                  prompt=request.prompt(), choices=choices), end="")
@@ -62,7 +82,9 @@ def terminal_hooks(*, yes: bool, json_out: bool, takeover: bool) -> RunHooks:
             err_console.print("(no answer)")
             raise ConfirmationRequired(
                 f"{request.prompt()} Not done: no answer (input is closed). Run it at a "
-                "terminal, or pass --yes to approve sensitive actions.", confirmation=info)
+                "terminal" + (f" ({outside})." if outside else ", or pass --yes to approve the "
+                              "sensitive actions written in the plan or skill."),
+                confirmation=info)
         answer = line.strip().lower()
         if takeover and answer in ("p", "pause"):
             return "takeover"
@@ -77,22 +99,28 @@ def terminal_hooks(*, yes: bool, json_out: bool, takeover: bool) -> RunHooks:
                                  "closed); run it at a terminal, or put the answer in the task.")
         return line.rstrip("\r\n")
 
-    def hand_over(info: dict[str, str]) -> None:
+    def hand_over(info: dict[str, Any]) -> None:
         err_console.print(Panel(styled(
-            "The browser is yours. Connect to [bold]{endpoint}[/]\n"
-            "  - Chrome: chrome://inspect → Configure… → add 127.0.0.1:{port}, then inspect "
-            "the page\n  - Playwright: chromium.connect_over_cdp(\"{endpoint}\")\n"
-            "  - WebSocket: {websocket}\n"
-            "Only the run's allowed hosts load. Press Enter here when you are done; the run "
-            "resumes from the page as you leave it.", endpoint=info["endpoint"],
-            port=info["endpoint"].rsplit(":", 1)[-1], websocket=info["websocket"]),
-            title=text("Takeover"), border_style="yellow"))
-        _read_line()
+            "The browser is yours. Open [bold]{url}[/] in your browser:\n"
+            "it shows the page; click, type, scroll and enter URLs there. The address is "
+            "private (its random token is the key, and only this run's allowed hosts load).\n"
+            "Press Done there, or Enter here, when you are finished; the run resumes from the "
+            "page as you leave it.", url=info["url"]), title=text("Takeover"),
+            border_style="yellow"))
+        _wait_line_or(info["done"])
         err_console.print(styled("[dim]resuming…[/]"))
 
     def on_step(record: StepRecord) -> None:
         if not json_out:
             err_console.print(step_line(record))
+            return
+        confirmation = record.confirmation or {}
+        if confirmation.get("by"):  # say what --yes approved, even when stdout is JSON
+            err_console.print(styled(
+                "[yellow]approved ({by}):[/] {action} — {reasons} ({why})",
+                by=confirmation["by"], action=describe_action(record.action),
+                reasons="; ".join(confirmation.get("reasons", [])),
+                why=confirmation.get("why", "")))
 
     return RunHooks(confirm=confirm, ask=ask, secrets=secret_from_env,
                     takeover=hand_over if takeover else None, on_step=on_step)
@@ -113,13 +141,16 @@ def step_line(record: StepRecord) -> Text:
     mark = "[green]✓[/]" if record.ok else "[red]✗[/]"
     if record.source == "user":
         mark = "[yellow]✋[/]"
+    by = (record.confirmation or {}).get("by")
     target = record.target or {}
     where = f' → {target.get("role")} "{str(target.get("name", ""))[:40]}"' if target else ""
     tail = "" if record.ok else "  [red]{error}[/]"
-    return styled("{step:>3} " + mark + " [dim]{source:<8}[/] {action} [dim]{ms:.0f} ms[/]" + tail,
-                  step=record.step, source=record.source,
+    approved = " [yellow](approved ({by}): {why})[/]" if by else ""
+    return styled("{step:>3} " + mark + " [dim]{source:<8}[/] {action} [dim]{ms:.0f} ms[/]"
+                  + approved + tail, step=record.step, source=record.source,
                   action=describe_action(record.action)[:80] + where,
-                  ms=record.timings_ms.get("total", 0.0),
+                  ms=record.timings_ms.get("total", 0.0), by=by or "",
+                  why=(record.confirmation or {}).get("why", ""),
                   error=str(record.result.get("error"))[:160])
 
 

@@ -30,8 +30,8 @@ from rich.markdown import Markdown
 from rich.markup import escape
 from rich.text import Text
 
-__all__ = ["LiteralStream", "SafeConsole", "console", "err_console", "markdown", "print_error",
-           "print_json", "safe", "styled", "text", "to_jsonable"]
+__all__ = ["LiteralStream", "SafeConsole", "console", "err_console", "literal", "markdown",
+           "print_error", "print_json", "safe", "styled", "text", "to_jsonable"]
 
 # CSI (ESC [ … final), OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC strings, two-byte ESC
 # sequences, and their 8-bit C1 forms (CSI 0x9b, OSC 0x9d).
@@ -108,6 +108,11 @@ err_console = SafeConsole(stderr=True)
 def text(value: object, style: str = "") -> Text:
     """A `Text` holding `value` literally (cleaned), for titles, panels and cells."""
     return Text(safe(value), style=style)
+
+
+def literal(value: object) -> Text:
+    """Outside text (names, groups, audit details) as a `Text`: no markup, no controls."""
+    return text("" if value is None else value)
 
 
 def styled(template: str, **values: object) -> Text:

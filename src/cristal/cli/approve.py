@@ -12,11 +12,10 @@ from typing import Annotated
 
 import typer
 
-from cristal.cli._common import JsonOpt, app_state
-from cristal.cli._output import console, print_json
-from cristal.cli.runs import engine
+from cristal.app import workflows as uc
+from cristal.cli._common import JsonOpt, app_state, local_principal
+from cristal.cli._output import console, print_json, styled
 from cristal.errors import ConfigError, PermissionDenied
-from cristal.workflows import approve as send_decision
 
 
 def approve(
@@ -39,11 +38,12 @@ def approve(
             f"--by {by}: the CLI decides as {identity.user} (identity.user), not as someone "
             "else. Leave out --by, or let that person approve with their own account.",
             by=by, identity=identity.user)
-    decision = send_decision(engine(), run_id, step, approved=not reject, comment=comment,
-                             by=identity.user, groups=identity.groups,
-                             tenants=identity.tenants)
+    decision = uc.decide(app_state(), local_principal(), run_id, step, approved=not reject,
+                         comment=comment, tenants=identity.tenants)
     if json_out:
         print_json(decision)
         return
-    console.print(f"{decision['decision'].capitalize()} step {step} of run {run_id} as "
-                  f"{identity.user}; a worker continues it (`cristal runs show {run_id}`).")
+    console.print(styled("{decision} step {step} of run {run_id} as {user}; a worker continues "
+                         "it (`cristal runs show {run_id}`).",
+                         decision=decision["decision"].capitalize(), step=step, run_id=run_id,
+                         user=identity.user))

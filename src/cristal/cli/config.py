@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from cristal.cli._common import JsonOpt, app_state
-from cristal.cli._output import console, print_json
+from cristal.cli._output import console, print_json, safe
 from cristal.models import all_providers, all_routes
 from cristal.store import sqlite_module
 
@@ -39,8 +39,9 @@ def _rows() -> list[dict[str, Any]]:
             source = "default (data_dir)"
         rows.append({"key": key, "value": str(value) if value is not None else None,
                      "source": source})
-    for section in ("workflows", "operator", "identity"):
-        for key, value in getattr(settings, section).model_dump().items():
+    for section in ("workflows", "operator", "research", "server", "oidc", "audit",
+                    "identity"):
+        for key, value in getattr(settings, section).model_dump(mode="json").items():
             rows.append({"key": f"{section}.{key}", "value": value,
                          "source": settings.source_of(f"{section}.{key}")})
     for name, cfg in sorted(all_providers(settings).items()):
@@ -75,7 +76,10 @@ def show(json_out: JsonOpt = False) -> None:
     """Print the effective configuration with the source of every value."""
     rows = _rows()
     store = app_state().store
-    rows.append({"key": "store.vectors", "value": store.vector_backend, "source": "detected"})
+    vectors = {"key": "store.vectors", "value": store.vector_backend, "source": "detected"}
+    if store.vector_reason:
+        vectors["reason"] = store.vector_reason  # say why the fallback serves vectors
+    rows.append(vectors)
     rows.append({"key": "store.schema", "value": store.revision, "source": "detected"})
     if json_out:
         print_json({"config": rows})
@@ -85,5 +89,8 @@ def show(json_out: JsonOpt = False) -> None:
         value = row["value"]
         if isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
-        table.add_row(row["key"], "" if value is None else str(value), row["source"])
+        shown = "" if value is None else str(value)
+        if row.get("reason"):
+            shown = f"{shown} ({safe(row['reason'])})"
+        table.add_row(row["key"], shown, row["source"])
     console.print(table)

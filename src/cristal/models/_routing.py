@@ -106,7 +106,12 @@ def resolve_route(
     providers = all_providers(settings)
     for name, obj in (registered or {}).items():
         providers[name] = ProviderConfig(type="python", region=getattr(obj, "region", "local"))
-    override = (tenant.routes if tenant else {}).get(route)
+    own = tenant.routes if tenant else {}
+    override = own.get(route)
+    if not override and route in FEATURE_ROUTES and route not in routes:
+        # A feature route that falls back to `default` follows the tenant's own default
+        # too: a tenant moved to a jp provider is not sent to the global default.
+        override = own.get("default")
     if override:
         base = routes.get(route, routes["default"])[0]
         config = base.model_copy(update={k: v for k, v in override.items() if v is not None})

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cristal.governance import Tenant
-from cristal.knowledge import Collection, Passage, detect_lang, document_passages
+from cristal.knowledge import (
+    Collection,
+    Passage,
+    Scope,
+    detect_lang,
+    document_passages,
+    document_texts,
+)
 from cristal.models import Gateway
+from cristal.research._answerable import Neighbour, judge, mark_contrasts
 from cristal.research._evidence import Sentence, expand_block
 from cristal.research._plan import plan_rules
 from cristal.research._search import Pool, SearchState, references
@@ -27,6 +35,7 @@ class ResearchOptions:
     passages: int = 8  # passages read per sub-question and query
     evidence_per_question: int = 4
     follow_ups: int = 2  # reference hops per sub-question
+    lexicon: bool = True  # also search with the lexicon's synonyms of the question's words
 
 
 @dataclass(slots=True)
@@ -38,47 +47,13 @@ class Findings:
     pools: dict[str, Pool]
     evidence: list[Evidence]
     state: SearchState
+    neighbours: dict[str, list[Evidence]] = field(default_factory=dict)  # by sub-question
+    candidates: dict[str, list[Evidence]] = field(default_factory=dict)  # unanswered ones
 
 
 def _best_answer(ranked: list[Sentence]) -> Sentence | None:
-    return next((s for s in ranked if not s.heading and not s.placeholder), None)
-
-
-def _answers(sub: SubQuestion, s: Sentence, lang: str, other_subject: bool) -> bool:
-    """Does this sentence plausibly answer the sub-question (not just resemble it)?
-
-    `other_subject`: documents in the question's language say this for a different
-    named subject, so a cross-lingual match must be closer to count.
-    """
-    if sub.answer_type in ("amount", "count", "time") and not s.cue:
-        return False
-    similarity = s.similarity or 0.0
-    if s.entity < 0.5:
-        return False  # about another company, product or project than the one asked
-    if s.passage.lang != lang:  # cross-lingual: no shared words to count on
-        return similarity >= (0.84 if other_subject else 0.80)
-    # Words the sentence leaves to its document (the company named once at the top)
-    # count for half.
-    coverage = min(1.0, s.lexical + 0.5 * s.document)
-    return (coverage >= 0.5 or (coverage >= 0.3 and s.cue > 0)
-            or (similarity >= 0.86 and (coverage >= 0.15 or s.cue > 0)))
-
-
-def _answered(sub: SubQuestion, ranked: list[Sentence], lang: str) -> bool:
-    """True when some of the best evidence answers the sub-question.
-
-    A placeholder ("[value not available]") that matches the question at least as
-    well as any real answer means the documents do not give the value.
-    """
-    candidates = [s for s in ranked[:12] if not s.heading]
-    other_subject = any(s.passage.lang == lang and s.entity < 0.5 and s.lexical >= 0.3
-                        for s in ranked[:20])
-    answers = [s for s in candidates[:6]
-               if not s.placeholder and _answers(sub, s, lang, other_subject)]
-    if not answers:
-        return False
-    best = max(s.lexical for s in answers)
-    return not any(s.placeholder and s.lexical >= best - 0.05 for s in candidates)
+    return next((s for s in ranked if not s.heading and not s.placeholder
+                 and s.contrast is None), None)
 
 
 def _select(ranked: list[Sentence], sub: SubQuestion, limit: int) -> list[Sentence]:
@@ -99,7 +74,7 @@ def _select(ranked: list[Sentence], sub: SubQuestion, limit: int) -> list[Senten
             break
         if len(chosen) >= limit and s.score < 0.9 * best.score:
             break
-        if s is best or s.heading or s.placeholder:
+        if s is best or s.heading or s.placeholder or s.contrast is not None:
             continue
         if typed and not s.cue and s.lexical < 0.25:
             continue
@@ -170,7 +145,7 @@ def _follow(state: SearchState, sub: SubQuestion, pool: Pool, options: ResearchO
 def gather(
     store: Store,
     gateway: Gateway,
-    collection: Collection,
+    collection: Collection | Scope,
     tenant: Tenant,
     question: str,
     *,
@@ -179,7 +154,10 @@ def gather(
     progress: Progress | None = None,
     caller: str = "research",
 ) -> Findings:
-    """Plan (by rules unless `subs` is given), search, read and pick evidence."""
+    """Plan (by rules unless `subs` is given), search, read and pick evidence.
+
+    Only the given collection (or the collections of the Scope) is searched and read.
+    """
     lang = detect_lang(question)
     subs = subs or plan_rules(question, lang)
     state = SearchState(store, gateway, collection, tenant.name, options.max_steps, caller)
@@ -196,20 +174,50 @@ def gather(
             sub.steps.append(sub.query)
             pool.add(state.search(sub.query, options.passages), options.passages)
         pool.add(whole, options.passages // 2 if len(subs) > 1 else options.passages)
+        expanded = state.expansion_query(sub) if options.lexicon else None
+        if expanded and state.budget_left():
+            # The lexicon's words for the question's (「PC」 → 「貸与端末」): documents may
+            # use none of the words an employee asks with.
+            sub.steps.append(expanded)
+            # Lexical only: the words are the point, and the question's meaning was
+            # already searched by vector.
+            pool.add(state.search(expanded, options.passages, mode="lexical"),
+                     options.passages)
         state.rank(sub, pool)
         _follow(state, sub, pool, options, progress)
         pools[sub.id] = pool
     evidence: list[Evidence] = []
+    neighbours: dict[str, list[Evidence]] = {}
+    candidates: dict[str, list[Evidence]] = {}
+    texts: dict[str, str] = {}
     for sub in subs:
         ranked = pools[sub.id].ranked
-        sub.found = _answered(sub, ranked, lang)
+        mark_contrasts(ranked, sub, state.lexicon)
+        ids = {s.passage.document_id for s in ranked[:6] if not s.heading}
+        texts.update(document_texts(store, [d for d in ids if d not in texts]))
+        verdict = judge(sub, ranked, lang, state.lexicon, texts)
+        sub.found = verdict.found
+        neighbour = verdict.neighbour
         best = _best_answer(ranked)
         if sub.found and best is not None and best.passage.lang == lang:
             absent = state.absent_subject(sub)
             if absent:  # the answer is about something else of the same kind
                 sub.found = False
                 sub.absent = absent
+                neighbour = Neighbour("absent", ", ".join(absent),
+                                      best.passage.title or best.passage.doc,
+                                      [(best, best.start, best.end)])
+        if neighbour is not None:
+            sub.neighbour = {"kind": neighbour.kind, "asked": neighbour.asked,
+                             "found": neighbour.found}
+            neighbours[sub.id] = _neighbour_evidence(neighbour, sub, texts)
         if not sub.found:
+            taken = {(e.document_id, e.start) for e in neighbours.get(sub.id, [])}
+            near = [s for s in ranked if not s.heading and not s.placeholder
+                    and (s.passage.document_id, s.start) not in taken][:3]
+            candidates[sub.id] = _neighbour_evidence(
+                Neighbour("candidate", "", "", [(s, s.start, s.end) for s in near]), sub,
+                texts, prefix="C")
             continue
         limit = options.evidence_per_question + (1 if len(subs) == 1 else 0)
         seen: set[tuple[str, int, int]] = set()
@@ -224,9 +232,30 @@ def gather(
                 id=f"E{len(evidence) + 1}", doc=p.doc, document_id=p.document_id,
                 chunk_id=p.chunk_id, quote=p.text[start:end], start=key[1], end=key[2],
                 page=p.page, heading_path=list(p.heading_path), score=round(s.score, 4),
-                sub_question=sub.id, lang=p.lang, title=p.title,
+                sub_question=sub.id, lang=p.lang, title=p.title, focus=(s.start, s.end),
             ))
-    return Findings(lang, subs, pools, evidence, state)
+    return Findings(lang, subs, pools, evidence, state, neighbours, candidates)
+
+
+def _neighbour_evidence(neighbour: Neighbour, sub: SubQuestion, texts: dict[str, str],
+                        prefix: str = "N") -> list[Evidence]:
+    """The neighbour's passages as evidence (ids q1-N1…), offsets into the document."""
+    out: list[Evidence] = []
+    for s, start, end in neighbour.sentences:
+        p = s.passage
+        text = texts.get(p.document_id, "")
+        if p.start <= start and end <= p.end:  # widen a table row to its table, as answers are
+            a, b = expand_block(p.text, start - p.start, end - p.start)
+            start, end = p.start + a, p.start + b
+        if not text[start:end].strip() or any(
+                e.document_id == p.document_id and e.start == start for e in out):
+            continue
+        out.append(Evidence(
+            id=f"{sub.id}-{prefix}{len(out) + 1}", doc=p.doc, document_id=p.document_id,
+            chunk_id=p.chunk_id, quote=text[start:end], start=start, end=end, page=p.page,
+            heading_path=list(p.heading_path), score=round(s.score, 4), sub_question=sub.id,
+            lang=p.lang, title=p.title))
+    return out
 
 
 def retrieved_documents(findings: Findings, limit: int = 20) -> list[dict]:

@@ -5,8 +5,9 @@ Layout: `docs/` (any depth) and `questions.jsonl`, one object a line with `id`,
 `answerable`. Figures: gold-document recall@5/@10 (a hit when any gold document
 is among the first k retrieved), answer-fact recall (facts found in the answer,
 NFKC- and case-insensitive), citation validity (quoted span found in the cited
-file, read from disk), not-found accuracy on unanswerable questions, false
-not-found on answerable ones, and latency p50/p95 of the research step.
+file, read from disk), not-found accuracy on unanswerable questions (and how often
+the closest neighbour was shown as such), false not-found on answerable ones, fact
+recall and false not-found per language, and latency p50/p95 of the research step.
 """
 
 from __future__ import annotations
@@ -94,7 +95,10 @@ def _row(item: dict[str, Any], report: dict[str, Any], sources: _Sources) -> dic
     answer = _norm(report["answer"])
     facts = item["answer_facts"]
     hits = [f for f in facts if _norm(f) in answer]
-    citations = [c for claim in report["claims"] for c in claim["citations"]]
+    # Every quote shown counts: the claims, the direct answer and a neighbour's passages.
+    citations = [c for claim in [*report["claims"], *report.get("direct", [])]
+                 for c in claim["citations"]]
+    citations += (report.get("neighbour") or {}).get("citations", [])
     valid = 0
     for cite in citations:
         text = sources.text(cite["doc"])
@@ -102,6 +106,7 @@ def _row(item: dict[str, Any], report: dict[str, Any], sources: _Sources) -> dic
     return {
         "id": item["id"], "lang": item.get("lang") or report["lang"],
         "answerable": item["answerable"], "not_found": report["not_found"],
+        "neighbour": bool(report.get("neighbour")),
         "recall_at_5": bool(gold & set(docs[:5])) if gold else None,
         "recall_at_10": bool(gold & set(docs[:10])) if gold else None,
         "facts": len(facts), "facts_found": len(hits),
@@ -136,6 +141,7 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
         if cites else None,
         "citations": cites,
         "not_found_correct": _share([r["not_found"] for r in unanswerable]),
+        "neighbour_shown": _share([r["neighbour"] for r in unanswerable]),
         "false_not_found": _share([r["not_found"] for r in answerable]),
         "latency_ms_p50": round(statistics.median(latencies), 1) if latencies else None,
         "latency_ms_p95": round(latencies[min(len(latencies) - 1,
@@ -147,6 +153,10 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
         mine = [r for r in answerable if r["lang"] == lang and r["recall_at_10"] is not None]
         totals[f"recall_at_10_{lang}"] = _share([r["recall_at_10"] for r in mine])
         totals[f"recall_at_5_{lang}"] = _share([r["recall_at_5"] for r in mine])
+        facts = [r for r in answerable if r["lang"] == lang]
+        totals[f"answer_fact_recall_{lang}"] = round(
+            sum(r["facts_found"] for r in facts) / max(1, sum(r["facts"] for r in facts)), 4)
+        totals[f"false_not_found_{lang}"] = _share([r["not_found"] for r in facts])
     return totals
 
 
@@ -177,7 +187,7 @@ def evaluate(
         request = ResearchRequest(
             question=item["question"], docs=docs if first else None,
             collection=collection, tenant=tenant, use_model=use_model, options=options,
-            embed=embed)
+            embed=embed, embed_seconds=None)  # figures with every vector computed
         report, _ = run_research(store, gateway, request, progress if first else None)
         first = False
         row = _row(item, report.to_contract(), sources)

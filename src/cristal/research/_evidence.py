@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cristal.knowledge import Passage, query_terms, split_sentences
-from cristal.research._terms import SYNONYM_WEIGHT, canonical, expand
+from cristal.research._terms import SYNONYM_WEIGHT, canonical
 from cristal.research._types import SubQuestion
 
 __all__ = [
@@ -35,18 +35,22 @@ _CUES = {
     "count": re.compile(r"\d|[一二三四五六七八九十百千]+(?:件|回|日|台|点|人|名|文字|年|週)", re.I),
     "time": re.compile(
         r"\d+\s?(?:business\s+)?(?:days?|weeks?|months?|years?|hours?|minutes?)|"
-        r"\d+\s?(?:営業日|日|週間|週|か月|ヶ月|カ月|年|時間|分)|翌月|翌日|即日|当日|毎月|毎年|"
+        r"\d+\s?(?:営業日|日|週間|週|か月|ヶ月|カ月|年|時間|分)|\d{1,2}:\d{2}|翌月|翌日|即日|当日|"
+        r"毎月|毎年|"
         r"以内|までに|まで|前|後|ごと|毎|within|before|after|by\s|until|immediately|same day",
         re.I),
     "person": re.compile(
         r"manager|director|officer|committee|board|department|team|head|president|ceo|cfo|"
         r"supervisor|approv\w*|contact|call|\d{2,4}-\d{2,4}-\d{3,4}|@|部長|課長|本部長|取締役|"
-        r"社長|役員|委員会|部門|担当|承認|決裁|窓口|連絡|センター|係", re.I),
+        r"社長|役員|委員会|部門|担当|承認|決裁|窓口|連絡|センター|係|内線|ヘルプデスク|help ?desk|"
+        r"extension", re.I),
     "method": re.compile(r"via|through|using|use|must be sent|encrypted|system|portal|方法|経由|"
                          r"システム|使用|利用|送付|暗号|パスワード", re.I),
     "yesno": re.compile(r"\b(?:yes|no|not|only|free|covered|included|waived|eligible)\b|"
                         r"無償|有償|対象|できる|できない|不要|必要|可能|不可|含む|除く", re.I),
 }
+# A number that is part of a name: after a letter or katakana word (「Prism 185」, 「MX-2200」).
+_PRODUCT_NUMBER = re.compile(r"[A-Za-z\u30a0-\u30ff][\w\u30a0-\u30ff・-]*?[\s-]?(\d+)(?![\d.,])")
 _PLACEHOLDER = re.compile(r"\[\s*value not available\s*\]|\bN/A\b|\bTBD\b|未定|記載なし", re.I)
 _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
 
@@ -134,8 +138,13 @@ class Sentence:
     cue: float = 0.0
     document: float = 0.0  # share of the question's terms found elsewhere in the document
     entity: float = 1.0  # share of the question's names (company, product, code) in reach
+    attribute: float = 1.0  # share of what is asked about those names, in the sentence
+    named: float = 1.0  # share of the capitalised name words asked about, in reach
+    script: float = 0.0  # lexical match counting only question words in the sentence's script
     similarity: float | None = None  # raw cosine similarity to the sub-question
     score: float = 0.0
+    headings: frozenset[str] = frozenset()  # terms of its passage's headings and title
+    contrast: tuple[str, str] | None = None  # (value asked, other value it names instead)
 
 
 def candidate_sentences(passages: list[Passage], ranks: dict[int, int] | None = None,
@@ -161,18 +170,24 @@ def candidate_sentences(passages: list[Passage], ranks: dict[int, int] | None = 
 
 
 def _lexical(sentence: Sentence, weights: dict[str, float], context: set[str],
-             document: set[str]) -> tuple[float, float]:
-    """(sentence-and-headings match, match found only elsewhere in the document)."""
+             document: set[str], alternatives: dict[str, list[frozenset[str]]],
+             ) -> tuple[float, float]:
+    """(sentence-and-headings match, match found only elsewhere in the document).
+
+    A term the sentence lacks still counts, at reduced weight, when a phrase of the
+    lexicon that means the same stands there (「PC」 / 「貸与端末」).
+    """
     total = sum(weights.values())
     if not total:
         return 0.0, 0.0
     got = doc = 0.0
     for term, weight in weights.items():
+        others = alternatives.get(term, ())
         if term in sentence.terms:
             got += weight
-        elif expand(term) & sentence.terms:
+        elif any(alt <= sentence.terms for alt in others):
             got += SYNONYM_WEIGHT * weight
-        elif term in context or expand(term) & context:
+        elif term in context or any(alt <= context for alt in others):
             got += 0.5 * weight
         elif term in document:
             doc += weight
@@ -188,6 +203,8 @@ def score_sentences(
     lang: str | None = None,
     documents: dict[str, set[str]] | None = None,
     entity_terms: set[str] | None = None,
+    alternatives: dict[str, list[frozenset[str]]] | None = None,
+    name_terms: set[str] | None = None,
 ) -> list[Sentence]:
     """Score every sentence for `sub`; return them best first."""
     own = [canonical(t) for t in query_terms(sub.text)]
@@ -201,9 +218,29 @@ def score_sentences(
         if p.chunk_id not in heading_terms:
             heading_terms[p.chunk_id] = {canonical(t) for t in query_terms(
                 " ".join([p.title or "", *p.heading_path]))}
+        s.headings = frozenset(heading_terms[p.chunk_id])
         s.lexical, s.document = _lexical(s, weights, heading_terms[p.chunk_id],
-                                         (documents or {}).get(p.document_id, set()))
+                                         (documents or {}).get(p.document_id, set()),
+                                         alternatives or {})
         s.cue = 1.0 if has_answer_cue(s.text, sub.answer_type) else 0.0
+    # A question may gloss its names in the other language (「青葉損害保険（Aoba
+    # Insurance）」): without vectors, a sentence in that language is matched on those
+    # words alone.
+    numbers = {m.group(1) for m in _PRODUCT_NUMBER.finditer(sub.text)}
+    typed = sub.answer_type in ("amount", "count", "time")
+    for s in sentences:
+        if lang and s.passage.lang != lang and query_vector is None:
+            ascii_side = s.passage.lang == "en"
+            mine = {t: w for t, w in weights.items() if t.isascii() == ascii_side}
+            near = s.terms | heading_terms[s.passage.chunk_id]
+            reach = near | (documents or {}).get(s.passage.document_id, set())
+            # Product numbers read the same in both languages ("Prism 185", 「プリズム185」),
+            # and for a quantity, the lexicon must carry what is asked across (予算 → budget).
+            bridged = not typed or any(alt <= near for t in weights if t.isascii() != ascii_side
+                                       for alt in (alternatives or {}).get(t, ()))
+            if sum(mine.values()) and bridged and numbers <= reach:
+                s.script = _lexical(s, mine, heading_terms[s.passage.chunk_id], set(),
+                                    alternatives or {})[0]
     sims = {}
     if query_vector is not None:
         for s in sentences:
@@ -231,10 +268,42 @@ def score_sentences(
                 continue  # names are written differently in the other language
             reach = s.terms | heading_terms[s.passage.chunk_id] | \
                 (documents or {}).get(s.passage.document_id, set())
-            s.entity = sum(w for t, w in names.items() if t in reach) / total
+            s.entity = sum(w for t, w in names.items() if t in reach or any(
+                alt <= reach for alt in (alternatives or {}).get(t, ()))) / total
+    alternatives = alternatives or {}
+    named = {t for t in (name_terms or ()) if t in weights}
+    for s in sentences:
+        if named and not (lang and s.passage.lang != lang):
+            # Every name word asked about ("Gold" of "Gold Rewards Card") within reach:
+            # the Silver Rewards Card's annual fee does not answer for the Gold one.
+            reach = s.terms | heading_terms[s.passage.chunk_id] | \
+                (documents or {}).get(s.passage.document_id, set())
+            s.named = sum(1 for t in named if t in reach or any(
+                alt <= reach for alt in alternatives.get(t, ()))) / len(named)
+    # What is asked about the names (the "annual fee" of "the Gold Rewards Card"):
+    # the sentence or its headings must carry it, not just the names.
+    asked = {t: w for t, w in weights.items()
+             if t in own and t not in names and t not in named}
+    asked_total = sum(asked.values())
+    for s in sentences:
+        # Only for amounts, counts and times: the quantity asked has a name of its own
+        # ("annual fee"); other questions about a product word ("USB") ask it freely.
+        if not asked_total or not (named or names) or sub.answer_type not in (
+                "amount", "count", "time"):
+            break
+        near = s.terms | heading_terms[s.passage.chunk_id]
+        got = 0.0
+        for t, w in asked.items():
+            if t in near:
+                got += w
+            elif any(alt <= near for alt in alternatives.get(t, ())):
+                got += SYNONYM_WEIGHT * w
+        s.attribute = got / asked_total
     for s in sentences:
         rank_prior = 1.0 / math.sqrt(s.rank)
         lexical = s.lexical
+        if lang and s.passage.lang != lang and s.similarity is None:
+            lexical = max(lexical, 0.75 * s.script)  # no vectors: the glossed words
         if lang and s.passage.lang != lang and s.similarity is not None:
             # Another language shares no words with the question: let meaning stand in,
             # judged on the absolute similarity (a pool's best match may still be poor).

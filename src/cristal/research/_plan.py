@@ -34,6 +34,9 @@ _EN_NOT_ENTITY = frozenset({
     "Under", "According", "Per", "Regarding", "As", "At", "By", "With", "From", "To", "Of",
     "Please", "Tell", "Also", "But", "Then", "After", "Before", "During", "Since",
 })
+_EN_WORD = re.compile(r"[A-Za-z]{2,}")
+_ABBREVIATION = re.compile(r"\b(?:Co|Ltd|Inc|Corp|No|Mr|Ms|Mrs|Dr|St|vs|approx|e\.g|i\.e)\.$")
+_GLOSS = re.compile(r"[（(][^（）()]*[）)]")
 _EN_SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+)$")
 _EN_COMPARATIVE = re.compile(
     r"\b(?:versus|vs\.?|compared (?:with|to)|higher|lower|more|less|better|worse|cheaper|"
@@ -47,6 +50,9 @@ _JA_OPEN_QWORD = re.compile(
 _JA_QWORD = re.compile(
     _JA_OPEN_QWORD.pattern + r"|なん|可否|か[？?]?$|ますか|ですか|でしょうか")
 _JA_CLAUSE = re.compile(r"[^、，,]+(?:[、，,]|$)")
+# A lead clause ending in a connective like these tells the background (「…したいのですが、」
+# 「…ないんだけど、」); others (「…するには、」「…の場合、」) are the question's own topic.
+_BACKGROUND = ("が", "けど", "けれど", "けれども", "ので", "から", "て", "で")
 _JA_COMPARE = re.compile(r"(.+?)と(.+?)(?:では|の違い|で比べ|を比較|のどちら)")
 
 _TYPES: list[tuple[str, re.Pattern[str]]] = [
@@ -59,7 +65,7 @@ _TYPES: list[tuple[str, re.Pattern[str]]] = [
         r"いくら|幾ら|金額|費用|手数料|料金|額|円|日当|手当|単価|何円|何%|何％|上限|限度", re.I)),
     ("time", re.compile(
         r"\bwhen\b|\bhow long\b|\bhow soon\b|\bdeadline\b|\bby when\b|\bwithin\b|\bdays?\b|"
-        r"いつ|期限|締め切り|締切|までに|何日|どれくらいの(?:期間|間隔)|間隔|何時間|猶予", re.I)),
+        r"いつ|期限|締め切り|締切|までに|何日|どれくらいの(?:期間|間隔)|間隔|何時|猶予", re.I)),
     ("person", re.compile(
         r"\bwho\b|\bwhom\b|\bapprov\w*|\bcontact\b|\bwhich (?:team|department|role|person)\b|"
         r"誰|だれ|どなた|承認|連絡|決裁|どこに(?:連絡|報告|相談)|担当", re.I)),
@@ -121,11 +127,19 @@ def _en_compare(question: str) -> list[str]:
 
 def _split_en(question: str) -> tuple[list[str], list[str]]:
     context, parts = [], []
+    sentences: list[str] = []
     for sentence in (question[a:b].strip() for a, b in split_sentences(question)):
-        if not sentence:
-            continue
+        if sentences and _ABBREVIATION.search(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {sentence}"  # "Hokuto Co., Ltd. (…)'s policy"
+        elif sentence:
+            sentences.append(sentence)
+    for sentence in sentences:
         if not sentence.endswith("?") and not _EN_QUESTION_START.match(sentence):
             context.append(sentence)
+            continue
+        if parts and not _EN_WORD.search(_GLOSS.sub(" ", sentence)):
+            # "… Co., Ltd. (株式会社緑製薬)?": a gloss cut off by the abbreviation's period
+            parts[-1] = f"{parts[-1]} {sentence}"
             continue
         pieces = [p.strip(" ,;") for p in _EN_SPLIT.split(sentence) if p.strip(" ,;")]
         for piece in pieces:
@@ -153,7 +167,12 @@ def _split_ja(question: str) -> tuple[list[str], list[str]]:
                 asked[-1] = asked[-1] + "、" + clause
             else:
                 lead.append(clause)
-        if lead and asked:  # a question with no question word is all lead: keep it whole
+        background = bool(lead) and lead[-1].endswith(_BACKGROUND)
+        if lead and len(asked) == 1 and not background:
+            # 「係長から課長へ昇格するには、どんな要件が…」: the lead clause is the topic of
+            # the one question, not shared context; keep the sentence whole.
+            asked = ["、".join([*lead, *asked])]
+        elif lead and asked:  # a question with no question word is all lead: keep it whole
             context.append("、".join(lead))
         compared = _JA_COMPARE.search(sentence)
         if compared and len(asked) <= 1:

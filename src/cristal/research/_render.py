@@ -23,7 +23,7 @@ vertical-align:super;margin-left:.1rem}.unverified{color:#999;text-decoration:li
 section.src{border:1px solid #e3e6e8;border-radius:6px;padding:.6rem .9rem;margin:.8rem 0}
 section.src:target{border-color:#2a7ae2;box-shadow:0 0 0 3px #d6e6fb}
 .ctx{white-space:pre-wrap;font-size:.9rem;color:#444}mark{background:#fff0a6;color:#000}
-.where{font-family:ui-monospace,monospace;font-size:.85rem}table{border-collapse:collapse}
+.direct{font-size:1.1rem}.where{font-family:ui-monospace,monospace;font-size:.85rem}table{border-collapse:collapse}
 td,th{border:1px solid #ddd;padding:.2rem .5rem;font-size:.85rem;text-align:left}
 """
 
@@ -69,8 +69,18 @@ def render_html(report: Report, texts: dict[str, str] | None = None) -> str:
     if not shown:
         out.append(f"<p class='notfound'>{_e(report.answer.strip())}</p>")
     else:
-        first = report.answer.splitlines()[0].strip("_ ")
-        out.append(f"<p class='mode'>{_e(first)}</p>")
+        label = "回答" if words_ja else "Answer"
+        for claim in report.direct:
+            if not claim.verified:
+                continue
+            refs = "".join(
+                f"<a class='cite' href='#src-{numbers[c.evidence or c.quote]}'>"
+                f"[{numbers[c.evidence or c.quote]}]</a>"
+                for c in claim.citations if (c.evidence or c.quote) in numbers)
+            out.append(f"<p class='direct'><strong>{label}:</strong> "
+                       f"{_e(' '.join(claim.text.split()))}{refs}</p>")
+        mode = next((line for line in report.answer.splitlines() if line.startswith("_")), "")
+        out.append(f"<p class='mode'>{_e(mode.strip('_ '))}</p>")
         subs = report.sub_questions
         for sub in subs:
             mine = [c for c in report.claims if c.sub_question == sub.id]

@@ -19,15 +19,16 @@ from cristal.errors import CristalError
 from cristal.knowledge import (
     Collection,
     Passage,
+    Scope,
+    as_scope,
     document_texts,
     passage_text,
-    phrase_count,
     search,
-    term_stats,
 )
 from cristal.knowledge.ja import query_terms
 from cristal.models import Gateway
 from cristal.research._evidence import Sentence, candidate_sentences, score_sentences
+from cristal.research._lexicon import Lexicon, load_lexicon
 from cristal.research._plan import _en_entities, entities
 from cristal.research._terms import canonical
 from cristal.research._types import SubQuestion
@@ -59,6 +60,7 @@ _ATTRIBUTE_HEADS = (  # matched as endings: 額 covers 金額, 料 covers 手数
 _vector_cache: dict[tuple[str, int, int], np.ndarray] = {}
 _document_cache: dict[str, set[str]] = {}
 _POSSESSIVE = re.compile(r"['’]s\b")
+_GLOSS = re.compile(r"[（(][^（）()]*[）)]")
 
 
 def references(text: str) -> list[str]:
@@ -98,11 +100,11 @@ class Pool:
 class SearchState:
     """Search, scoring and follow-up for all sub-questions of one research session."""
 
-    def __init__(self, store: Store, gateway: Gateway, collection: Collection, tenant: str,
-                 max_steps: int, caller: str) -> None:
+    def __init__(self, store: Store, gateway: Gateway, collection: Collection | Scope,
+                 tenant: str, max_steps: int, caller: str) -> None:
         self.store = store
         self.gateway = gateway
-        self.collection = collection
+        self.collection = as_scope(collection)  # only these collections are ever read
         self.tenant = tenant
         self.max_steps = max_steps
         self.caller = caller
@@ -113,16 +115,28 @@ class SearchState:
         self._df: dict[str, int] = {}
         self._totals: list[int] = []
         self._qvec: dict[str, np.ndarray] = {}
+        self.lexicon: Lexicon = load_lexicon(gateway.settings.research.lexicon)
 
     # -- retrieval --------------------------------------------------------
 
-    def search(self, query: str, k: int) -> list[Passage]:
+    def search(self, query: str, k: int, mode: str = "hybrid") -> list[Passage]:
         """One search step (counted against the step budget)."""
         self.steps += 1
         found = search(self.store, self.gateway, self.collection, query, k=k,
-                       tenant=self.tenant)
+                       tenant=self.tenant, mode=mode)
         self.rankings.append(found)
         return found
+
+    def expansion_query(self, sub: SubQuestion) -> str | None:
+        """The sub-question's query plus the lexicon's other words for its terms, if any."""
+        terms = {canonical(t) for t in query_terms(f"{sub.text} {sub.context}")}
+        extra = self.lexicon.expansion(terms)
+        return f"{sub.query} {' '.join(extra)}" if extra else None
+
+    def alternatives(self, sub: SubQuestion) -> dict[str, list[frozenset[str]]]:
+        """The lexicon's other phrases for each term of the sub-question."""
+        terms = {canonical(t) for t in query_terms(f"{sub.text} {sub.context}")}
+        return self.lexicon.alternatives(terms)
 
     def budget_left(self) -> bool:
         """True while the step budget allows another search."""
@@ -134,7 +148,7 @@ class SearchState:
         """Inverse document frequency (over chunks) of each term."""
         missing = [t for t in terms if t not in self._idf]
         if missing:
-            total, df = term_stats(self.store, self.collection.id, missing)
+            total, df = self.collection.term_stats(self.store, missing)
             self._totals = [total]
             for term in missing:
                 self._df[term] = df.get(term, 0)
@@ -160,7 +174,7 @@ class SearchState:
             compound = (term not in base and not _HIRAGANA.search(term)
                         and not _KATAKANA_ONLY.fullmatch(term) and not term.startswith(("何", "幾"))
                         and not term.endswith(_ATTRIBUTE_HEADS))
-            if term in capitals or code or compound:
+            if (term in capitals or code or compound) and not self._said_otherwise(term):
                 out.append(term)
         for _, _, name in _en_entities(sub.text):
             # "Summit Track 585": every word may occur somewhere, the name nowhere.
@@ -171,10 +185,22 @@ class SearchState:
             # absent only if "Silver Zoom" is (documents say "the Silver Zoom Card").
             proper = " ".join(w for w in words if w[:1].isupper() or any(c.isdigit() for c in w))
             if len(words) >= 2 and named and not any(
-                    phrase_count(self.store, self.collection.id, phrase)
+                    self.collection.phrase_count(self.store, phrase)
                     for phrase in dict.fromkeys([core, proper]) if phrase):
                 out.append(core)
         return out
+
+    def _said_otherwise(self, term: str) -> bool:
+        """True when the lexicon has another word for `term` that the collection uses
+        (「電話番号」 absent, 「フリーダイヤル」 present): a missing word is not a missing
+        subject."""
+        words = {canonical(t) for t in query_terms(term, compounds=False)} | {term}
+        alternatives = [a for found in self.lexicon.alternatives(words).values()
+                        for a in found]
+        if not alternatives:
+            return False
+        self.idf([t for a in alternatives for t in a])
+        return any(all(self._df.get(t, 0) > 0 for t in a) for a in alternatives)
 
     def entity_terms(self, sub: SubQuestion) -> set[str]:
         """Rare terms of the proper names a sub-question mentions (company, product, code).
@@ -192,7 +218,19 @@ class SearchState:
         idf = self.idf(terms)
         total = self._totals[0] if self._totals else 1
         rare = math.log((total + 1) / (0.05 * total + 0.5))  # in at most ~5% of chunks
-        return {canonical(t) for t in terms if idf[t] >= rare}
+        return {canonical(t) for t in terms
+                if idf[t] >= rare and not self.lexicon.knows(canonical(t))}
+
+    def name_terms(self, sub: SubQuestion) -> set[str]:
+        """Terms of the capitalised words and codes the sub-question names ("Gold", "C3"),
+        however common: evidence must name the same product, not a sibling of it."""
+        # A gloss in parentheses (「青葉損害保険（Aoba Insurance）」) names the same thing
+        # in the other language; documents in one language rarely carry both.
+        names = entities(_GLOSS.sub(" ", sub.text), self.lang or "en")
+        words = [w for n in names for w in re.split(r"[\s,.()（）「」『』]+", n)
+                 if w and w.isascii() and (w[:1].isupper() or any(c.isdigit() for c in w))]
+        terms = {canonical(t) for t in query_terms(" ".join(words), compounds=False)}
+        return {t for t in terms if not self.lexicon.knows(t)}  # PC, USB, OK: common words
 
     def document_terms(self, document_ids: set[str]) -> dict[str, set[str]]:
         """The terms of whole documents (cached per process; ids change on re-ingest)."""
@@ -249,14 +287,21 @@ class SearchState:
         """Score the pool's sentences for `sub` (embedding only the most promising ones)."""
         sentences = candidate_sentences(pool.passages, pool.ranks)
         raw = self.idf(query_terms(sub.text) + query_terms(sub.context))
+        alternatives = self.alternatives(sub)
         idf: dict[str, float] = {}
         for term, value in raw.items():
             key = canonical(term)
+            if self._df.get(term) == 0 and _HIRAGANA.search(term) and not alternatives.get(key):
+                # A colloquial word no passage uses (「ばっか」, 「いきなり」) cannot tell
+                # evidence apart; an unseen noun ("refinancing") still counts against it.
+                value = 0.0
             idf[key] = max(value, idf.get(key, 0.0))
         qvec = self.query_vector(sub.query)
         documents = self.document_terms({p.document_id for p in pool.passages})
         names = self.entity_terms(sub)
-        first = score_sentences(sentences, sub, idf, None, {}, self.lang, documents, names)
+        named = self.name_terms(sub)
+        first = score_sentences(sentences, sub, idf, None, {}, self.lang, documents, names,
+                                alternatives, named)
         if qvec is not None:
             # Embed the lexically best sentences plus the leading sentences of the best
             # passages, so cross-lingual evidence (no shared words) is still read.
@@ -264,6 +309,6 @@ class SearchState:
             unique = list({id(s): s for s in chosen}.values())
             vectors = self.sentence_vectors(unique)
             first = score_sentences(sentences, sub, idf, qvec, vectors, self.lang, documents,
-                                    names)
+                                    names, alternatives, named)
         pool.ranked = first
         return first

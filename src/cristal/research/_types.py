@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Citation", "Claim", "Evidence", "Report", "SubQuestion"]
+__all__ = ["Citation", "Claim", "Evidence", "Report", "SubQuestion", "report_from_contract"]
 
 
 @dataclass(slots=True)
@@ -20,6 +20,7 @@ class SubQuestion:
     found: bool = False
     steps: list[str] = field(default_factory=list)  # the queries that were run for it
     absent: list[str] = field(default_factory=list)  # names asked about that no document has
+    neighbour: dict[str, str] | None = None  # {"kind", "asked", "found"} when only a neighbour
 
 
 @dataclass(slots=True)
@@ -39,6 +40,7 @@ class Evidence:
     sub_question: str
     lang: str
     title: str | None = None
+    focus: tuple[int, int] | None = None  # the sentence (or table row) that scored best
 
 
 @dataclass(slots=True)
@@ -85,16 +87,42 @@ class Report:
     created_at: str
     notes: list[str] = field(default_factory=list)
     docs_root: str | None = None
+    direct: list[Claim] = field(default_factory=list)  # the answer's first lines
+    neighbour: dict[str, Any] | None = None  # only a neighbour of what was asked was found
 
     def to_contract(self) -> dict[str, Any]:
         """The report as DESIGN.md's contract: id, question, lang, answer, claims, ..."""
         data = asdict(self)
-        data["claims"] = [
-            {"text": c.text, "verified": c.verified, "note": c.note,
-             "sub_question": c.sub_question,
-             "citations": [{"doc": x.doc, "quote": x.quote, "start": x.start, "end": x.end,
-                            "page": x.page, "evidence": x.evidence} for x in c.citations]}
-            for c in self.claims
-        ]
+        data["claims"] = [_claim(c) for c in self.claims]
+        data["direct"] = [_claim(c) for c in self.direct]
         data["timings_ms"] = {k: round(v, 1) for k, v in self.timings_ms.items()}
         return data
+
+
+def _claim(c: Claim) -> dict[str, Any]:
+    return {"text": c.text, "verified": c.verified, "note": c.note,
+            "sub_question": c.sub_question,
+            "citations": [{"doc": x.doc, "quote": x.quote, "start": x.start, "end": x.end,
+                           "page": x.page, "evidence": x.evidence} for x in c.citations]}
+
+
+def _claim_from(c: dict[str, Any]) -> Claim:
+    return Claim(text=c["text"], citations=[
+        Citation(**{k: v for k, v in x.items() if k in Citation.__dataclass_fields__})
+        for x in c.get("citations", [])], sub_question=c.get("sub_question"),
+        verified=c.get("verified", True), note=c.get("note"))
+
+
+def report_from_contract(data: dict[str, Any]) -> Report:
+    """A Report back from its stored JSON contract (to render a stored session again)."""
+    names = set(Report.__dataclass_fields__)
+    fields = {k: v for k, v in data.items() if k in names}
+    fields["claims"] = [_claim_from(c) for c in data.get("claims", [])]
+    fields["direct"] = [_claim_from(c) for c in data.get("direct", [])]
+    fields["evidence"] = [Evidence(**{k: v for k, v in e.items()
+                                      if k in Evidence.__dataclass_fields__})
+                          for e in data.get("evidence", [])]
+    fields["sub_questions"] = [SubQuestion(**{k: v for k, v in q.items()
+                                              if k in SubQuestion.__dataclass_fields__})
+                               for q in data.get("sub_questions", [])]
+    return Report(**fields)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from cristal.errors import StoreError
-from cristal.store._engine import create_engine, sqlite_module
+from cristal.errors import ConfigError, StoreError
+from cristal.store._compact import compact, needle_forms, scan_text
+from cristal.store._engine import create_engine, detect_pgvector, sqlite_module
 from cristal.store._files import private_dir, private_file, write_private_text
+from cristal.store._group import grouped
 from cristal.store._raw import RawCursor, raw_transaction, release_connections
 from cristal.store._schema import JSON, UTCDateTime, metadata, new_id, utcnow
 
@@ -21,11 +24,15 @@ __all__ = [
     "RawCursor",
     "Store",
     "UTCDateTime",
+    "compact",
+    "grouped",
     "metadata",
+    "needle_forms",
     "new_id",
     "private_dir",
     "private_file",
     "raw_transaction",
+    "scan_text",
     "sqlite_module",
     "utcnow",
     "write_private_text",
@@ -62,7 +69,19 @@ class Store:
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine, caps, revision)
+        store = cls(engine, caps, revision)
+        if store.dialect == "postgresql":
+            detect_pgvector(engine, caps)
+        required = os.environ.get("CRISTAL_REQUIRE_SQLITE_VEC") == "1"
+        if required and store.dialect == "sqlite" and store.vector_backend != "sqlite-vec":
+            engine.dispose()
+            raise ConfigError(
+                f"sqlite-vec is required (CRISTAL_REQUIRE_SQLITE_VEC=1) but {store.vector_reason}"
+                ". Fix the install (pip install sqlite-vec pysqlite3-binary) or unset "
+                "CRISTAL_REQUIRE_SQLITE_VEC.",
+                key="sqlite-vec",
+            )
+        return store
 
     @property
     def dialect(self) -> str:
@@ -71,12 +90,21 @@ class Store:
 
     @property
     def vector_backend(self) -> str:
-        """How vectors are searched here: `sqlite-vec`, or `numpy` (stored vectors)."""
+        """How vectors are searched here: `sqlite-vec`, `pgvector`, or `numpy` (the fallback)."""
         if self.dialect == "sqlite":
             with self.engine.connect():
                 pass  # make sure at least one connection has tried to load the extension
             return "sqlite-vec" if self._caps.get("vec") else "numpy"
-        return "numpy"
+        return "pgvector" if self._caps.get("pgvector") else "numpy"
+
+    @property
+    def vector_reason(self) -> str | None:
+        """Why vectors are scored with numpy here (None when the vector index is in use)."""
+        if self.vector_backend != "numpy":
+            return None
+        if self.dialect == "sqlite":
+            return f"sqlite-vec did not load: {self._caps.get('vec_error') or 'unknown reason'}"
+        return f"PostgreSQL without pgvector: {self._caps.get('pgvector_error') or 'not checked'}"
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sa.Connection]:

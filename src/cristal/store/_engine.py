@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from types import ModuleType
 from typing import Any
 
@@ -11,7 +12,13 @@ from sqlalchemy.engine import Engine, make_url
 
 from cristal.errors import ConfigError
 
-__all__ = ["create_engine", "sqlite_module"]
+__all__ = ["create_engine", "detect_pgvector", "sqlite_module"]
+
+_log = logging.getLogger("cristal.store")
+_NO_EXTENSIONS = (
+    "this Python's sqlite3 cannot load extensions and pysqlite3 is not installed "
+    "(pip install pysqlite3-binary, where a wheel exists)"
+)
 
 
 def sqlite_module() -> tuple[ModuleType, bool]:
@@ -31,16 +38,54 @@ def sqlite_module() -> tuple[ModuleType, bool]:
     raise ConfigError("no SQLite module is available; reinstall Python with sqlite3 support.")
 
 
-def _load_vec(dbapi_conn: Any) -> bool:
+def _load_vec(dbapi_conn: Any) -> str | None:
+    """Load sqlite-vec into a connection; None when it loaded, else why not."""
     try:
         import sqlite_vec
 
         dbapi_conn.enable_load_extension(True)
         sqlite_vec.load(dbapi_conn)
         dbapi_conn.enable_load_extension(False)
-        return True
-    except Exception:  # any failure means the numpy fallback serves vectors
-        return False
+        return None
+    except Exception as exc:  # any failure means the numpy fallback serves vectors
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _vec_failed(caps: dict[str, Any], reason: str) -> None:
+    """Remember (and log once per engine) why vectors fall back to numpy scoring."""
+    if caps.get("vec_error") is None:
+        _log.warning("sqlite-vec did not load (%s); vectors are scored with numpy instead",
+                     reason)
+    caps["vec_error"] = reason
+
+
+def detect_pgvector(engine: Engine, caps: dict[str, Any]) -> None:
+    """Use pgvector when the database has it, or can create it; else record why not."""
+    try:
+        with engine.connect() as conn:
+            version = conn.exec_driver_sql(
+                "SELECT extversion FROM pg_extension WHERE extname = 'vector'").scalar()
+            if version is None:
+                available = conn.exec_driver_sql(
+                    "SELECT default_version FROM pg_available_extensions WHERE name = 'vector'"
+                ).scalar()
+                if available is None:
+                    raise LookupError(
+                        "the server has no pgvector extension (Debian: scripts/setup-system "
+                        "installs it)")
+                conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS vector")
+                conn.commit()
+                version = available
+        caps["pgvector"] = version
+    except LookupError as exc:
+        caps["pgvector_error"] = str(exc)
+    except sa.exc.DBAPIError as exc:
+        caps["pgvector_error"] = (
+            f"CREATE EXTENSION vector failed ({str(exc.orig).strip()}); a superuser can "
+            "create it in this database, or in template1 for new ones")
+    if caps.get("pgvector_error"):
+        _log.warning("pgvector is not available (%s); vectors are scored with numpy instead",
+                     caps["pgvector_error"])
 
 
 def _sqlite_engine(url: sa.URL, echo: bool, caps: dict[str, Any]) -> Engine:
@@ -66,8 +111,11 @@ def _sqlite_engine(url: sa.URL, echo: bool, caps: dict[str, Any]) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=60000")
         cur.close()
-        if can_load and _load_vec(dbapi_conn):
+        error = _load_vec(dbapi_conn) if can_load else _NO_EXTENSIONS
+        if error is None:
             caps["vec"] = True
+        else:
+            _vec_failed(caps, error)
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
@@ -81,9 +129,9 @@ def create_engine(url: str, echo: bool = False) -> tuple[Engine, dict[str, Any]]
     """An engine for a `sqlite:///…` or `postgresql://…` URL, and its capabilities.
 
     The capabilities dict fills in as connections open: `vec` is True once the
-    sqlite-vec extension has loaded into a connection.
+    sqlite-vec extension has loaded into a connection; `vec_error` says why it did not.
     """
-    caps: dict[str, Any] = {"vec": False}
+    caps: dict[str, Any] = {"vec": False, "vec_error": None}
     try:
         parsed = make_url(url)
     except sa.exc.ArgumentError as exc:

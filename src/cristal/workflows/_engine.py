@@ -177,11 +177,19 @@ class Engine:
                 limiter=_limit(q.rate), partition_limiter=_limit(q.tenant_rate),
                 polling_interval_sec=wf.polling_interval_s, on_conflict="always_update")
 
-    def shutdown(self, grace_s: int = 0) -> None:
-        """Stop executing; unfinished runs are left for a live worker to recover."""
+    def shutdown(self, grace_s: int = 0, *, abandon: bool = False) -> None:
+        """Stop executing; unfinished runs are left for a live worker to recover.
+
+        `abandon`: the process is about to exit and runs still executing here (a run
+        waiting for a person) are left to a worker on purpose. Their threads then fail
+        inside DBOS once it is gone, which leaves them pending for recovery, exactly as
+        intended, so DBOS's report of that failure is not printed.
+        """
         global _launched
         if _launched is not self:
             return
+        if abandon:
+            logging.getLogger("dbos").setLevel(logging.CRITICAL)
         if self._parker is not None:
             self._parker.stop()
             self._parker = None

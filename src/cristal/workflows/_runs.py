@@ -62,7 +62,8 @@ def _run_id(tenant: str, key: str | None) -> str:
 
 
 def _prepare(engine: Engine, spec: Spec, inputs: dict[str, Any], tenant: str | None,
-             key: str | None, queue: str | None, priority: int | None) -> dict[str, Any]:
+             key: str | None, queue: str | None, priority: int | None,
+             principal: dict[str, Any] | None = None) -> dict[str, Any]:
     settings = engine.settings
     tenant_name = get_tenant(engine.app.store, tenant or settings.tenant).name
     queue = queue or spec.queue or "default"
@@ -73,18 +74,24 @@ def _prepare(engine: Engine, spec: Spec, inputs: dict[str, Any], tenant: str | N
     if not 1 <= priority <= 1_000_000:
         raise InvalidInput("--priority must be between 1 (most urgent) and 1000000.")
     values = coerce_inputs(spec.inputs, inputs, from_text=True)
+    meta: dict[str, Any] = {"tenant": tenant_name, "digest": spec.digest}
+    attributes = {"tenant": tenant_name, "workflow": spec.name, "queue": queue}
+    if principal is not None:  # who started it: its steps read only what they may read
+        meta["principal"] = principal
+        attributes["started_by"] = principal.get("subject")
     return {"run_id": _run_id(tenant_name, key), "tenant": tenant_name, "queue": queue,
-            "priority": priority, "inputs": values,
-            "meta": {"tenant": tenant_name, "digest": spec.digest},
-            "attributes": {"tenant": tenant_name, "workflow": spec.name, "queue": queue}}
+            "priority": priority, "inputs": values, "meta": meta, "attributes": attributes}
 
 
 def start_run(engine: Engine, spec: Spec, inputs: dict[str, Any], *, tenant: str | None = None,
               key: str | None = None, queue: str | None = None, priority: int | None = None,
-              delay_s: float | None = None) -> RunView:
+              delay_s: float | None = None, principal: dict[str, Any] | None = None) -> RunView:
     """Enqueue a run for the workers (not before `delay_s` seconds from now); returns it,
-    queued, or as it is if the key was used before."""
-    p = _prepare(engine, spec, inputs, tenant, key, queue, priority)
+    queued, or as it is if the key was used before.
+
+    `principal` (`Principal.to_dict()` plus `subject`): who started it; its research steps
+    then read only the collections that principal may read."""
+    p = _prepare(engine, spec, inputs, tenant, key, queue, priority, principal)
     options: dict[str, Any] = {
         "workflow_name": WORKFLOW_NAME, "queue_name": p["queue"],
         "queue_partition_key": p["tenant"], "workflow_id": p["run_id"],
@@ -124,9 +131,9 @@ def start_workflow(engine: Engine, fn: Any, *args: Any, tenant: str | None = Non
 
 
 def run_here(engine: Engine, spec: Spec, inputs: dict[str, Any], *, tenant: str | None = None,
-             key: str | None = None) -> str:
+             key: str | None = None, principal: dict[str, Any] | None = None) -> str:
     """Start a run in this process (the engine must be launched); returns its id."""
-    p = _prepare(engine, spec, inputs, tenant, key, None, None)
+    p = _prepare(engine, spec, inputs, tenant, key, None, None, principal)
     if _status(engine, p["run_id"]) is None:
         with SetWorkflowID(p["run_id"]), SetWorkflowAttributes(p["attributes"]), \
                 SetWorkflowTimeout(float(spec.timeout_s) if spec.timeout_s else None):
@@ -280,12 +287,14 @@ def retry_run(engine: Engine, run_id: str, from_step: str | None = None) -> RunV
 
 def approve(engine: Engine, run_id: str, step: str, *, approved: bool = True,
             comment: str | None = None, by: str | None = None,
-            groups: Sequence[str] = (), tenants: Sequence[str] = ()) -> dict[str, Any]:
+            groups: Sequence[str] = (), tenants: Sequence[str] = (),
+            override: bool = False) -> dict[str, Any]:
     """Send a decision to a run waiting at an approval step, as `by` (in `groups`).
 
     The step's `approvers` name users or groups; when it names any, `by` must be one
-    of them or be in one of them. `tenants`, when not empty, are the only tenants
-    whose runs `by` may decide.
+    of them or be in one of them, unless `override` (a tenant admin or the owner
+    signed in to the server). `tenants`, when not empty, are the only tenants whose
+    runs `by` may decide.
     """
     view = get_run(engine, run_id, steps=False)
     waiting = view.waiting or {}
@@ -294,7 +303,7 @@ def approve(engine: Engine, run_id: str, step: str, *, approved: bool = True,
                  if waiting else f"it is {view.status}")
         raise InvalidInput(f"run {run_id} is not waiting for approval at step {step!r}: "
                            f"{where}. `cristal runs show {run_id}` shows its steps.")
-    check_approver(waiting, view.tenant, by, groups, tenants, run_id)
+    check_approver(waiting, view.tenant, by, groups, tenants, run_id, named=not override)
     decision = {"approved": approved, "comment": comment, "by": by}
     engine.client.send(run_id, decision, approval_topic(step))
     wake_run(engine, run_id)  # parked (or about to be): continue it; the decision waits
@@ -303,20 +312,23 @@ def approve(engine: Engine, run_id: str, step: str, *, approved: bool = True,
 
 
 def check_approver(waiting: dict[str, Any], tenant: str | None, by: str | None,
-                   groups: Sequence[str], tenants: Sequence[str], run_id: str) -> None:
-    """Refuse (PermissionDenied, exit 3) a decision by someone the step does not name."""
+                   groups: Sequence[str], tenants: Sequence[str], run_id: str, *,
+                   named: bool = True) -> None:
+    """Refuse (PermissionDenied, exit 3) a decision by someone the step does not name
+    (`named=False`: check only `tenants`)."""
     if tenants and tenant not in tenants:
         raise PermissionDenied(
             f"run {run_id} belongs to tenant {tenant}, and {by or 'you'} may act only for "
             f"{', '.join(tenants)} (identity.tenants). Nothing was decided.",
             run_id=run_id, tenant=tenant)
     approvers = [str(a) for a in waiting.get("approvers") or []]
-    if not approvers:
+    if not approvers or not named:
         return
     if by is None or (by not in approvers and not set(groups) & set(approvers)):
         who = f"{by} (groups: {', '.join(groups) or 'none'})" if by else "an unnamed user"
         raise PermissionDenied(
             f"step {waiting.get('step')} of run {run_id} may be decided by "
-            f"{', '.join(approvers)} only, and you are {who}. Ask one of them; an approver "
-            "sets identity.user / identity.groups in their own config. Nothing was decided.",
+            f"{', '.join(approvers)} only, and you are {who}. Ask one of them (at the command "
+            "line, an approver sets identity.user / identity.groups in their own config). "
+            "Nothing was decided.",
             run_id=run_id, approvers=approvers)

@@ -12,6 +12,13 @@ from ._csv import CsvParser
 from ._docx import DocxParser
 from ._eml import EmlParser
 from ._html import HtmlParser
+from ._limits import (
+    MAX_INFLATED_BYTES,
+    MAX_MARKUP_CHARS,
+    MAX_PDF_PAGES,
+    MAX_RATIO,
+    MAX_TEXT_CHARS,
+)
 from ._markdown import MarkdownParser, PlainTextParser
 from ._pdf import PdfParser
 from ._registry import (
@@ -20,11 +27,17 @@ from ._registry import (
     parse_file,
     register,
     supported_suffixes,
+    unregister,
 )
 from ._xlsx import XlsxParser
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "MAX_INFLATED_BYTES",
+    "MAX_MARKUP_CHARS",
+    "MAX_PDF_PAGES",
+    "MAX_RATIO",
+    "MAX_TEXT_CHARS",
     "CsvParser",
     "DocxParser",
     "EmlParser",
@@ -40,6 +53,7 @@ __all__ = [
     "parse_file",
     "register",
     "supported_suffixes",
+    "unregister",
 ]
 
 register((".pdf",), PdfParser())

@@ -10,6 +10,7 @@ from typing import Any
 from .._types import Block, ParsedDocument
 from ..ja import detect_lang
 from ._base import ParseFailed
+from ._limits import check_text
 
 __all__ = [
     "MAX_ROWS",
@@ -87,6 +88,7 @@ class TextBuilder:
         """The finished document; fails when nothing readable was found."""
         text = self.text
         require_text(text, name)
+        check_text(len(text), name)
         title = fields.pop("title", None) or _first_heading(self) or fallback_title(name)
         return ParsedDocument(
             text=text,

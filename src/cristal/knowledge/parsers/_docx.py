@@ -14,6 +14,7 @@ from typing import Any
 from .._types import ParsedDocument
 from ._base import ParseFailed
 from ._builder import TextBuilder, row_text
+from ._limits import check_zip
 
 __all__ = ["DocxParser"]
 
@@ -33,6 +34,7 @@ class DocxParser:
                 "this is a legacy .doc file or a password-protected document",
                 "Save it as .docx without a password and try again.",
             )
+        check_zip(data, name)
         try:
             import docx
 

@@ -14,6 +14,7 @@ from .._types import ParsedDocument
 from ._base import ParseFailed
 from ._builder import TextBuilder, row_text
 from ._decode import decode
+from ._limits import MAX_MARKUP_CHARS, check_text
 
 __all__ = ["HtmlParser", "html_into"]
 
@@ -61,6 +62,7 @@ def html_into(builder: TextBuilder, html: str, name: str, depth: int = 0) -> str
 
     Returns the page title if it has one.
     """
+    check_text(len(html), name, MAX_MARKUP_CHARS)  # lxml needs several times this in memory
     html = _XML_DECLARATION.sub("", html)  # lxml refuses str input that declares an encoding
     if not html.strip():
         return None

@@ -13,6 +13,7 @@ from .._types import Block, ParsedDocument
 from ..ja import detect_lang
 from ._builder import HeadingStack, fallback_title, require_text
 from ._decode import decode
+from ._limits import check_text
 
 __all__ = ["MarkdownParser", "PlainTextParser", "scan"]
 
@@ -46,6 +47,7 @@ class PlainTextParser:
 def _parse(data: bytes, name: str, *, markdown: bool) -> ParsedDocument:
     text, encoding = decode(data, name)
     require_text(text, name)
+    check_text(len(text), name)
     blocks, found_title = scan(text, markdown=markdown)
     title = found_title or _first_line(text, blocks, markdown) or fallback_title(name)
     return ParsedDocument(

@@ -18,6 +18,7 @@ from typing import Any
 from .._types import ParsedDocument
 from ._base import ParseFailed
 from ._builder import TextBuilder
+from ._limits import check_pages
 
 __all__ = ["PdfParser"]
 
@@ -72,8 +73,11 @@ def _extract(data: bytes, name: str) -> tuple[list[_Line], int, dict[str, str]]:
         raise ParseFailed(name, f"corrupt or not a PDF ({exc})", _CORRUPT) from exc
     try:
         pages = len(pdf)
+        check_pages(pages, name)
         lines = [line for index in range(pages) for line in _page_lines(pdf, index)]
         info = pdf.get_metadata_dict(skip_empty=True)
+    except ParseFailed:
+        raise
     except Exception as exc:  # pdfium can fail on damaged page trees mid-way
         raise ParseFailed(name, f"corrupt PDF ({exc})", _CORRUPT) from exc
     finally:

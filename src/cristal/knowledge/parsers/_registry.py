@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .._files import FileRefused, as_text, read_path
 from .._types import ParsedDocument
 from ._base import ParseFailed, Parser, UnsupportedFormat
 
-__all__ = ["DEFAULT_MAX_BYTES", "parse_bytes", "parse_file", "register", "supported_suffixes"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "parse_bytes",
+    "parse_file",
+    "register",
+    "supported_suffixes",
+    "unregister",
+]
 
 DEFAULT_MAX_BYTES = 200 * 2**20
 
@@ -20,6 +28,12 @@ def register(suffixes: tuple[str, ...] | str, parser: Parser) -> None:
         if not suffix.startswith("."):
             raise ValueError(f"suffix must start with a dot, got {suffix!r}")
         _PARSERS[suffix.lower()] = parser
+
+
+def unregister(suffixes: tuple[str, ...] | str) -> None:
+    """Stop parsing files ending in these suffixes (a plug-in removing what it added)."""
+    for suffix in (suffixes,) if isinstance(suffixes, str) else suffixes:
+        _PARSERS.pop(suffix.lower(), None)
 
 
 def supported_suffixes() -> list[str]:
@@ -40,19 +54,14 @@ def parse_bytes(data: bytes, name: str) -> ParsedDocument:
 def parse_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedDocument:
     """Read and parse one file; raises `UnsupportedFormat` or `ParseFailed` with advice."""
     path = Path(path)
-    name = str(path)
+    name = as_text(path)
     suffix = path.suffix.lower()
     if suffix not in _PARSERS:
         raise UnsupportedFormat(name, suffix, _PARSERS)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ParseFailed(
-                name,
-                f"too large ({size:,} bytes, limit {max_bytes:,})",
-                "Split the file, or raise the size limit if you really need it indexed.",
-            )
-        data = path.read_bytes()
+        data = read_path(path, max_bytes)  # never blocks on a FIFO or reads a device
+    except FileRefused as exc:
+        raise ParseFailed(name, exc.reason, exc.advice.capitalize() + ".") from exc
     except OSError as exc:
         raise ParseFailed(
             name,

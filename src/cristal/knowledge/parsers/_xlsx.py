@@ -14,6 +14,7 @@ from typing import Any
 from .._types import ParsedDocument
 from ._base import ParseFailed
 from ._builder import MAX_ROWS, TextBuilder, count_rows, fallback_title, rows_into
+from ._limits import check_zip
 
 __all__ = ["XlsxParser"]
 
@@ -26,6 +27,7 @@ class XlsxParser:
 
     def parse(self, data: bytes, name: str) -> ParsedDocument:
         """Read every sheet in read-only mode and turn rows into blocks."""
+        check_zip(data, name)
         builder = TextBuilder()
         truncated = False
         sheets = []

@@ -1,7 +1,7 @@
 """Workflows: parked runs (waiting runs that gave their queue slot back) and when to wake them.
 
-Revision ID: 0006_core
-Revises: 0005
+Revision ID: 0011_core
+Revises: 0010_envs
 Create Date: 2026-12-04
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 from cristal.store import UTCDateTime
 
-revision = "0006_core"
-down_revision = "0005"
+revision = "0011_core"
+down_revision = "0010_envs"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,85 @@
+"""`detect(text)`: every entity of the twelve types, non-overlapping, in text order."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from cristal.errors import ConfigError, InvalidInput
+from cristal.governance.pii._en import find_en
+from cristal.governance.pii._ja import find_ja
+from cristal.governance.pii._ner import find_ner, ner_available
+from cristal.governance.pii._structured import find_structured
+from cristal.governance.pii._types import ENTITY_TYPES, Span
+
+__all__ = ["detect", "guess_lang"]
+
+_CACHE_MAX_CHARS = 20_000
+_AFTER_ADDRESS = re.compile(r",?[ \t]([0-9]{4,5})(?![0-9])")
+_JA_CHARS = re.compile("[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+# When two candidates overlap, the validated identifier wins, then the longer span.
+_RANK = {t: i for i, t in enumerate((
+    "EMAIL", "CREDIT_CARD", "MY_NUMBER", "CORPORATE_NUMBER", "IP_ADDRESS", "BANK_ACCOUNT",
+    "PHONE", "POSTAL_CODE", "DATE_OF_BIRTH", "ADDRESS", "ORGANIZATION", "PERSON"))}
+
+
+def guess_lang(text: str) -> str:
+    """'ja' when the text has kana or kanji, else 'en'."""
+    return "ja" if _JA_CHARS.search(text) else "en"
+
+
+def detect(text: str, lang: str | None = None, *, ner: bool | None = False,
+           types: tuple[str, ...] | None = None) -> list[Span]:
+    """Entities in `text` (character offsets), without overlaps, sorted by position.
+
+    `lang` ('ja' or 'en'; guessed when None) picks the name rules and NER model;
+    Japanese text is also searched with the English rules (names in Latin script).
+    `ner`: False uses rules only (fast: the gateway default), True requires the NER
+    model, None uses it when installed.
+    """
+    if lang not in (None, "ja", "en"):
+        raise InvalidInput(f"language {lang!r} is not supported: use ja or en.")
+    if len(text) <= _CACHE_MAX_CHARS and ner is False:
+        # A conversation resends its earlier messages with every call: seen texts are free.
+        return list(_cached(text, lang, types))
+    return _detect(text, lang, ner, types)
+
+
+@functools.lru_cache(maxsize=512)
+def _cached(text: str, lang: str | None, types: tuple[str, ...] | None) -> tuple[Span, ...]:
+    return tuple(_detect(text, lang, False, types))
+
+
+def _detect(text: str, lang: str | None, ner: bool | None,
+            types: tuple[str, ...] | None) -> list[Span]:
+    lang = lang or guess_lang(text)
+    found: list[Span] = list(find_structured(text))
+    found.extend(find_en(text))
+    if lang == "ja" or _JA_CHARS.search(text):
+        found.extend(find_ja(text))
+    if ner or (ner is None and ner_available(lang)):
+        if not ner_available(lang):
+            raise ConfigError(
+                f"the {lang} NER model is not installed: `pip install 'cristal[pii]'`, or "
+                "detect with rules only (ner=false in [pii]).")
+        found.extend(find_ner(text, lang))
+    for span in [s for s in found if s.type == "ADDRESS"]:
+        after = _AFTER_ADDRESS.match(text, span.end)
+        if after:
+            found.append(Span(after.start(1), after.end(1), "POSTAL_CODE", 0.8))
+    wanted = set(types or ENTITY_TYPES)
+    return _resolve([s for s in found if s.type in wanted and s.end > s.start])
+
+
+def _resolve(spans: list[Span]) -> list[Span]:
+    # Rules before models for the same stretch of text; then rank, then length.
+    # Weak rule spans (a name seen earlier, mentioned again) yield to strong ones.
+    spans.sort(key=lambda s: (s.source in ("ginza", "presidio"), s.score < 0.75, _RANK[s.type],
+                              -(s.end - s.start), s.start))
+    taken: list[Span] = []
+    used = bytearray(max((s.end for s in spans), default=0))
+    for span in spans:
+        if used.find(1, span.start, span.end) < 0:
+            taken.append(span)
+            used[span.start:span.end] = b"\x01" * (span.end - span.start)
+    return sorted(taken)

@@ -1,0 +1,143 @@
+"""Answerability: does the evidence answer *this* subject and *this* attribute?
+
+A sentence can resemble a question without answering it. Three outcomes:
+- answered: some of the best sentences carry what is asked (its words or the lexicon's
+  synonyms, or its meaning across languages) for the value asked about;
+- a neighbour only: the closest evidence states the fact for another value of the same
+  slot (国内 for 海外, 課長 for 取締役, the late fee for the annual fee), or the evidence's
+  own document says the asked value is dealt with elsewhere (「海外出張については別に
+  定める」), or the subject named in the question occurs in no document;
+- nothing: no sentence comes close.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cristal.knowledge import query_terms, split_sentences
+from cristal.research._evidence import Sentence
+from cristal.research._lexicon import Lexicon
+from cristal.research._terms import canonical
+from cristal.research._types import SubQuestion
+
+__all__ = ["Neighbour", "Verdict", "answers", "judge", "mark_contrasts"]
+
+# A sentence that puts a case out of the document's scope or refers it elsewhere.
+_EXCLUSION = re.compile(
+    r"別に定め|別途定め|別途|対象外|適用しない|適用せず|除く|除き|含まない|によ(?:る|り)|"
+    r"does not apply|do not apply|not covered|excluded|exclude|except|separate(?:ly)?|"
+    r"governed by|not eligible|ineligible", re.I)
+
+
+@dataclass(slots=True)
+class Neighbour:
+    """Evidence for a close neighbour of what was asked, shown as such, never as the answer."""
+
+    kind: str  # contrast | excluded | absent
+    asked: str
+    found: str
+    sentences: list[tuple[Sentence, int, int]] = field(default_factory=list)  # doc spans
+
+
+@dataclass(slots=True)
+class Verdict:
+    """Whether a sub-question is answered, and the neighbour when only one exists."""
+
+    found: bool
+    neighbour: Neighbour | None = None
+
+
+def answers(sub: SubQuestion, s: Sentence, lang: str, other_subject: bool) -> bool:
+    """Does this sentence plausibly answer the sub-question (not just resemble it)?
+
+    `other_subject`: documents in the question's language say this for a different
+    named subject, so a cross-lingual match must be closer to count.
+    """
+    if sub.answer_type in ("amount", "count", "time") and not s.cue:
+        return False
+    similarity = s.similarity or 0.0
+    if s.entity < 0.5:
+        return False  # about another company, product or project than the one asked
+    if s.passage.lang != lang:  # cross-lingual: no shared words to count on
+        if s.similarity is None:  # no vectors yet: only words glossed in its language
+            return s.script >= 0.5 or (s.script >= 0.3 and s.cue > 0)
+        return similarity >= (0.84 if other_subject else 0.80)
+    if s.named < 0.99:
+        return False  # a sibling product ("Silver Rewards" for "Gold Rewards")
+    if s.attribute < 0.3 and similarity < 0.9:
+        return False  # names the product asked about, but not what is asked of it
+    # Words the sentence leaves to its document (the company named once at the top)
+    # count for half.
+    coverage = min(1.0, s.lexical + 0.5 * s.document)
+    return (coverage >= 0.5 or (coverage >= 0.3 and s.cue > 0)
+            or (similarity >= 0.86 and (coverage >= 0.15 or s.cue > 0)))
+
+
+def question_terms(sub: SubQuestion) -> set[str]:
+    """The canonical terms of a sub-question and its context."""
+    return {canonical(t) for t in query_terms(f"{sub.text} {sub.context}")}
+
+
+def mark_contrasts(ranked: list[Sentence], sub: SubQuestion, lexicon: Lexicon) -> None:
+    """Note on each sentence the contrast value it names instead of the one asked."""
+    asked = question_terms(sub)
+    if not lexicon.values(asked):
+        for s in ranked:
+            s.contrast = None
+        return
+    for s in ranked:
+        s.contrast = lexicon.contrast(asked, set(s.terms) | set(s.headings))
+
+
+def judge(sub: SubQuestion, ranked: list[Sentence], lang: str, lexicon: Lexicon,
+          document_text: dict[str, str]) -> Verdict:
+    """Answered, only a neighbour, or nothing (see the module docstring).
+
+    A placeholder ("[value not available]") that matches the question at least as
+    well as any real answer means the documents do not give the value.
+    `document_text` maps document ids to their parsed text (for the exclusion check).
+    """
+    candidates = [s for s in ranked[:20] if not s.heading]
+    other_subject = any(s.passage.lang == lang and s.entity < 0.5 and s.lexical >= 0.3
+                        for s in ranked[:20])
+    plain = [s for s in candidates if s.contrast is None][:6]
+    good = [s for s in plain if not s.placeholder and answers(sub, s, lang, other_subject)]
+    near = [s for s in candidates[:6] if s.contrast is not None and not s.placeholder
+            and answers(sub, s, lang, other_subject)]
+    if good and near and near[0].score > 1.2 * good[0].score:
+        good = []  # the closest evidence is about another value; what is left is weaker
+    if good:
+        best = max(s.lexical for s in good)
+        if any(s.placeholder and s.lexical >= best - 0.05 for s in plain):
+            return Verdict(False)
+        excluded = _excluded(sub, good[0], lexicon, document_text)
+        return Verdict(False, excluded) if excluded else Verdict(True)
+    if near:
+        asked, found = near[0].contrast
+        return Verdict(False, Neighbour("contrast", asked, found,
+                                        [(s, s.start, s.end) for s in near[:2]]))
+    return Verdict(False)
+
+
+def _excluded(sub: SubQuestion, best: Sentence, lexicon: Lexicon,
+              document_text: dict[str, str]) -> Neighbour | None:
+    """The best answer's document says the value asked about is dealt with elsewhere."""
+    asked = question_terms(sub)
+    reach = set(best.terms) | set(best.headings)
+    text = document_text.get(best.passage.document_id)
+    if not text:
+        return None
+    for i, named in lexicon.values(asked).items():
+        phrases = [p for j in named for p in lexicon.contrasts[i][j]]
+        if any(p.within(reach) for p in phrases):
+            continue  # the answer is about the value asked
+        for start, end in split_sentences(text):
+            sentence = text[start:end]
+            if not _EXCLUSION.search(sentence):
+                continue
+            terms = {canonical(t) for t in query_terms(sentence)}
+            if any(p.within(terms) for p in phrases):
+                label = lexicon.label(i, named[0], asked)
+                return Neighbour("excluded", label, label, [(best, start, end)])
+    return None

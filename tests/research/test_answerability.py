@@ -1,0 +1,120 @@
+"""Issue 18: meaning before words, honest "only a neighbour", and a direct answer first.
+
+Offline (extractive) research on a small corpus, real SQLite, real embeddings.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cristal.app import App
+from cristal.config import load_settings
+from cristal.research import ResearchRequest, render_html, run_research
+from research_corpus import write_quality_corpus
+
+
+@pytest.fixture(scope="module")
+def quality(tmp_path_factory):
+    root = tmp_path_factory.mktemp("quality")
+    docs = write_quality_corpus(root)
+    app = App(load_settings(data_dir=str(root / "data")))
+    yield app, docs
+    app.close()
+
+
+def _ask(quality, question: str):
+    app, docs = quality
+    report, _ = run_research(app.store, app.gateway, ResearchRequest(question=question,
+                                                                      docs=docs))
+    return report, docs
+
+
+def _quotes_stand_in_files(docs, citations) -> None:
+    assert citations
+    for cite in citations:
+        text = (docs / cite["doc"]).read_text(encoding="utf-8")
+        assert text[cite["start"]:cite["end"]] == cite["quote"]
+
+
+def test_colloquial_words_find_the_rule_that_uses_other_words(quality):
+    # No document says PC or なくす: the lexicon relates them to 貸与端末 and 紛失.
+    report, _ = _ask(quality, "会社のPCなくしちゃった。どこに連絡すればいい？")
+    assert not report.not_found
+    assert "内線4400" in report.answer and "1時間以内" in report.answer
+
+
+def test_quitting_finds_the_resignation_procedure(tmp_path):
+    # Without vectors only the lexicon relates 辞める to 退職.
+    app = App(load_settings(data_dir=str(tmp_path / "data")))
+    try:
+        report, _ = run_research(app.store, app.gateway, ResearchRequest(
+            question="辞めるときは、いつまでに何を出せばいいですか？",
+            docs=write_quality_corpus(tmp_path), embed=False))
+    finally:
+        app.close()
+    assert not report.not_found
+    assert "1か月前" in report.answer and "退職届" in report.answer
+
+
+@pytest.mark.parametrize(("question", "asked", "found"), [
+    ("海外出張の日当はいくらですか？", "海外", "国内"),
+    ("取締役の出張日当はいくらですか？", "取締役", "部長"),
+])
+def test_another_value_of_the_slot_is_a_neighbour_not_the_answer(quality, question, asked,
+                                                                  found):
+    report, docs = _ask(quality, question)
+    data = report.to_contract()
+    assert report.not_found and report.claims == []
+    neighbour = data["neighbour"]
+    assert (neighbour["kind"], neighbour["asked"], neighbour["found"]) == (
+        "contrast", asked, found)
+    assert report.answer.startswith(
+        f"{found}についての記載はありますが、{asked}については見つかりませんでした")
+    _quotes_stand_in_files(docs, neighbour["citations"])
+
+
+def test_a_case_the_document_refers_elsewhere_is_a_neighbour(quality):
+    report, docs = _ask(quality, "海外出張の宿泊料の上限はいくらですか？")
+    neighbour = report.to_contract()["neighbour"]
+    assert report.not_found and neighbour["kind"] == "excluded"
+    assert any("海外出張については別に定める" in c["quote"] for c in neighbour["citations"])
+    _quotes_stand_in_files(docs, neighbour["citations"])
+
+
+def test_a_sibling_product_does_not_answer(quality):
+    # The Silver Card's annual fee is no answer for the Gold Card (Gold names a savings
+    # account only).
+    report, _ = _ask(quality, "What is the annual fee of the Gold Card?")
+    assert report.not_found
+    assert "$95" not in report.answer.split("Closest passage")[0]
+
+
+def test_the_answer_leads_with_the_sentence_that_answers(quality):
+    report, docs = _ask(quality, "What is the late payment fee of the Silver Card?")
+    first = report.answer.splitlines()[0]
+    assert first.startswith("**Answer:** A late payment fee of $39")
+    _quotes_stand_in_files(docs, report.to_contract()["direct"][0]["citations"])
+    page = render_html(report)
+    assert "<p class='direct'><strong>Answer:</strong> A late payment fee of $39" in page
+
+
+def test_a_table_row_leads_with_its_column_names(quality):
+    report, docs = _ask(quality, "課長の国内出張の日当はいくらですか？")
+    assert not report.not_found
+    assert report.answer.splitlines()[0].startswith("**回答:** 職位: 課長 · 日当: 3,000円")
+    direct = report.to_contract()["direct"][0]["citations"]
+    assert direct[0]["quote"] == "| 課長 | 3,000円 |"
+    _quotes_stand_in_files(docs, direct)
+
+
+def test_a_glossed_name_finds_the_other_language_without_vectors(tmp_path):
+    # Right after ingest, before vectors: the English gloss is all that can match the
+    # English card terms for a Japanese question.
+    app = App(load_settings(data_dir=str(tmp_path / "data")))
+    try:
+        report, _ = run_research(app.store, app.gateway, ResearchRequest(
+            question="シルバーカード（Silver Card）の年会費はいくらですか？",
+            docs=write_quality_corpus(tmp_path), embed=False))
+    finally:
+        app.close()
+    assert not report.not_found and "$95" in report.answer.splitlines()[0]
