@@ -68,7 +68,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(length) or b"{}")
         fake = self.server
         with fake.lock:
-            fake.requests.append({"path": self.path, "body": body})
+            fake.requests.append({"path": self.path, "body": body,
+                                  "authorization": self.headers.get("Authorization")})
         if self.headers.get("Authorization") != f"Bearer {GOOD_KEY}":
             self._send(401, {"error": {"message": "Incorrect API key", "type": "invalid_api_key"}})
             return

@@ -11,6 +11,15 @@ from cristal.errors import ConfigError
 from cristal.models import all_routes, resolve_route
 
 
+def named_file(monkeypatch, content: str) -> Path:
+    """./cristal.toml, opted in with CRISTAL_CONFIG (a working-directory file is not read
+    otherwise)."""
+    path = Path.cwd() / "cristal.toml"
+    path.write_text(content)
+    monkeypatch.setenv("CRISTAL_CONFIG", str(path))
+    return path
+
+
 def test_defaults_without_file_or_env(monkeypatch):
     monkeypatch.delenv("CRISTAL_DATA_DIR")
     settings = load_settings()
@@ -22,10 +31,8 @@ def test_defaults_without_file_or_env(monkeypatch):
 
 
 def test_file_then_env_precedence_and_provenance(monkeypatch, tmp_path):
-    Path("cristal.toml").write_text(
-        'timeout_s = 12\nmax_retries = 1\n[routes.cheap]\nprovider = "openai"\nmodel = "m1"\n'
-        '[workflows]\nhttp_allow = ["a.example"]\n'
-    )
+    named_file(monkeypatch, 'timeout_s = 12\nmax_retries = 1\n[routes.cheap]\nprovider = "openai"\n'
+               'model = "m1"\n[workflows]\nhttp_allow = ["a.example"]\n')
     monkeypatch.setenv("CRISTAL_MAX_RETRIES", "5")
     monkeypatch.setenv("CRISTAL_HTTP_ALLOW", "127.0.0.1, hooks.example")
     settings = load_settings()
@@ -46,9 +53,8 @@ def test_nested_env_variable(monkeypatch):
     assert settings.source_of("routes.research.model") == "CRISTAL_ROUTES__RESEARCH__MODEL"
 
 
-def test_invalid_file_value_names_key_file_and_type():
-    Path("cristal.toml").write_text('[routes.default]\nprovider = "openai"\n'
-                                    'max_output_tokens = "lots"\n')
+def test_invalid_file_value_names_key_file_and_type(monkeypatch):
+    named_file(monkeypatch, '[routes.default]\nprovider = "openai"\nmax_output_tokens = "lots"\n')
     with pytest.raises(ConfigError) as info:
         load_settings()
     message = str(info.value)
@@ -65,14 +71,14 @@ def test_invalid_env_value_names_the_variable(monkeypatch):
     assert "CRISTAL_TIMEOUT_S" in str(info.value) and "expected a number" in str(info.value)
 
 
-def test_unknown_key_is_refused():
-    Path("cristal.toml").write_text("timeout = 3\n")
+def test_unknown_key_is_refused(monkeypatch):
+    named_file(monkeypatch, "timeout = 3\n")
     with pytest.raises(ConfigError, match="unknown key `timeout`"):
         load_settings()
 
 
-def test_toml_syntax_error_names_file():
-    Path("cristal.toml").write_text("timeout_s = = 3\n")
+def test_toml_syntax_error_names_file(monkeypatch):
+    named_file(monkeypatch, "timeout_s = = 3\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings()
 

@@ -1,20 +1,45 @@
 """Settings: `cristal.toml` plus `CRISTAL_*` environment variables, with provenance.
 
-Precedence, highest first: environment variables, the config file, built-in
-defaults. The file is `$CRISTAL_CONFIG` if set, else `./cristal.toml`, else
-`cristal.toml` in the user config directory. Nested keys in the environment use
-a double underscore: `CRISTAL_ROUTES__DEFAULT__MODEL=gpt-4o-mini`.
+Precedence, highest first: arguments given in code (`load_settings(timeout_s=9)`),
+environment variables, the config file, built-in defaults. Nested keys in the
+environment use a double underscore: `CRISTAL_ROUTES__DEFAULT__MODEL=gpt-4o-mini`.
+
+Which file is read (trust rule): `$CRISTAL_CONFIG` (set by `cristal --config FILE`
+too) if set, else `cristal.toml` in the user config directory. A `cristal.toml`
+in the working directory is *not* read unless named that way: a file that came
+with a checked-out repository must not silently change endpoints, keys,
+executables, modules to import, the data directory or allow-lists. Two rules
+hold even for a file that is named:
+
+- a file other than the user's own (`~/.config/cristal/cristal.toml`) is a
+  *project* file: a provider whose `base_url` comes from one must name its own
+  `api_key_env` (never `OPENAI_API_KEY`, which is only sent to `OPENAI_BASE_URL`
+  or a base URL from the user's file or environment);
+- `identity.*` (who approves) comes only from the user's file, the environment
+  or arguments, never from a project file;
+- a config file writable by every user, or owned by someone else, is refused.
 """
 
 from __future__ import annotations
 
+import getpass
+import ipaddress
 import os
+import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 from cristal.errors import ConfigError
@@ -22,6 +47,7 @@ from cristal.errors import ConfigError
 __all__ = [
     "AuditSettings",
     "OidcSettings",
+    "IdentitySettings",
     "OperatorSettings",
     "PiiSettings",
     "ResearchSettings",
@@ -35,7 +61,9 @@ __all__ = [
     "Settings",
     "WorkflowSettings",
     "config_file",
+    "ignored_project_file",
     "load_settings",
+    "parse_host_rule",
 ]
 
 # "python": a provider object registered in code (plugins, tests), not built from config.
@@ -95,10 +123,66 @@ class QueueSettings(_Strict):
     tenant_rate: RateLimit | None = None
 
 
+_HOSTNAME = re.compile(r"(?:\*\.)?[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*"
+                       r"[a-z0-9_])?)*\.?")
+
+
+def parse_host_rule(entry: str) -> tuple[str, int | None]:
+    """An allow-list entry as (host, port or None); ValueError says what is wrong.
+
+    Entries: `host`, `host:port`, `*.example.com[:port]` (any subdomain), `*`
+    (any name), `192.0.2.7[:port]`, `[2001:db8::1]:port` or `2001:db8::1`.
+    """
+    text = entry.strip().lower()
+    if not text:
+        raise ValueError("an empty entry; remove it")
+    if "/" in text or "@" in text:
+        raise ValueError(f"{entry!r} is not a host: give host or host:port, without a scheme "
+                         "or path")
+    port: int | None = None
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            raise ValueError(f"{entry!r}: write an IPv6 address as [2001:db8::1] or "
+                             "[2001:db8::1]:8080")
+        _ipv6(host, entry)
+        if rest:
+            port = _port(rest[1:], entry)
+    elif text.count(":") > 1:
+        host = _ipv6(text, entry)  # a bare IPv6 address has no port
+    else:
+        host, colon, port_text = text.partition(":")
+        if colon:
+            port = _port(port_text, entry)
+        if host != "*" and not _HOSTNAME.fullmatch(host):
+            raise ValueError(f"{entry!r}: {host!r} is not a host name, '*.domain' or '*'")
+    return host, port
+
+
+def _port(text: str, entry: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError(f"{entry!r}: the port must be a number from 1 to 65535 (got "
+                         f"{text!r}); leave out ':port' to allow any port")
+    return int(text)
+
+
+def _ipv6(text: str, entry: str) -> str:
+    try:
+        return str(ipaddress.IPv6Address(text))
+    except ValueError:
+        raise ValueError(f"{entry!r}: {text!r} is not an IPv6 address") from None
+
+
 class WorkflowSettings(_Strict):
     """Workflow engine settings."""
 
-    http_allow: list[str] = []
+    http_allow: list[str] = Field([], description="hosts http steps may call: host, "
+                                  "host:port, *.domain, *, IPs ([::1]:8099)")
+    http_block_private: bool = Field(
+        True, description="refuse names that resolve to private, loopback or link-local "
+        "addresses (an IP or 'localhost' named in http_allow is allowed as named)")
+    http_max_body_bytes: int = Field(1_000_000, gt=0, description="response bytes stored per "
+                                     "http step; more is cut, with truncated and size")
     polling_interval_s: float = Field(0.05, gt=0)
     system_database_url: str | None = Field(
         None, description="DBOS system database (default: beside the store, see workflows)")
@@ -108,7 +192,17 @@ class WorkflowSettings(_Strict):
     heartbeat_s: float = Field(2.0, gt=0)
     dead_after_s: float = Field(30.0, gt=0)
     budget_recheck_s: float = Field(300.0, gt=0)
+    park_after_s: float = Field(5.0, gt=0, description="a run that waits (approval, budget, "
+                                "long sleep) this long gives its queue slot back")
     scheduler_poll_s: float = Field(5.0, gt=0)
+
+    @field_validator("http_allow")
+    @classmethod
+    def _hosts(cls, entries: list[str]) -> list[str]:
+        """Refuse malformed entries (`host:abc`, `host:`) instead of allowing every port."""
+        for entry in entries:
+            parse_host_rule(entry)
+        return [entry.strip().lower() for entry in entries]
 
     @model_validator(mode="after")
     def _default_queue(self) -> WorkflowSettings:
@@ -234,6 +328,22 @@ class AuditSettings(_Strict):
         "text", description="store research questions as text, or only their SHA-256")
 
 
+def _login_name() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:  # no USER/LOGNAME and no passwd entry (some containers)
+        return None
+
+
+class IdentitySettings(_Strict):
+    """Who this CLI acts as (approvals, tenant choice); the server brings real identities."""
+
+    user: str | None = Field(default_factory=_login_name,
+                             description="the approver name (default: the OS login name)")
+    groups: list[str] = Field([], description="groups this user is in (approvers: [group])")
+    tenants: list[str] = Field([], description="tenants this user may act for (empty: all)")
+
+
 class Settings(BaseSettings):
     """The effective configuration of one Cristal process."""
 
@@ -241,7 +351,7 @@ class Settings(BaseSettings):
         env_prefix="CRISTAL_", env_nested_delimiter="__", extra="forbid", validate_default=True
     )
 
-    data_dir: Path = Path(platformdirs.user_data_dir("cristal"))
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("cristal")))
     database_url: str | None = None
     model: str | None = Field(None, description="model of the default route (CRISTAL_MODEL)")
     tenant: str = "default"
@@ -258,13 +368,14 @@ class Settings(BaseSettings):
     server: ServerSettings = ServerSettings()
     oidc: OidcSettings = OidcSettings()
     audit: AuditSettings = AuditSettings()
+    identity: IdentitySettings = IdentitySettings()
 
     @classmethod
     def settings_customise_sources(
         cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
     ):
-        """Environment first, then the file's data (passed as init kwargs), then defaults."""
-        return (env_settings, init_settings)
+        """Only the merged data load_settings() passes: it applies the precedence itself."""
+        return (init_settings,)
 
     @property
     def db_url(self) -> str:
@@ -274,6 +385,8 @@ class Settings(BaseSettings):
     # Provenance is attached by load_settings(); a Settings built directly has none.
     _sources: dict[str, str] = {}
     _file: Path | None = None
+    _file_trust: str | None = None
+    _ignored: Path | None = None
 
     def source_of(self, key: str) -> str:
         """Where a dotted key's value came from: an env var, the file, or 'default'."""
@@ -289,26 +402,75 @@ class Settings(BaseSettings):
         """The config file that was read, if any."""
         return self._file
 
+    @property
+    def file_trust(self) -> str | None:
+        """`user` (the user config dir's file), `project` (any other named file), or None."""
+        return self._file_trust
+
+    @property
+    def ignored_file(self) -> Path | None:
+        """A `cristal.toml` in the working directory that was not read (not opted in)."""
+        return self._ignored
+
+
+def _user_file() -> Path:
+    return Path(platformdirs.user_config_dir("cristal")) / "cristal.toml"
+
 
 def config_file() -> Path | None:
-    """The config file to read: $CRISTAL_CONFIG, ./cristal.toml, or the user config dir's."""
+    """The config file to read: $CRISTAL_CONFIG (or --config), else the user config dir's.
+
+    `./cristal.toml` is read only when named: `CRISTAL_CONFIG=./cristal.toml` or
+    `cristal --config ./cristal.toml`.
+    """
     explicit = os.environ.get("CRISTAL_CONFIG")
     if explicit:
-        path = Path(explicit).expanduser()
+        path = Path(explicit).expanduser().absolute()
         if not path.is_file():
             raise ConfigError(
-                f"CRISTAL_CONFIG points at {path}, which is not a file: "
+                f"CRISTAL_CONFIG (or --config) points at {path}, which is not a file: "
                 "create it or unset CRISTAL_CONFIG.",
                 path=str(path),
             )
         return path
-    for candidate in (
-        Path.cwd() / "cristal.toml",
-        Path(platformdirs.user_config_dir("cristal")) / "cristal.toml",
-    ):
-        if candidate.is_file():
-            return candidate
-    return None
+    user = _user_file()
+    return user if user.is_file() else None
+
+
+def ignored_project_file(used: Path | None) -> Path | None:
+    """`./cristal.toml` when it exists and is not the file in use (it was not opted in)."""
+    here = Path.cwd() / "cristal.toml"
+    if not here.is_file():
+        return None
+    if used is not None and _same(here, used):
+        return None
+    return here
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _trust(path: Path) -> str:
+    return "user" if _same(path, _user_file()) else "project"
+
+
+def _check_file_owner(path: Path) -> None:
+    """Refuse a config file any user can write, or one owned by another (non-root) user."""
+    try:
+        info = path.stat()
+    except OSError:
+        return  # reading it reports the problem
+    if info.st_mode & stat.S_IWOTH:
+        raise ConfigError(f"{path} is writable by every user (mode "
+                          f"{stat.S_IMODE(info.st_mode):o}), so anyone could change your "
+                          f"endpoints and keys: run `chmod o-w {path}`.", path=str(path))
+    if hasattr(os, "getuid") and info.st_uid not in (os.getuid(), 0):
+        raise ConfigError(f"{path} belongs to another user (uid {info.st_uid}); copy it and "
+                          "name your copy with CRISTAL_CONFIG or --config.", path=str(path))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -380,14 +542,21 @@ _TYPE_WORDS = {
 }
 
 
-def _config_error(exc: ValidationError, env: dict[str, Any], path: Path | None) -> ConfigError:
+def _config_error(exc: ValidationError, env: dict[str, Any], overrides: dict[str, Any],
+                  path: Path | None) -> ConfigError:
     env_keys = _flatten(env)
+    argument_keys = _flatten(overrides)
     lines = []
     first_key = ""
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"])
         first_key = first_key or key
-        where = _env_name(key) if key in env_keys else (str(path) if path else "defaults")
+        if _covered(key, argument_keys):
+            where = "argument"
+        elif _covered(key, env_keys):
+            where = _env_name(key)
+        else:
+            where = str(path) if path else "defaults"
         expected = _TYPE_WORDS.get(err["type"], err["msg"])
         if err["type"] == "extra_forbidden":
             lines.append(f"{where}: unknown key `{key}`; remove it or check its spelling")
@@ -402,20 +571,56 @@ def _config_error(exc: ValidationError, env: dict[str, Any], path: Path | None) 
     )
 
 
+def _covered(key: str, flat: dict[str, Any]) -> bool:
+    """True when `key` or a table above it was given in this source."""
+    parts = key.split(".")
+    return any(".".join(parts[:depth]) in flat for depth in range(len(parts), 0, -1))
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Read the config file and environment; raise ConfigError naming key, file and type."""
+    """Read the config file and environment; raise ConfigError naming key, file and type.
+
+    Precedence: `overrides` (arguments) > CRISTAL_* environment > the file > defaults.
+    """
     path = config_file()
+    trust = _trust(path) if path else None
+    if path:
+        _check_file_owner(path)
     file_data = _read_toml(path) if path else {}
+    if trust == "project" and "identity" in file_data:
+        raise ConfigError(
+            f"{path} sets [identity], but who you are may only come from your own config "
+            f"({_user_file()}), CRISTAL_IDENTITY__* variables or arguments, never from a "
+            "project file: remove [identity] from it.", path=str(path), key="identity")
     env = _env_data()
-    data = _merge(file_data, overrides)
     try:
-        settings = Settings(**_merge(data, env))
+        settings = Settings(**_merge(_merge(file_data, env), overrides))
     except ValidationError as exc:
-        raise _config_error(exc, env, path) from None
+        raise _config_error(exc, env, overrides, path) from None
     sources: dict[str, str] = {}
     sources.update({k: str(path) for k in _flatten(file_data)})
     sources.update({k: _env_name(k) for k in _flatten(env)})
     sources.update({k: "argument" for k in _flatten(overrides)})
     settings._sources = sources
     settings._file = path
+    settings._file_trust = trust
+    settings._ignored = ignored_project_file(path)
+    if trust == "project":
+        _check_key_destinations(settings, path)
     return settings
+
+
+def _check_key_destinations(settings: Settings, path: Path) -> None:
+    """OPENAI_API_KEY goes only to base URLs from the environment or the user's own file."""
+    for name, cfg in settings.providers.items():
+        if cfg.type != "openai" or not cfg.base_url:
+            continue
+        if settings.source_of(f"providers.{name}.base_url") != str(path):
+            continue
+        if cfg.api_key_env in (None, "", "OPENAI_API_KEY"):
+            raise ConfigError(
+                f"provider {name} in {path} sends requests to {cfg.base_url}, a base URL from "
+                "a project file, so Cristal will not send OPENAI_API_KEY there. Name the "
+                f"variable holding that server's key: api_key_env = \"{name.upper()}_API_KEY\" "
+                f"under [providers.{name}] (it may stay unset for a server that needs no key).",
+                path=str(path), key=f"providers.{name}.api_key_env", provider=name)

@@ -89,7 +89,8 @@ def test_budget_refusal_exits_3_and_sends_nothing(online, fake_openai):
 
 def test_config_show_reports_sources(tmp_path):
     Path("cristal.toml").write_text("timeout_s = 9\n")
-    rows = {r["key"]: r for r in last_json(cristal("config", "show", "--json"))["config"]}
+    rows = {r["key"]: r for r in last_json(cristal("--config", "cristal.toml", "config", "show",
+                                                   "--json"))["config"]}
     assert rows["timeout_s"]["value"] == "9.0"
     assert rows["timeout_s"]["source"].endswith("cristal.toml")
     assert rows["data_dir"]["source"] == "CRISTAL_DATA_DIR"
@@ -99,7 +100,7 @@ def test_config_show_reports_sources(tmp_path):
 
 def test_invalid_config_exits_2_naming_the_key():
     Path("cristal.toml").write_text('max_retries = "many"\n')
-    proc = cristal("tenant", "list")
+    proc = cristal("tenant", "list", env={"CRISTAL_CONFIG": "cristal.toml"})
     assert proc.returncode == 2
     assert "max_retries" in proc.stderr and "cristal.toml" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -113,7 +113,7 @@ def engine(request, tmp_path_factory, fake_model) -> Iterator[Engine]:
             routes={"smart": {"provider": "fake", "model": "echo", "max_output_tokens": 20}},
             prices={"echo": {"input_per_mtok": 1.0, "output_per_mtok": 1.0}},
             workflows={"http_allow": ["127.0.0.1"], "polling_interval_s": 0.05,
-                       "heartbeat_s": 0.5, "budget_recheck_s": 1.0,
+                       "heartbeat_s": 0.5, "budget_recheck_s": 1.0, "park_after_s": 0.5,
                        "scheduler_poll_s": 1.0,
                        "queues": {"default": {"concurrency": 16},
                                   "limited": {"concurrency": 16, "tenant_concurrency": 1,

@@ -79,7 +79,8 @@ def test_wait_hands_a_waiting_run_to_a_worker(env, example, tmp_path):
     again = last_json(cli(env, "workflow", "run", str(spec), "-i", "ticket=Refund please",
                           "-i", "amount=250", "--key", "ticket-42", "--json"))
     assert again["run_id"] == waiting["run_id"]  # same key, same run
-    rejected = cli(env, "approve", waiting["run_id"], "approve", "--reject", "--comment",
+    carol = {**env, "CRISTAL_IDENTITY__USER": "carol", "CRISTAL_IDENTITY__GROUPS": '["finance"]'}
+    rejected = cli(carol, "approve", waiting["run_id"], "approve", "--reject", "--comment",
                    "no receipt", "--by", "carol", "--json")
     assert last_json(rejected)["decision"] == "rejected"
     worker = Worker(env, tmp_path / "worker.log")

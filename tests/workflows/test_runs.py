@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from cristal.errors import PermissionDenied
 from cristal.workflows import (
     approve,
     cancel_run,
@@ -173,12 +174,15 @@ steps:
     assert {st.id: st.status for st in big.steps}["check"] == "waiting"
     with pytest.raises(Exception, match="not waiting for approval at step 'pay'"):
         approve(engine, big.run_id, "pay")
-    approve(engine, big.run_id, "check", comment="ok", by="alice")
+    with pytest.raises(PermissionDenied, match="may be decided by finance only"):
+        approve(engine, big.run_id, "check", comment="ok", by="mallory")
+    approve(engine, big.run_id, "check", comment="ok", by="alice", groups=["finance"])
     done = wait_run(engine, big.run_id, timeout_s=30, until_waiting=False)
     assert done.status == "succeeded", done.error
     assert done.outputs["check"]["approved"] is True and done.outputs["check"]["by"] == "alice"
     no = run(engine, s, {"amount": "700"}, tenant=tenant)
-    approve(engine, no.run_id, "check", approved=False, comment="too much", by="bob")
+    approve(engine, no.run_id, "check", approved=False, comment="too much", by="bob",
+            groups=["finance"])
     no = wait_run(engine, no.run_id, timeout_s=30, until_waiting=False)
     assert no.status == "failed" and "rejected by bob: too much" in no.error
     assert receiver.keys("/ok")[f"{no.run_id}/pay"] == 0

@@ -83,6 +83,7 @@ class Receiver(ThreadingHTTPServer):
     """HTTP on 127.0.0.1 that records every request and can fail, stall or hold on cue.
 
     Paths: `/ok`; `/fail/N` (500 for the first N requests of each key, then 200);
+    `/big/N` (N bytes, streamed without a Content-Length);
     `/status/CODE`; `/hold/SECONDS` (answers after a delay, tracking how many
     requests of each tenant are in flight at once; the tenant is the JSON body's
     `tenant`).
@@ -149,6 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
         parts = self.path.strip("/").split("/")
         if parts[0] == "fail" and seen <= int(parts[1]):
             self._answer(500, {"error": "try again"})
+        elif parts[0] == "big":  # N bytes of JSON-ish text, streamed without a length
+            self._stream_bytes(int(parts[1]))
         elif parts[0] == "status":
             self._answer(int(parts[1]), {"status": int(parts[1])})
         elif parts[0] == "hold":
@@ -162,6 +165,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(200, {"ok": True, "pid": os.getpid()})
         else:
             self._answer(200, {"ok": True, "key": key, "seen": seen})
+
+    def _stream_bytes(self, count: int) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = b"x" * 65536
+        left = count
+        while left > 0:
+            piece = chunk[: min(left, len(chunk))]
+            self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            left -= len(piece)
+        self.wfile.write(b"0\r\n\r\n")
 
     do_GET = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815 - http.server naming
 

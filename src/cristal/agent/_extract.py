@@ -22,7 +22,7 @@ __all__ = ["ExtractionFailed", "Extraction", "extract", "project", "render_data"
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^(https?://)?[\w-]+(\.[\w-]+)+(:\d+)?(/\S*)?$", re.IGNORECASE)
-_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{8,32}$")
+_IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{8,32}")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
@@ -114,7 +114,7 @@ def _check_one(value: Any, kind: str, choices: Sequence[str] | None) -> Any:
     checks = {"email": _EMAIL, "url": _URL, "date": _DATE, "datetime": _DATETIME, "time": _TIME}
     if kind == "iban":
         text = text.replace(" ", "").upper()
-        if not _IBAN.match(text):
+        if not _IBAN.fullmatch(text):
             raise ExtractionFailed(f"{short(text)} is not an IBAN")
     elif kind in checks and not checks[kind].match(text):
         raise ExtractionFailed(f"{short(text)} is not a valid {kind}")

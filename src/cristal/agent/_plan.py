@@ -31,7 +31,7 @@ __all__ = ["EXTRACT_TYPES", "PLAN_SCHEMA", "Extract", "Plan", "Step", "parse_pla
 
 EXTRACT_TYPES = ("string", "text", "number", "integer", "boolean", "email", "url", "iban",
                  "date", "datetime", "time", "choice")
-_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
+_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")
 
 
@@ -68,7 +68,7 @@ class Step(BaseModel):
     def _one_kind(self) -> Step:
         if (self.call is None) == (self.extract is None):
             raise ValueError("a step has exactly one of `call` (with `args`) or `extract`")
-        if not _ID.match(self.id):
+        if not _ID.fullmatch(self.id):
             raise ValueError(f"step id {self.id!r}: letters, digits, '_', '.', '-'")
         return self
 

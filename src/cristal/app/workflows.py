@@ -4,6 +4,7 @@ members see and cancel their own runs, approvers decide only where they are name
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -183,24 +184,22 @@ def resume(app: App, principal: Principal, run_id: str) -> RunView:
 
 
 def decide(app: App, principal: Principal, run_id: str, step: str, *, approved: bool,
-           comment: str | None = None, by: str | None = None) -> dict[str, Any]:
+           comment: str | None = None, tenants: Sequence[str] = ()) -> dict[str, Any]:
     """Approve or reject a run waiting at an approval step.
 
     Approvers of the run's tenant decide; when the step names approvers, only those
-    users or members of those groups (or an admin) may. At the command line the local
-    owner decides as `by` (default: the login name).
+    users or members of those groups may, or (through the server) a tenant admin or the
+    owner. At the command line the local identity (identity.user and identity.groups)
+    decides and is held to the named approvers like anyone; `tenants`
+    (identity.tenants) are then the only tenants whose runs it may decide.
     """
     view = _visible(app, principal, run_id)
     scoped = principal.with_tenant(view.tenant or principal.tenant)
     require(scoped, "approvals.decide", "decide approvals")
-    named = set((view.waiting or {}).get("approvers") or [])
-    privileged = principal.is_owner or "admin" in principal.roles
-    if named and not privileged and not ({principal.user} | set(principal.groups)) & named:
-        raise PermissionDenied(f"step {step} of run {run_id} is for {', '.join(sorted(named))} "
-                               f"to decide, and {principal.actor} is not one of them.",
-                               run_id=run_id, step=step)
-    who = by if principal.kind == "local" and by else (principal.user or principal.actor)
-    decision = wf.approve(app.engine, run_id, step, approved=approved, comment=comment, by=who)
+    override = principal.kind != "local" and (principal.is_owner or "admin" in principal.roles)
+    who = principal.user or principal.actor
+    decision = wf.approve(app.engine, run_id, step, approved=approved, comment=comment, by=who,
+                          groups=sorted(principal.groups), tenants=tenants, override=override)
     record(app, principal, "approval.decide", tenant=view.tenant, target=f"{run_id}/{step}",
            details={"decision": decision["decision"], "by": who, "comment": comment})
     return decision

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 import typer
 
@@ -31,7 +33,7 @@ from cristal.cli import (
     worker,
     workflow,
 )
-from cristal.cli._output import err_console, print_json
+from cristal.cli._output import err_console, print_error, print_json
 from cristal.errors import CristalError
 
 __all__ = ["app", "main"]
@@ -82,8 +84,13 @@ def _version(value: bool) -> None:
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
+    config_path: Path | None = typer.Option(
+        None, "--config", help="Read this config file (same as CRISTAL_CONFIG). A "
+        "./cristal.toml is read only when named here or there."),
 ) -> None:
     """Cristal command line."""
+    if config_path is not None:
+        os.environ["CRISTAL_CONFIG"] = str(config_path)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -94,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     except CristalError as exc:
         if "--json" in args:
             print_json(exc.to_dict())
-        err_console.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+        print_error(exc.message)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted")

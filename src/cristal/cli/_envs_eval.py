@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from cristal.cli._common import JsonOpt, TenantOpt, app_state
-from cristal.cli._output import console, print_json
+from cristal.cli._output import console, print_json, safe
 from cristal.cli._progress import progress_bars
 from cristal.errors import InvalidInput
 
@@ -81,26 +80,26 @@ def run(
 def _print(data: dict[str, Any]) -> None:
     by = data["by_policy"]
     names = list(by)
-    table = Table("task", *[f"{escape(n)} reward / success" for n in names],
-                  title=f"{escape(data['env'])} · eval run {data['id']}")
+    table = Table("task", *[f"{safe(n)} reward / success" for n in names],
+                  title=f"{safe(data['env'])} · eval run {data['id']}")
     tasks = sorted({t for s in by.values() for t in s["tasks"]})
     for task in tasks:
         cells = []
         for n in names:
             row = by[n]["tasks"].get(task)
             cells.append("-" if row is None else f"{row['reward']:.2f} / {row['success']:.0%}")
-        table.add_row(escape(task), *cells)
+        table.add_row(safe(task), *cells)
     console.print(table)
     totals = Table("policy", "episodes", "reward", "success", "steps", "tokens/ep", "cost/ep",
                    "latency p50", "errors", title="Totals")
     for n, s in by.items():
-        totals.add_row(escape(n), str(s["episodes"]), f"{s['reward']:.3f}", f"{s['success']:.0%}",
+        totals.add_row(safe(n), str(s["episodes"]), f"{s['reward']:.3f}", f"{s['success']:.0%}",
                        f"{s['steps']:.1f}", f"{s['tokens_per_episode']:.0f}",
                        _money(s["cost_per_episode_usd"]), f"{s['latency_ms_p50']:.0f} ms",
                        str(s["errors"]))
     console.print(totals)
     if data.get("frontier"):
-        points = " → ".join(f"{escape(p['policy'])} ({p['reward']:.3f} at "
+        points = " → ".join(f"{safe(p['policy'])} ({p['reward']:.3f} at "
                             f"{_money(p['cost_per_episode_usd'])}/episode)"
                             for p in data["frontier"])
         console.print(f"Cost-quality frontier (cheapest first): {points}")
@@ -124,8 +123,8 @@ def runs_list(
         return
     table = Table("id", "env", "policies", "status", "episodes", "reward", "created")
     for r in rows:
-        table.add_row(r["id"], escape(r["env"]), escape(",".join(r["policies"])), r["status"],
-                      str(r["episodes"]), escape(" ".join(f"{k}={v:.3f}"
+        table.add_row(r["id"], safe(r["env"]), safe(",".join(r["policies"])), r["status"],
+                      str(r["episodes"]), safe(" ".join(f"{k}={v:.3f}"
                                                           for k, v in r["reward"].items())),
                       r["created_at"][:19])
     console.print(table)
@@ -151,5 +150,5 @@ def runs_show(
     data["env"] = data.pop("env_id")
     if data["by_policy"]:
         _print(data)
-    console.print(f"status {data['status']}" + (f": {escape(data['error'])}"
+    console.print(f"status {data['status']}" + (f": {safe(data['error'])}"
                                                   if data.get("error") else ""))

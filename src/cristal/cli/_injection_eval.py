@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from cristal.cli._common import JsonOpt, TenantOpt, app_state
-from cristal.cli._output import console, print_json
+from cristal.cli._output import console, print_json, styled
 from cristal.cli._progress import progress_bars
 from cristal.errors import ConfigError, InvalidInput
 
@@ -21,7 +20,7 @@ _SUITES = ("agentdojo", "pages")
 def _clean(text: Any, limit: int = 160) -> str:
     """Outside text (reasons quote tool data) printed literally, without control characters."""
     flat = "".join(ch if ch.isprintable() else " " for ch in str(text))
-    return escape(flat[:limit])
+    return flat[:limit]
 
 
 def _agentdojo(state: Any, route: str | None, defence: bool, suites: str | None,
@@ -81,14 +80,15 @@ def _show(report: dict[str, Any]) -> None:
         if report.get(key) is not None:
             table.add_row(key, _clean(report[key]))
     console.print(table)
-    console.print(f"[dim]model: {_clean(report['model'], 200)}[/]")
+    console.print(styled("[dim]model: {model}[/]", model=_clean(report["model"], 200)))
     other = report.get("other_mode")
     if other:
         console.print(f"defence {other['defence']}: attack_success {other['attack_success']}, "
                       f"utility {other['utility']}, secrets leaked {other['secrets_leaked']}")
     blocked = report.get("blocked_legit") or []
     if blocked:
-        console.print(f"[bold]{len(blocked)} legitimate task(s) blocked or not completed:[/]")
+        console.print(styled("[bold]{n} legitimate task(s) blocked or not completed:[/]",
+                             n=len(blocked)))
         for item in blocked:
             where = item.get("user_task") or item.get("id")
             why = "; ".join(item.get("reasons") or [r for x in item.get("refusals", [])

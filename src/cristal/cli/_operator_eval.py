@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from cristal.cli._common import JsonOpt, TenantOpt, app_state
-from cristal.cli._output import console, print_json
+from cristal.cli._output import console, print_json, text
 from cristal.cli._progress import progress_bars
 from cristal.errors import ConfigError, InvalidInput
 from cristal.operator import (
@@ -100,7 +100,7 @@ def operator(
     if json_out:
         print_json(data)
         return
-    table = Table(title=f"Operator on MiniWoB++ ({policy} policy)")
+    table = Table(title=text(f"Operator on MiniWoB++ ({policy} policy)"))
     table.add_column("task", no_wrap=True)
     for column in ("success", "episodes", "mean steps", "snapshot ms p50", "tokens p50"):
         table.add_column(column, justify="right")

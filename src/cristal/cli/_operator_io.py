@@ -12,12 +12,11 @@ import sys
 import threading
 from typing import Any
 
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cristal.cli._output import console, err_console
+from cristal.cli._output import console, err_console, styled, text
 from cristal.errors import InvalidInput
 from cristal.operator import (
     AnswerRequired,
@@ -40,7 +39,7 @@ def _read_line() -> str | None:
     except (OSError, ValueError):  # no stdin at all
         return None
     if line and piped:  # a terminal echoes the answer; show a piped one the same way
-        err_console.print(line.rstrip("\r\n"), markup=False)
+        err_console.print(line.rstrip("\r\n"))
     return line if line else None
 
 
@@ -74,10 +73,10 @@ def terminal_hooks(*, json_out: bool, takeover: bool) -> RunHooks:
                 f"{request.prompt()} Not done: a --json run asks no one. Run it at a terminal "
                 f"to answer{hint}.", confirmation=info)
         if outside:
-            err_console.print(f"[yellow]not covered by --yes:[/] {escape(outside)}")
+            err_console.print(styled("[yellow]not covered by --yes:[/] {outside}", outside=outside))
         choices = "y/N/pause" if takeover else "y/N"
-        err_console.print(f"[bold yellow]?[/] {escape(request.prompt())} \\[{choices}] ",
-                          end="")
+        err_console.print(styled("[bold yellow]?[/] {prompt} \\[{choices}] ",
+                                 prompt=request.prompt(), choices=choices), end="")
         line = _read_line()
         if line is None:
             err_console.print("(no answer)")
@@ -92,7 +91,7 @@ def terminal_hooks(*, json_out: bool, takeover: bool) -> RunHooks:
         return answer in ("y", "yes")
 
     def ask(question: str) -> str:
-        err_console.print(f"[bold cyan]?[/] {escape(question)} ", end="")
+        err_console.print(styled("[bold cyan]?[/] {question} ", question=question), end="")
         line = _read_line()
         if line is None:
             err_console.print("(no answer)")
@@ -101,14 +100,15 @@ def terminal_hooks(*, json_out: bool, takeover: bool) -> RunHooks:
         return line.rstrip("\r\n")
 
     def hand_over(info: dict[str, Any]) -> None:
-        err_console.print(Panel(
-            f"The browser is yours. Open [bold]{escape(info['url'])}[/] in your browser:\n"
+        err_console.print(Panel(styled(
+            "The browser is yours. Open [bold]{url}[/] in your browser:\n"
             "it shows the page; click, type, scroll and enter URLs there. The address is "
             "private (its random token is the key, and only this run's allowed hosts load).\n"
             "Press Done there, or Enter here, when you are finished; the run resumes from the "
-            "page as you leave it.", title="Takeover", border_style="yellow"))
+            "page as you leave it.", url=info["url"]), title=text("Takeover"),
+            border_style="yellow"))
         _wait_line_or(info["done"])
-        err_console.print("[dim]resuming…[/]")
+        err_console.print(styled("[dim]resuming…[/]"))
 
     def on_step(record: StepRecord) -> None:
         if not json_out:
@@ -116,10 +116,11 @@ def terminal_hooks(*, json_out: bool, takeover: bool) -> RunHooks:
             return
         confirmation = record.confirmation or {}
         if confirmation.get("by"):  # say what --yes approved, even when stdout is JSON
-            err_console.print(f"[yellow]approved ({escape(confirmation['by'])}):[/] "
-                              f"{escape(describe_action(record.action))} — "
-                              f"{escape('; '.join(confirmation.get('reasons', [])))} "
-                              f"({escape(confirmation.get('why', ''))})")
+            err_console.print(styled(
+                "[yellow]approved ({by}):[/] {action} — {reasons} ({why})",
+                by=confirmation["by"], action=describe_action(record.action),
+                reasons="; ".join(confirmation.get("reasons", [])),
+                why=confirmation.get("why", "")))
 
     return RunHooks(confirm=confirm, ask=ask, secrets=secret_from_env,
                     takeover=hand_over if takeover else None, on_step=on_step)
@@ -135,7 +136,7 @@ def describe_action(action: dict[str, Any]) -> str:
     return f"{action.get('action')} {text}".strip()
 
 
-def step_line(record: StepRecord) -> str:
+def step_line(record: StepRecord) -> Text:
     """One live line per step: number, mark, action, target and time."""
     mark = "[green]✓[/]" if record.ok else "[red]✗[/]"
     if record.source == "user":
@@ -143,29 +144,31 @@ def step_line(record: StepRecord) -> str:
     by = (record.confirmation or {}).get("by")
     target = record.target or {}
     where = f' → {target.get("role")} "{str(target.get("name", ""))[:40]}"' if target else ""
-    tail = "" if record.ok else f"  [red]{escape(str(record.result.get('error'))[:160])}[/]"
-    ms = record.timings_ms.get("total", 0.0)
-    action = escape(describe_action(record.action)[:80] + where)
-    why = (record.confirmation or {}).get("why", "")
-    approved = f" [yellow](approved ({escape(by)}): {escape(why)})[/]" if by else ""
-    return (f"{record.step:>3} {mark} [dim]{record.source:<8}[/] {action} [dim]{ms:.0f} ms[/]"
-            f"{approved}{tail}")
+    tail = "" if record.ok else "  [red]{error}[/]"
+    approved = " [yellow](approved ({by}): {why})[/]" if by else ""
+    return styled("{step:>3} " + mark + " [dim]{source:<8}[/] {action} [dim]{ms:.0f} ms[/]"
+                  + approved + tail, step=record.step, source=record.source,
+                  action=describe_action(record.action)[:80] + where,
+                  ms=record.timings_ms.get("total", 0.0), by=by or "",
+                  why=(record.confirmation or {}).get("why", ""),
+                  error=str(record.result.get("error"))[:160])
 
 
 def print_outcome(outcome: RunOutcome) -> None:
     """The human summary of a finished run."""
     color = {"succeeded": "green", "needs_confirmation": "yellow",
              "rejected": "yellow"}.get(outcome.status, "red")
-    lines = [f"[bold]{outcome.status}[/] · {outcome.steps} steps · {outcome.model_calls} model "
-             f"call(s) · run {outcome.id}"]
+    lines = [styled("[bold]{status}[/] · {steps} steps · {calls} model call(s) · run {id}",
+                    status=outcome.status, steps=outcome.steps, calls=outcome.model_calls,
+                    id=outcome.id)]
     if outcome.result is not None:
-        lines.append(f"result: {escape(str(outcome.result))}")
+        lines.append(styled("result: {result}", result=outcome.result))
     if outcome.error:
-        lines.append(f"[{color}]{escape(outcome.error)}[/]")
+        lines.append(text(outcome.error, style=color))
     for repair in outcome.repairs:
-        lines.append(f"repair: step {repair['step']} by {repair['kind']} "
-                     f"({'ok' if repair['ok'] else 'failed'})")
-    console.print(Panel("\n".join(lines), title=escape(outcome.instruction[:80]),
+        lines.append(styled("repair: step {step} by {kind} ({ok})", step=repair["step"],
+                            kind=repair["kind"], ok="ok" if repair["ok"] else "failed"))
+    console.print(Panel(Text("\n").join(lines), title=text(outcome.instruction[:80]),
                         border_style=color))
 
 
@@ -175,13 +178,14 @@ def print_steps(steps: list[StepRecord], *, snapshots: bool = False) -> None:
     for r in steps:
         target = r.target or {}
         where = f'{target.get("role", "")} "{str(target.get("name", ""))[:30]}"' if target else ""
-        table.add_row(str(r.step), r.source, escape(describe_action(r.action)[:60]),
-                      escape(where), "✓" if r.ok else "✗", f"{r.timings_ms.get('total', 0):.0f}",
-                      escape(str(r.result.get("error") or "")[:60]))
+        table.add_row(str(r.step), r.source, describe_action(r.action)[:60],
+                      where, "✓" if r.ok else "✗", f"{r.timings_ms.get('total', 0):.0f}",
+                      str(r.result.get("error") or "")[:60])
     console.print(table)
     if snapshots:
         for r in steps:
-            console.print(Panel(Text(r.snapshot_text), title=f"step {r.step} · {r.snapshot_hash}"))
+            console.print(Panel(text(r.snapshot_text),
+                                title=text(f"step {r.step} · {r.snapshot_hash}")))
 
 
 def parse_params(values: list[str] | None) -> dict[str, str]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cristal.cli._output import err_console
+from cristal.cli._output import err_console, safe
 
 __all__ = ["progress_bars"]
 
@@ -21,8 +21,10 @@ def progress_bars(enabled: bool = True) -> Iterator[Callable[[str, int, int, str
     if not enabled or not err_console.is_terminal:
         yield lambda stage, done, total, detail: None
         return
-    bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), TextColumn("[dim]{task.fields[detail]}"),
+    # File names and questions reach `detail`: shown literally (no markup, cleaned).
+    bars = Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                    MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("{task.fields[detail]}", style="dim", markup=False),
                     console=err_console, transient=True)
     tasks: dict[str, int] = {}
 
@@ -30,7 +32,8 @@ def progress_bars(enabled: bool = True) -> Iterator[Callable[[str, int, int, str
         label = _LABELS.get(stage, stage)
         if stage not in tasks:
             tasks[stage] = bars.add_task(label, total=total or None, detail="")
-        bars.update(tasks[stage], completed=done, total=total or None, detail=detail[:50])
+        bars.update(tasks[stage], completed=done, total=total or None,
+                    detail=safe(detail)[:50])
 
     with bars:
         yield update

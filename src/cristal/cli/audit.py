@@ -13,7 +13,7 @@ from rich.table import Table
 
 from cristal.app import audit
 from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal, parse_since
-from cristal.cli._output import console, err_console, literal, print_json
+from cristal.cli._output import console, err_console, literal, print_json, styled
 from cristal.errors import InvalidInput
 
 app = typer.Typer(help="The audit log: who did what, hash-chained so tampering shows.",
@@ -94,8 +94,9 @@ def verify(
     if json_out:
         print_json(result.to_dict())
     elif result.ok:
-        console.print(f"[green]intact[/]: {result.entries} entries; head "
-                      f"{result.head_seq}:{result.head_hash} (keep this as an --anchor).")
+        console.print(styled("[green]intact[/]: {n} entries; head {seq}:{hash} (keep this as "
+                             "an --anchor).", n=result.entries, seq=result.head_seq,
+                             hash=result.head_hash))
     else:
         err_console.print(literal(f"TAMPERED: {result.message}"), style="bold red")
     if not result.ok:

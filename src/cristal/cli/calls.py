@@ -9,7 +9,7 @@ from rich.table import Table
 
 from cristal.app import usage as metering
 from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal, parse_since
-from cristal.cli._output import console, print_json
+from cristal.cli._output import console, print_json, text
 
 app = typer.Typer(help="Inspect the model call log.", no_args_is_help=True)
 
@@ -46,7 +46,7 @@ def show(call_id: str, json_out: JsonOpt = False) -> None:
     if json_out:
         print_json(call.to_dict())
         return
-    table = Table(show_header=False, title=f"Call {call.id}")
+    table = Table(show_header=False, title=text(f"Call {call.id}"))
     for key, value in call.to_dict().items():
         table.add_row(key, "" if value is None else str(value))
     console.print(table)

@@ -8,7 +8,7 @@ import typer
 
 from cristal.app import models
 from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
-from cristal.cli._output import console, print_json
+from cristal.cli._output import LiteralStream, console, print_json, styled
 
 
 def chat(
@@ -38,16 +38,19 @@ def chat(
         console.print(result.text)
     else:
         result = None
+        cleaner = LiteralStream()
         for event in models.stream(state, me, messages, route=route, max_tokens=max_tokens,
                                    via="cli:chat"):
             if event.result is not None:
                 result = event.result
             else:
-                console.print(event.delta, end="", markup=False)
-        console.print()
+                console.print(cleaner.feed(event.delta), end="")
+        console.print(cleaner.flush())
     if result is not None and not result.text:
-        console.print("[dim](the model returned an empty reply)[/]")
+        console.print(styled("[dim](the model returned an empty reply)[/]"))
     if result is not None:
-        console.print(f"[dim]{result.provider}/{result.model} · {result.input_tokens}+"
-                      f"{result.output_tokens} tokens · ${result.cost_usd:.6f} · "
-                      f"{result.latency_ms:.0f} ms · {result.call_id}[/]")
+        console.print(styled(
+            "[dim]{provider}/{model} · {tin}+{tout} tokens · ${cost:.6f} · {ms:.0f} ms · "
+            "{call}[/]", provider=result.provider, model=result.model, tin=result.input_tokens,
+            tout=result.output_tokens, cost=result.cost_usd, ms=result.latency_ms,
+            call=result.call_id))

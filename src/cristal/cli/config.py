@@ -6,11 +6,10 @@ import os
 from typing import Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from cristal.cli._common import JsonOpt, app_state
-from cristal.cli._output import console, print_json
+from cristal.cli._output import console, print_json, safe
 from cristal.models import all_providers, all_routes
 from cristal.store import sqlite_module
 
@@ -19,10 +18,20 @@ app = typer.Typer(help="Show the configuration.", no_args_is_help=True)
 
 def _rows() -> list[dict[str, Any]]:
     settings = app_state().settings
+    if settings.file is None:
+        where = "none (no CRISTAL_CONFIG, no user config file)"
+    elif os.environ.get("CRISTAL_CONFIG"):
+        where = "CRISTAL_CONFIG or --config"
+    else:
+        where = "user config directory"
     rows: list[dict[str, Any]] = [
         {"key": "config_file", "value": str(settings.file) if settings.file else None,
-         "source": "CRISTAL_CONFIG" if os.environ.get("CRISTAL_CONFIG") else "search"},
+         "source": where},
+        {"key": "config_file.trust", "value": settings.file_trust, "source": "detected"},
     ]
+    if settings.ignored_file is not None:
+        rows.append({"key": "config_file.ignored", "value": str(settings.ignored_file),
+                     "source": "not read: name it with --config or CRISTAL_CONFIG"})
     for key in ("data_dir", "database_url", "model", "tenant", "timeout_s", "max_retries"):
         value = settings.db_url if key == "database_url" else getattr(settings, key)
         source = settings.source_of(key)
@@ -30,7 +39,8 @@ def _rows() -> list[dict[str, Any]]:
             source = "default (data_dir)"
         rows.append({"key": key, "value": str(value) if value is not None else None,
                      "source": source})
-    for section in ("workflows", "operator", "research", "server", "oidc", "audit"):
+    for section in ("workflows", "operator", "research", "server", "oidc", "audit",
+                    "identity"):
         for key, value in getattr(settings, section).model_dump(mode="json").items():
             rows.append({"key": f"{section}.{key}", "value": value,
                          "source": settings.source_of(f"{section}.{key}")})
@@ -81,6 +91,6 @@ def show(json_out: JsonOpt = False) -> None:
             value = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
         shown = "" if value is None else str(value)
         if row.get("reason"):
-            shown = f"{shown} ({escape(row['reason'])})"
+            shown = f"{shown} ({safe(row['reason'])})"
         table.add_row(row["key"], shown, row["source"])
     console.print(table)

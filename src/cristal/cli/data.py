@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from cristal.cli._common import JsonOpt, TenantOpt, app_state
-from cristal.cli._output import console, print_json
+from cristal.cli._output import console, print_json, safe
 
 app = typer.Typer(help="Datasets from episodes, workflow runs, research and operator runs.",
                   no_args_is_help=True)
@@ -48,7 +47,7 @@ def export(
         print_json(data)
         return
     for path, rows in data["files"].items():
-        console.print(f"{escape(path)}: {rows} rows")
+        console.print(f"{safe(path)}: {rows} rows")
     console.print(f"{data['samples']} samples read, {data['duplicates']} duplicates dropped, "
                   f"skipped {data['skipped'] or 'none'}; secrets removed: "
-                  f"{data['secrets_removed'] or 'none'}; card: {escape(data['card'])}")
+                  f"{data['secrets_removed'] or 'none'}; card: {safe(data['card'])}")

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from cristal.cli._common import JsonOpt, TenantOpt, app_state
-from cristal.cli._output import console, err_console, print_json
+from cristal.cli._output import console, err_console, print_json, safe
 from cristal.cli._progress import progress_bars
 
 app = typer.Typer(help="Training environments: Gymnasium envs, remote serving, task synthesis.",
@@ -102,7 +101,7 @@ def synth(
     if json_out:
         print_json(data)
         return
-    table = Table("kind", "generated", "kept", title=f"Tasks written to {escape(str(out))}")
+    table = Table("kind", "generated", "kept", title=f"Tasks written to {safe(str(out))}")
     for kind, row in data["by_kind"].items():
         table.add_row(kind, str(row["generated"]), str(row["kept"]))
     console.print(table)
@@ -110,7 +109,7 @@ def synth(
                   f"({(data['share_kept'] or 0):.0%}) after the answerability checks; "
                   f"{data['rewritten_by_model']} rewritten by a model.")
     for note in data["notes"]:
-        console.print(f"note: {escape(note)}")
+        console.print(f"note: {safe(note)}")
 
 
 @episodes_app.command("list")
@@ -131,7 +130,7 @@ def episodes_list(
         return
     table = Table("id", "env", "task", "policy", "reward", "success", "steps", "status")
     for r in rows:
-        table.add_row(r["id"], escape(r["env_id"]), escape(r["task_id"]), escape(r["policy"]),
+        table.add_row(r["id"], safe(r["env_id"]), safe(r["task_id"]), safe(r["policy"]),
                       f"{r['total_reward']:.3f}", "yes" if r["success"] else "no",
                       str(r["steps"]), r["status"])
     console.print(table)
@@ -150,12 +149,12 @@ def episodes_show(
     if json_out:
         print_json(data)
         return
-    console.print(f"{escape(data['env_id'])} · task {escape(data['task_id'])} · seed "
-                  f"{data['seed']} · policy {escape(data['policy'])} · reward "
+    console.print(f"{safe(data['env_id'])} · task {safe(data['task_id'])} · seed "
+                  f"{data['seed']} · policy {safe(data['policy'])} · reward "
                   f"{data['total_reward']:.3f} · {data['status']}")
     for i, (action, reward) in enumerate(zip(data["actions"], data["rewards"],
                                              strict=False), start=1):
-        console.print(f"{i}. {escape(str(action))[:300]} → {reward:.3f}")
+        console.print(f"{i}. {safe(str(action))[:300]} → {reward:.3f}")
 
 
 @app.command("replay")

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from cristal.app import admin
 from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
-from cristal.cli._output import console, literal, print_json
+from cristal.cli._output import console, literal, print_json, styled
 from cristal.governance import ROLES, parse_expiry
 
 users_app = typer.Typer(help="Users of a tenant and their groups.", no_args_is_help=True)
@@ -147,8 +147,8 @@ def keys_create(
                           f"{', expires ' + key.expires_at.isoformat() if key.expires_at else ''}"
                           "):"))
     console.print(text, markup=False, soft_wrap=True)
-    console.print("[dim]Store it now: it is not shown again. Use it as "
-                  "`Authorization: Bearer <key>`.[/]")
+    console.print(styled("[dim]Store it now: it is not shown again. Use it as "
+                         "`Authorization: Bearer <key>`.[/]"))
 
 
 @keys_app.command("list")

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from cristal.app import knowledge as uc
 from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
-from cristal.cli._output import console, literal, print_json
+from cristal.cli._output import console, literal, print_json, styled, text
 from cristal.cli._progress import progress_bars
 from cristal.knowledge import MODES
 
@@ -38,11 +38,12 @@ def ingest(
     if json_out:
         print_json(data)
         return
-    console.print(
-        f"[bold]{collection}[/]: {data['added']} added, {data['updated']} updated, "
-        f"{data['unchanged']} unchanged, {data['removed']} removed, {data['failed']} failed, "
-        f"{data['skipped']} skipped · {data['chunks']} chunks · {data['pages']} pages · "
-        f"{embedded} embedded · {data['seconds']:.1f} s")
+    console.print(styled(
+        "[bold]{collection}[/]: {added} added, {updated} updated, {unchanged} unchanged, "
+        "{removed} removed, {failed} failed, {skipped} skipped · {chunks} chunks · {pages} "
+        "pages · {embedded} embedded · {seconds:.1f} s", collection=collection, **{
+            k: data[k] for k in ("added", "updated", "unchanged", "removed", "failed",
+                                 "skipped", "chunks", "pages", "seconds")}, embedded=embedded))
     problems = [f for f in data["files"] if f["status"] in ("failed", "skipped")]
     if problems:
         table = Table("file", "status", "reason", title="Not indexed")
@@ -116,7 +117,7 @@ def search_cmd(
         print_json({"query": query, "collection": collection, "mode": mode,
                     "results": [p.to_dict() for p in found]})
         return
-    table = Table("#", "score", "document", "section", "passage", title=f"“{query}”")
+    table = Table("#", "score", "document", "section", "passage", title=text(f"“{query}”"))
     for i, p in enumerate(found, start=1):
         table.add_row(str(i), f"{p.score:.4f}", p.doc + (f" p.{p.page}" if p.page else ""),
                       " › ".join(p.heading_path[-2:]), " ".join(p.text.split())[:160])

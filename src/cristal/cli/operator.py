@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from cristal.app import operator as uc
 from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
@@ -19,7 +19,7 @@ from cristal.cli._operator_io import (
     split_hosts,
     terminal_hooks,
 )
-from cristal.cli._output import console, err_console, print_json
+from cristal.cli._output import console, err_console, print_json, styled, text
 from cristal.errors import ConfigError, InvalidInput
 from cristal.governance import Tenant, get_tenant
 from cristal.operator import (
@@ -154,7 +154,7 @@ def runs_list(
     for r in runs:
         table.add_row(r.id, f"{r.created_at:%Y-%m-%d %H:%M}", r.status,
                       r.policy + (f":{r.skill}" if r.skill else ""), str(r.steps),
-                      str(r.model_calls), escape(r.instruction[:60]))
+                      str(r.model_calls), r.instruction[:60])
     console.print(table)
 
 
@@ -174,15 +174,16 @@ def runs_show(
         print_json({**data, "steps": [s.model_dump(mode="json", exclude=exclude)
                                       for s in steps]})
         return
-    facts = [f"[bold]{data['status']}[/] · {data['policy']}"
-             + (f" · skill {escape(data['skill'])}" if data["skill"] else "")
-             + f" · {data['steps']} steps · {data['model_calls']} model call(s)",
-             f"task: {escape(data['instruction'])}", f"start: {escape(data['start_url'])}"]
+    facts = [styled("[bold]{status}[/] · {policy}{skill} · {steps} steps · {calls} model call(s)",
+                    status=data["status"], policy=data["policy"],
+                    skill=f" · skill {data['skill']}" if data["skill"] else "",
+                    steps=data["steps"], calls=data["model_calls"]),
+             text(f"task: {data['instruction']}"), text(f"start: {data['start_url']}")]
     if data["result"] is not None:
-        facts.append(f"result: {escape(str(data['result']))}")
+        facts.append(text(f"result: {data['result']}"))
     if data["error"]:
-        facts.append(f"[red]{escape(data['error'])}[/]")
-    console.print("\n".join(facts))
+        facts.append(text(data["error"], style="red"))
+    console.print(Text("\n").join(facts))
     print_steps(steps, snapshots=snapshots)
 
 
@@ -234,8 +235,9 @@ def skill_compile(
         print_json(data)
         return
     params = ", ".join(p.name for p in skill.params) or "none"
-    console.print(f"skill [bold]{escape(skill.name)}[/] v{skill.version}: "
-                  f"{escape(skill.template)} · {len(skill.steps)} steps · parameters: {params}")
+    console.print(styled("skill [bold]{name}[/] v{version}: {template} · {steps} steps · "
+                         "parameters: {params}", name=skill.name, version=skill.version,
+                         template=skill.template, steps=len(skill.steps), params=params))
 
 
 @skill_app.command("list")
@@ -247,7 +249,7 @@ def skill_list(tenant: TenantOpt = None, json_out: JsonOpt = False) -> None:
         return
     table = Table("name", "version", "template", "params", "steps", "from run", title="Skills")
     for s in skills:
-        table.add_row(escape(s["name"]), str(s["version"]), escape(s["template"][:70]),
+        table.add_row(s["name"], str(s["version"]), s["template"][:70],
                       ", ".join(s["params"]), str(s["steps"]), s["source_run_id"] or "")
     console.print(table)
 
@@ -265,13 +267,14 @@ def skill_show(
     if json_out:
         print_json({**skill.model_dump(mode="json"), **info})
         return
-    console.print(f"[bold]{escape(skill.name)}[/] v{skill.version} · from run "
-                  f"{info['source_run_id'] or '-'}\ntemplate: {escape(skill.template)}")
+    console.print(styled("[bold]{name}[/] v{version} · from run {run}\ntemplate: {template}",
+                         name=skill.name, version=skill.version,
+                         run=info["source_run_id"] or "-", template=skill.template))
     for p in skill.params:
         console.print(f"  param {p.name}{' (list)' if p.is_list else ''}: e.g. {p.example!r}")
     for i, step in enumerate(skill.steps, 1):
         repeat = f"  (for each {step.repeat})" if step.repeat else ""
-        console.print(f"  {i}. {escape(str(step.action))}{repeat}")
+        console.print(f"  {i}. {step.action}{repeat}")
 
 
 @skill_app.command("run")

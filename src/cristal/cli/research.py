@@ -6,14 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from typer.core import TyperGroup
 
 from cristal.app import research as uc
 from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
-from cristal.cli._output import console, err_console, print_json
+from cristal.cli._output import console, err_console, markdown, print_json, styled, text
 from cristal.cli._progress import progress_bars
 from cristal.knowledge import document_texts
 from cristal.research import DEFAULT_EMBED_SECONDS, set_out_dir, write_report
@@ -68,19 +67,20 @@ def ask(
                     "ingest": ingested})
         return
     if ingested:
-        err_console.print(
-            f"[dim]{report.collection}: {ingested['added']} added, {ingested['updated']} "
-            f"updated, {ingested['unchanged']} unchanged, {ingested['failed']} failed, "
-            f"{ingested['skipped']} skipped[/]")
+        err_console.print(styled(
+            "[dim]{collection}: {added} added, {updated} updated, {unchanged} unchanged, "
+            "{failed} failed, {skipped} skipped[/]", collection=report.collection,
+            **{k: ingested[k] for k in ("added", "updated", "unchanged", "failed", "skipped")}))
         for f in ingested["files"]:
             if f["status"] in ("failed", "skipped"):
-                err_console.print(f"[dim]  {f['status']}: {f['path']}: {f['reason']}[/]")
+                err_console.print(text(f"  {f['status']}: {f['path']}: {f['reason']}", "dim"))
     title = "Not found" if report.not_found else "Answer"
-    console.print(Panel(Markdown(report.answer), title=f"{title} · {question}",
+    console.print(Panel(markdown(report.answer), title=text(f"{title} · {question}"),
                         border_style="yellow" if report.not_found else "green"))
-    console.print(f"[dim]{report.id} · {report.mode} · research "
-                  f"{report.timings_ms['research']:.0f} ms · {report.model_calls} model "
-                  f"call(s) · report: {folder / 'report.html'}[/]")
+    console.print(styled("[dim]{id} · {mode} · research {ms:.0f} ms · {calls} model call(s) · "
+                         "report: {path}[/]", id=report.id, mode=report.mode,
+                         ms=report.timings_ms["research"], calls=report.model_calls,
+                         path=folder / "report.html"))
 
 
 @app.command("list")
@@ -110,6 +110,6 @@ def show(session_id: str, tenant: TenantOpt = None, json_out: JsonOpt = False) -
     if json_out:
         print_json(report)
         return
-    console.print(Panel(Markdown(report["answer"]), title=report["question"]))
+    console.print(Panel(markdown(report["answer"]), title=text(report["question"])))
     if report.get("out_dir"):
-        console.print(f"[dim]files: {report['out_dir']}[/]")
+        console.print(text(f"files: {report['out_dir']}", "dim"))

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cristal.app import workflows as uc
 from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
-from cristal.cli._output import console, print_json
+from cristal.cli._output import console, print_json, styled, text
 from cristal.workflows import Engine, RunView
 
 app = typer.Typer(help="Inspect and manage workflow runs.", no_args_is_help=True)
@@ -47,8 +48,8 @@ def _short(value: Any, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _status(status: str) -> str:
-    return f"[{_COLORS.get(status, 'white')}]{status}[/]"
+def _status(status: str) -> Text:
+    return text(status, style=_COLORS.get(status, "white"))
 
 
 def print_run(view: RunView, json_out: bool, steps: bool = False) -> None:
@@ -56,21 +57,25 @@ def print_run(view: RunView, json_out: bool, steps: bool = False) -> None:
     if json_out:
         print_json(contract(view, steps))
         return
-    console.print(f"Run [bold]{view.run_id}[/] ({view.workflow}, tenant {view.tenant}): "
-                  f"{_status(view.status)}", markup=True)
+    console.print(Text.assemble(
+        styled("Run [bold]{id}[/] ({workflow}, tenant {tenant}): ", id=view.run_id,
+               workflow=view.workflow, tenant=view.tenant), _status(view.status)))
     if view.waiting:
         w = view.waiting
         if w.get("kind") == "approval":
-            console.print(f"  waiting for approval at step [bold]{w['step']}[/]: "
-                          f"{w.get('message', '')}\n  approve: cristal approve {view.run_id} "
-                          f"{w['step']}   reject: add --reject --comment '…'", markup=True)
+            console.print(styled(
+                "  waiting for approval at step [bold]{step}[/]{approvers}: {message}\n"
+                "  approve: cristal approve {id} {step}   reject: add --reject --comment '…'",
+                step=w["step"], message=w.get("message", ""), id=view.run_id,
+                approvers=f" (approvers: {', '.join(w['approvers'])})"
+                if w.get("approvers") else ""))
         elif w.get("kind") == "budget":
-            console.print(f"  paused: {w.get('reason')}\n  after raising the budget: "
-                          f"cristal runs resume {view.run_id}")
+            console.print(text(f"  paused: {w.get('reason')}\n  after raising the budget: "
+                               f"cristal runs resume {view.run_id}"))
         else:
-            console.print(f"  waiting ({w.get('kind')}) until {w.get('until')}")
+            console.print(text(f"  waiting ({w.get('kind')}) until {w.get('until')}"))
     if view.error:
-        console.print(f"  [red]error:[/] {view.error}", markup=True)
+        console.print(styled("  [red]error:[/] {error}", error=view.error))
     if view.steps is not None:
         table = Table("step", "type", "status", "ms", "attempts", "cost", "output",
                       title=f"Steps ({view.model_calls} model calls, ${view.cost_usd:.6f})")
@@ -84,7 +89,7 @@ def print_run(view: RunView, json_out: bool, steps: bool = False) -> None:
     if view.outputs and view.status == "succeeded":
         console.print("outputs:")
         for key, value in view.outputs.items():
-            console.print(f"  {key}: {_short(value, 100)}", markup=False)
+            console.print(f"  {key}: {_short(value, 100)}")
 
 
 @app.command("list")

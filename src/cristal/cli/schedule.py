@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from cristal.cli._common import JsonOpt, TenantOpt
-from cristal.cli._output import console, print_json
+from cristal.cli._output import console, print_json, styled
 from cristal.cli.runs import engine
 from cristal.cli.workflow import Inputs
 from cristal.workflows import (
@@ -29,9 +29,10 @@ def _print(data: dict[str, Any], json_out: bool, verb: str) -> None:
     if json_out:
         print_json(data)
         return
-    console.print(f"Schedule [bold]{data['name']}[/] {verb}: {data['workflow']} at "
-                  f"'{data['cron']}' ({data['timezone'] or 'UTC'}) for tenant {data['tenant']}.",
-                  markup=True)
+    console.print(styled("Schedule [bold]{name}[/] {verb}: {workflow} at '{cron}' ({zone}) for "
+                         "tenant {tenant}.", name=data["name"], verb=verb,
+                         workflow=data["workflow"], cron=data["cron"],
+                         zone=data["timezone"] or "UTC", tenant=data["tenant"]))
 
 
 @app.command("add")

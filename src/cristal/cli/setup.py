@@ -12,7 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 import typer
 
 from cristal.cli._common import JsonOpt, app_state
-from cristal.cli._output import console, err_console, print_json
+from cristal.cli._output import console, err_console, print_json, styled
 from cristal.errors import ConfigError
 from cristal.operator import Browser, BrowserNotFound, find_chromium
 
@@ -100,5 +100,7 @@ def browser(json_out: JsonOpt = False) -> None:
         print_json(data)
         return
     verb = "installed" if installed else "found"
-    console.print(f"[green]✓[/] Chromium {verb}: {path} ({data['version'] or 'version unknown'})"
-                  f"; it starts under Playwright {playwright} in {launch_ms:.0f} ms.")
+    console.print(styled("[green]✓[/] Chromium {verb}: {path} ({version}); it starts under "
+                         "Playwright {playwright} in {ms:.0f} ms.", verb=verb, path=path,
+                         version=data["version"] or "version unknown", playwright=playwright,
+                         ms=launch_ms))

@@ -8,16 +8,17 @@ import typer
 from rich.table import Table
 
 from cristal.app import admin, usage
-from cristal.cli._common import JsonOpt, app_state, local_principal
-from cristal.cli._output import console, print_json
+from cristal.cli._common import JsonOpt, app_state, check_tenant, local_principal
+from cristal.cli._output import console, print_json, styled
 from cristal.errors import InvalidInput
-from cristal.governance import Tenant
+from cristal.governance import MAX_BUDGET_TOKENS, Tenant
 
 app = typer.Typer(help="Manage tenants (one per group company) and their budgets.",
                   no_args_is_help=True)
 
 BudgetUsd = Annotated[float | None, typer.Option(help="Budget in US dollars per period.")]
-BudgetTokens = Annotated[int | None, typer.Option(help="Budget in tokens per period.")]
+BudgetTokens = Annotated[str | None, typer.Option(
+    help="Budget in tokens per period (a whole number, e.g. 2000000 or 2e6).")]
 Period = Annotated[str | None, typer.Option(help="Budget period: day, week, month or total.")]
 Regions = Annotated[str | None, typer.Option(
     "--allow-regions", help="Comma-separated provider regions allowed ('' for none, 'any').")]
@@ -25,6 +26,22 @@ Providers = Annotated[str | None, typer.Option(
     "--allow-providers", help="Comma-separated providers allowed ('any' for all).")]
 Routes = Annotated[list[str] | None, typer.Option(
     "--route", help="Route override ROUTE=PROVIDER[:MODEL], or ROUTE= to remove; repeatable.")]
+
+
+def _tokens(text: str | None) -> int | None:
+    """`--budget-tokens 2000000` or `2e6`; anything else is refused with the range."""
+    if text is None:
+        return None
+    try:
+        number = float(text) if any(c in text.lower() for c in ".e") else int(text)
+    except ValueError:
+        number = None
+    if isinstance(number, float):
+        number = int(number) if number.is_integer() and abs(number) < 2 ** 63 else None
+    if number is None:
+        raise InvalidInput(f"--budget-tokens {text!r} is not a whole number: use e.g. 2000000 "
+                           f"or 2e6 (from 0 to {MAX_BUDGET_TOKENS:,}); omit it for no limit.")
+    return number
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -67,8 +84,10 @@ def create(
     route: Routes = None, json_out: JsonOpt = False,
 ) -> None:
     """Create a tenant with optional budgets (omitted budgets are unlimited)."""
+    check_tenant(name)
     tenant = admin.create_tenant(
-        app_state(), local_principal(), name, budget_usd=budget_usd, budget_tokens=budget_tokens,
+        app_state(), local_principal(), name, budget_usd=budget_usd,
+        budget_tokens=_tokens(budget_tokens),
         period=period or "month", allowed_regions=_split(allow_regions),
         allowed_providers=_split(allow_providers),
         routes={k: v for k, v in _routes(route).items() if v},
@@ -76,9 +95,10 @@ def create(
     if json_out:
         print_json(_tenant_dict(tenant))
         return
-    console.print(f"Created tenant [bold]{tenant.name}[/] ({tenant.id}): "
-                  f"{_limit(tenant.budget_usd)} and {_limit(tenant.budget_tokens)} tokens "
-                  f"per {tenant.period}.")
+    console.print(styled("Created tenant [bold]{name}[/] ({id}): {usd} and {tokens} tokens per "
+                         "{period}.", name=tenant.name, id=tenant.id,
+                         usd=_limit(tenant.budget_usd), tokens=_limit(tenant.budget_tokens),
+                         period=tenant.period))
 
 
 @app.command("update")
@@ -90,13 +110,14 @@ def update(
     json_out: JsonOpt = False,
 ) -> None:
     """Change a tenant's budget, period, allow-lists or route overrides."""
+    check_tenant(name)
     changes: dict[str, Any] = {}
     if unlimited:
         changes.update(budget_usd=None, budget_tokens=None)
     if budget_usd is not None:
         changes["budget_usd"] = budget_usd
     if budget_tokens is not None:
-        changes["budget_tokens"] = budget_tokens
+        changes["budget_tokens"] = _tokens(budget_tokens)
     if allow_regions is not None:
         changes["allowed_regions"] = _split(allow_regions)
     if allow_providers is not None:
@@ -106,8 +127,9 @@ def update(
     if json_out:
         print_json(_tenant_dict(tenant))
         return
-    console.print(f"Updated tenant [bold]{tenant.name}[/]: {_limit(tenant.budget_usd)} and "
-                  f"{_limit(tenant.budget_tokens)} tokens per {tenant.period}.")
+    console.print(styled("Updated tenant [bold]{name}[/]: {usd} and {tokens} tokens per "
+                         "{period}.", name=tenant.name, usd=_limit(tenant.budget_usd),
+                         tokens=_limit(tenant.budget_tokens), period=tenant.period))
 
 
 @app.command("list")
@@ -135,6 +157,7 @@ def list_(json_out: JsonOpt = False) -> None:
 @app.command("show")
 def show(name: str, json_out: JsonOpt = False) -> None:
     """Show one tenant's policy and usage."""
+    check_tenant(name)
     state, me = app_state(), local_principal()
     tenant = admin.get_tenant(state, me, name)
     u = usage.positions(state, me, tenant.name)[0]

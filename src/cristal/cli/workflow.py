@@ -11,7 +11,7 @@ import typer
 
 from cristal.app import workflows as uc
 from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
-from cristal.cli._output import console, print_json
+from cristal.cli._output import console, print_json, styled
 from cristal.cli.runs import contract, engine, print_run
 from cristal.workflows import load_spec, parse_pairs, wait_run
 
@@ -32,8 +32,9 @@ def validate(spec: Path, json_out: JsonOpt = False) -> None:
     if json_out:
         print_json(summary)
         return
-    console.print(f"[green]valid[/]: workflow [bold]{loaded.name}[/] with "
-                  f"{len(loaded.steps)} steps: {' → '.join(loaded.order)}", markup=True)
+    console.print(styled("[green]valid[/]: workflow [bold]{name}[/] with {count} steps: {order}",
+                         name=loaded.name, count=len(loaded.steps),
+                         order=" → ".join(loaded.order)))
 
 
 @app.command("run")
@@ -78,7 +79,7 @@ def run(
         run_id = uc.run_here(state, me, loaded, values, tenant=tenant, key=key)
         view = wait_run(eng, run_id, timeout_s=timeout)
     finally:
-        eng.shutdown()
+        eng.shutdown(abandon=True)  # a run still waiting is a worker's to continue
     _finish(view, json_out, hard_exit=not view.done)
 
 

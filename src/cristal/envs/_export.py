@@ -44,7 +44,7 @@ _SECRET_PATTERNS = {
     "private_key": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE "
                               r"KEY-----", re.S),
 }
-_SECRET_ENV = re.compile(r"^(CRISTAL_SECRET_.+|.+_(API_KEY|TOKEN|SECRET|PASSWORD))$")
+_SECRET_ENV = re.compile(r"(CRISTAL_SECRET_.+|.+_(API_KEY|TOKEN|SECRET|PASSWORD))")
 
 
 class _Scrubber:
@@ -56,7 +56,7 @@ class _Scrubber:
         self.redact = redact
         self._redactor: Redactor | None = None
         self.values = sorted({v for k, v in os.environ.items()
-                              if _SECRET_ENV.match(k) and len(v) >= 6}, key=len, reverse=True)
+                              if _SECRET_ENV.fullmatch(k) and len(v) >= 6}, key=len, reverse=True)
 
     def text(self, value: str) -> str:
         for secret in self.values:

@@ -75,6 +75,8 @@ from cristal.governance._ratelimit import hit
 from cristal.governance._rbac import PERMISSIONS, ROLES, Principal, allowed, require, roles_with
 from cristal.governance._signin import sign_in
 from cristal.governance._tenants import (
+    MAX_BUDGET_TOKENS,
+    MAX_BUDGET_USD,
     PERIODS,
     Tenant,
     create_tenant,
@@ -85,6 +87,8 @@ from cristal.governance._tenants import (
 
 __all__ = [
     "GENESIS",
+    "MAX_BUDGET_TOKENS",
+    "MAX_BUDGET_USD",
     "PERIODS",
     "PII_MODES",
     "RETENTION_CATEGORIES",

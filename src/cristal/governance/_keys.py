@@ -30,7 +30,7 @@ __all__ = ["ApiKey", "authenticate_key", "create_key", "get_key", "list_keys",
 PREFIX = "cr_"
 _ALPHABET = "abcdefghjkmnpqrstvwxyz23456789"
 _TOKEN = re.compile(r"cr_([a-z0-9]{12})_([A-Za-z0-9_-]{43})")
-_SPAN = re.compile(r"^(\d+)\s*([mhdwy])$")
+_SPAN = re.compile(r"(\d+)\s*([mhdwy])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,7 @@ def parse_expiry(text: str | None, now: datetime | None = None) -> datetime | No
     if text is None or text.strip().lower() in ("", "never"):
         return None
     now = now or utcnow()
-    match = _SPAN.match(text.strip())
+    match = _SPAN.fullmatch(text.strip())
     if match:
         amount, unit = int(match.group(1)), match.group(2)
         if amount <= 0:

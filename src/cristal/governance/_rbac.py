@@ -9,6 +9,7 @@ which role may do what; the use-case layer asks `require(principal, permission)`
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -50,13 +51,15 @@ class Principal:
     groups: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
-    def local_owner(cls, tenant: str = "default", user: str | None = None) -> Principal:
+    def local_owner(cls, tenant: str = "default", user: str | None = None,
+                    groups: Iterable[str] = ()) -> Principal:
         """The person at the command line: trusted as the platform owner (see README)."""
         try:
             who = user or getpass.getuser()
         except Exception:  # no login name (containers without a passwd entry)
             who = "local"
-        return cls("local", "local", tenant, frozenset({"owner"}), user=who)
+        return cls("local", "local", tenant, frozenset({"owner"}), user=who,
+                   groups=frozenset(groups))
 
     @property
     def is_owner(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +15,8 @@ from cristal.governance._tables import tenants
 from cristal.store import Store, new_id, utcnow
 
 __all__ = [
+    "MAX_BUDGET_TOKENS",
+    "MAX_BUDGET_USD",
     "PERIODS",
     "Tenant",
     "create_tenant",
@@ -23,7 +26,9 @@ __all__ = [
 ]
 
 PERIODS = ("day", "week", "month", "total")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+MAX_BUDGET_USD = 1_000_000_000.0  # stored as micro-dollars in a 64-bit integer
+MAX_BUDGET_TOKENS = 10 ** 15
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")
 _UNSET: Any = object()
 
 
@@ -61,10 +66,18 @@ def _from_row(row: sa.Row) -> Tenant:
 def _check(period: str | None, budget_usd: float | None, budget_tokens: int | None) -> None:
     if period is not None and period not in PERIODS:
         raise InvalidInput(f"period {period!r} is not one of {', '.join(PERIODS)}.")
-    if budget_usd is not None and budget_usd < 0:
-        raise InvalidInput("--budget-usd must be zero or more (omit it for no limit).")
-    if budget_tokens is not None and budget_tokens < 0:
-        raise InvalidInput("--budget-tokens must be zero or more (omit it for no limit).")
+    if budget_usd is not None and (
+            isinstance(budget_usd, bool) or not isinstance(budget_usd, int | float)
+            or not math.isfinite(budget_usd) or not 0 <= budget_usd <= MAX_BUDGET_USD):
+        raise InvalidInput(
+            f"--budget-usd must be a number from 0 to {MAX_BUDGET_USD:,.0f} (got "
+            f"{budget_usd!r}); omit it for no limit.", budget_usd=str(budget_usd))
+    if budget_tokens is not None and (
+            isinstance(budget_tokens, bool) or not isinstance(budget_tokens, int)
+            or not 0 <= budget_tokens <= MAX_BUDGET_TOKENS):
+        raise InvalidInput(
+            f"--budget-tokens must be a whole number from 0 to {MAX_BUDGET_TOKENS:,} (got "
+            f"{budget_tokens!r}); omit it for no limit.", budget_tokens=str(budget_tokens))
 
 
 def _check_routes(routes: dict[str, Any]) -> None:
@@ -87,7 +100,7 @@ def create_tenant(
     routes: dict[str, dict[str, Any]] | None = None,
 ) -> Tenant:
     """Create a tenant; names are lower-case slugs and unique."""
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise InvalidInput(
             f"tenant name {name!r} is not valid: use 1-63 lower-case letters, digits, '.', '_' "
             "or '-', starting with a letter or digit."

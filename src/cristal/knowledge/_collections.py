@@ -22,7 +22,7 @@ __all__ = [
     "list_collections",
 ]
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,7 @@ def get_collection(store: Store, tenant: Tenant, name: str,
 
 def ensure_collection(store: Store, tenant: Tenant, name: str) -> Collection:
     """The collection, created empty if it does not exist yet."""
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise InvalidInput(
             f"collection name {name!r} is not valid: use up to 100 letters, digits, '.', '_' "
             "or '-', starting with a letter or digit."

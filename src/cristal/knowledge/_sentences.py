@@ -64,10 +64,10 @@ _Spans = list[tuple[int, int]]
 def _line(text: str, pos: int, line_end: int, line: str, group: _Spans, spans: _Spans) -> None:
     """Classify one line: blank, separator, heading, table row, list item or prose."""
     stripped = line.strip()
-    if not stripped or _SEPARATOR.match(stripped):
+    if not stripped or _SEPARATOR.fullmatch(stripped):
         _flush(text, group, spans)
         return
-    heading = _HEADING.match(line)
+    heading = _HEADING.fullmatch(line)
     if heading:
         _flush(text, group, spans)
         _add(text, pos + heading.start(1), pos + heading.end(1), spans)

@@ -419,7 +419,7 @@ class Gateway:
             if not key and cfg.base_url is None:
                 raise ModelAuthError(
                     f"no API key for provider {name}: set the {key_env} environment variable "
-                    "(or point providers.{name}.base_url at a server that needs none).",
+                    f"(or point providers.{name}.base_url at a server that needs none).",
                     provider=name,
                 )
             return OpenAIProvider(

@@ -200,7 +200,7 @@ def _list_runs(actions: list[dict[str, Any]], roles: list[str | None],
         while j < len(actions) and actions[j]["action"] == kind and roles[j] == roles[i]:
             value = dict(_values(actions[j])).get(field)
             where = _find(text, value, [], pos) if value else None
-            if where is None or (run and not _BETWEEN.match(text[run[-1][3]:where[0]])):
+            if where is None or (run and not _BETWEEN.fullmatch(text[run[-1][3]:where[0]])):
                 break
             run.append((j, field, where[0], where[1], value))
             pos = where[1]

@@ -54,7 +54,7 @@ __all__ = ["Plan", "PlanStep", "PlanSyntaxError", "parse_plan"]
 
 _TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|「([^」]*)」|(-?\d+(?:\.\d+)?)\b|([A-Za-z_]+)|(,))')
 _PARAM = re.compile(r"\{\{\s*(?!secret:)([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*(\w+)\s*)?\}\}")
-_IF = re.compile(r'^if\s+(\w+)\s*(?:(!?=)\s*("(?:[^"\\]|\\.)*"|[^\s:]+))?\s*:\s*(.+)$', re.I)
+_IF = re.compile(r'if\s+(\w+)\s*(?:(!?=)\s*("(?:[^"\\]|\\.)*"|[^\s:]+))?\s*:\s*(.+)', re.I)
 USAGE = {
     "goto": 'goto "URL"',
     "click": 'click "TARGET" [near "TEXT"] [exact|glob] [pick lowest|highest price|duration|'
@@ -260,7 +260,7 @@ def parse_plan(script: str, params: dict[str, str] | None = None) -> Plan:
             comments.append(text.lstrip("#").strip())
             continue
         when = None
-        condition = _IF.match(_strip_comment(text))
+        condition = _IF.fullmatch(_strip_comment(text))
         if condition:
             name, op, value, text = condition.groups()
             when = name + (f"{op}{value.strip(chr(34))}" if op else "")

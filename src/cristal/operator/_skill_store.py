@@ -16,7 +16,7 @@ from cristal.store import Store, new_id, utcnow
 
 __all__ = ["compile_run", "get_skill", "list_skills", "save_skill", "skill_instruction"]
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}")
 
 
 def compile_run(store: Store, tenant_id: str, run_id: str, name: str) -> Skill:
@@ -33,7 +33,7 @@ def compile_run(store: Store, tenant_id: str, run_id: str, name: str) -> Skill:
 def save_skill(store: Store, tenant_id: str, skill: Skill,
                source_run_id: str | None = None) -> Skill:
     """Store `skill` as the next version of its name; returns it with that version."""
-    if not _NAME.match(skill.name):
+    if not _NAME.fullmatch(skill.name):
         raise InvalidInput(f"skill name {skill.name!r} is not valid: use letters, digits, '.', "
                            "'_' or '-' (up to 100), starting with a letter or digit.")
     c = operator_skills.c

@@ -29,7 +29,7 @@ __all__ = ["Bound", "DemoStep", "Skill", "SkillParam", "SkillStep", "filtered", 
            "split_list"]
 
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and|or)\s+|,|\s+and\s+|\s+or\s+|、|及び|および|&)\s*", re.I)
-_BETWEEN = re.compile(r"^\s*(?:,\s*(?:and|or)\s+|,|and|or|、|及び|および|と|&)?\s*$", re.I)
+_BETWEEN = re.compile(r"\s*(?:,\s*(?:and|or)\s+|,|and|or|、|及び|および|と|&)?\s*", re.I)
 _EMPTY = {"nothing", "none", "no items", "なし", "無し", "何も"}
 _ROLE_WORD = {"button": "button", "link": "link", "checkbox": "checkbox", "radio": "radio",
               "tab": "tab", "textbox": "text field", "searchbox": "text field",

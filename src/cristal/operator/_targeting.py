@@ -23,7 +23,7 @@ __all__ = ["Candidate", "Query", "Resolution", "TargetNotFound", "locate", "pars
 
 Match = Literal["fuzzy", "exact", "glob"]
 THRESHOLD = 0.5
-_REF = re.compile(r"^\s*\[?(?:ref\s*=\s*)?(e\d+)\]?\s*$")
+_REF = re.compile(r"\s*\[?(?:ref\s*=\s*)?(e\d+)\]?\s*")
 _QUOTED = re.compile(r"[\"“「『](.+?)[\"”」』]")
 
 # Role words, longest first so "text field" wins over "field".
@@ -134,7 +134,7 @@ class TargetNotFound(NotFound):
 def parse_target(description: str, *, near: str | None = None,
                  match: Match = "fuzzy") -> Query | str:
     """A ref (`"e12"`) as a string, or a Query from a description like 'the second "OK" button'."""
-    ref = _REF.match(description)
+    ref = _REF.fullmatch(description)
     if ref:
         return ref.group(1)
     original = text = description.strip()

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from cristal.research._types import Report
+from cristal.store import private_dir, write_private_text
 
 __all__ = ["render_html", "render_markdown", "write_report"]
 
@@ -149,7 +150,7 @@ def render_markdown(report: Report) -> str:
 
 def write_report(report: Report, out_dir: Path, texts: dict[str, str] | None = None) -> list[Path]:
     """Write report.md, report.html and report.json into `out_dir`; return their paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir)  # reports quote confidential documents: 0700 folder, 0600 files
     files = {
         "report.md": render_markdown(report),
         "report.html": render_html(report, texts),
@@ -157,9 +158,5 @@ def write_report(report: Report, out_dir: Path, texts: dict[str, str] | None = N
     }
     paths = []
     for name, content in files.items():
-        path = out_dir / name
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(content, encoding="utf-8")
-        tmp.replace(path)
-        paths.append(path)
+        paths.append(write_private_text(out_dir / name, content))
     return paths

@@ -44,9 +44,9 @@ _EN_NAME = re.compile(
     r"((?:[A-Z][\w&'-]*\s+){1,5}(?:Policy|Schedule|Guide|Guidelines|Terms|Agreement|Handbook|"
     r"Procedure|Procedures|Standard|Table|Manual|Rules))\b")
 _CAPITAL = re.compile(r"\b[A-Z][A-Za-z]+")
-_ALNUM_CODE = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9]+$")
+_ALNUM_CODE = re.compile(r"(?=.*\d)(?=.*[a-z])[a-z0-9]+")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
-_KATAKANA_ONLY = re.compile(r"^[\u30a0-\u30ff]+$")
+_KATAKANA_ONLY = re.compile(r"[\u30a0-\u30ff]+")
 # A compound ending in one of these asks for an attribute (申請期限: the deadline of an
 # application), which documents phrase their own way (「30日以内に申請」); it is not a
 # subject such as 「住宅ローン」 whose absence means the documents are about something else.
@@ -170,9 +170,9 @@ class SearchState:
         for term in full:
             if self._df.get(term, 1) != 0:
                 continue
-            code = bool(_ALNUM_CODE.match(term))
+            code = bool(_ALNUM_CODE.fullmatch(term))
             compound = (term not in base and not _HIRAGANA.search(term)
-                        and not _KATAKANA_ONLY.match(term) and not term.startswith(("何", "幾"))
+                        and not _KATAKANA_ONLY.fullmatch(term) and not term.startswith(("何", "幾"))
                         and not term.endswith(_ATTRIBUTE_HEADS))
             if (term in capitals or code or compound) and not self._said_otherwise(term):
                 out.append(term)
@@ -211,7 +211,7 @@ class SearchState:
         names = entities(f"{sub.text} {sub.context}", self.lang or "en")
         words = [w for n in names for w in re.split(r"[\s,.()（）「」『』]+", n)
                  if w and (w[:1].isupper() or any(c.isdigit() for c in w)
-                           or _KATAKANA_ONLY.match(w.replace("・", "")) or "株式会社" in w)]
+                           or _KATAKANA_ONLY.fullmatch(w.replace("・", "")) or "株式会社" in w)]
         terms = query_terms(" ".join(words), compounds=False)
         if not terms:
             return set()

@@ -22,7 +22,7 @@ __all__ = ["EdgeMiddleware"]
 
 access_log = logging.getLogger("cristal.access")
 _GOOD_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
-_UPLOAD = re.compile(r"^/api/collections/[^/]+/documents/?$")
+_UPLOAD = re.compile(r"/api/collections/[^/]+/documents/?")
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -80,7 +80,7 @@ class EdgeMiddleware:
         state = scope.setdefault("state", {})
         state["request_id"] = rid
         path = scope.get("path", "")
-        limit = self.max_upload if (scope.get("method") == "POST" and _UPLOAD.match(path)) \
+        limit = self.max_upload if (scope.get("method") == "POST" and _UPLOAD.fullmatch(path)) \
             else self.max_body
         declared = _content_length(scope)
         outcome = {"status": 500, "bytes": 0}

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from cristal.errors import ConfigError, StoreError
 from cristal.store._compact import compact, needle_forms, scan_text
 from cristal.store._engine import create_engine, detect_pgvector, sqlite_module
+from cristal.store._files import private_dir, private_file, write_private_text
 from cristal.store._group import grouped
 from cristal.store._raw import RawCursor, raw_transaction, release_connections
 from cristal.store._schema import JSON, UTCDateTime, metadata, new_id, utcnow
@@ -28,10 +29,13 @@ __all__ = [
     "metadata",
     "needle_forms",
     "new_id",
+    "private_dir",
+    "private_file",
     "raw_transaction",
     "scan_text",
     "sqlite_module",
     "utcnow",
+    "write_private_text",
 ]
 
 
@@ -51,7 +55,8 @@ class Store:
         parsed = make_url(url) if "://" in url else None
         if (parsed is not None and parsed.get_backend_name() == "sqlite"
                 and parsed.database and parsed.database != ":memory:"):
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            # 0700 folder, 0600 file: SQLite gives -wal and -shm the file's mode.
+            private_file(Path(parsed.database), sqlite=True)
         engine, caps = create_engine(url)
         try:
             revision = run_migrations(engine) if migrate else ""

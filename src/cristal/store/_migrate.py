@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,7 +67,8 @@ def _lock(engine: sa.Engine, conn: sa.Connection) -> Iterator[None]:
     if not database or database == ":memory:":
         yield
         return
-    with open(f"{database}.migrate-lock", "a+b") as handle:
+    lock = os.open(f"{database}.migrate-lock", os.O_CREAT | os.O_RDWR, 0o600)
+    with os.fdopen(lock, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

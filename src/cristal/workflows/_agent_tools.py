@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cristal.agent import Tool, ToolPolicy
 from cristal.errors import InvalidInput
-from cristal.workflows._http import host_allowed, send
+from cristal.workflows._http import HttpPolicy, host_allowed, send
 from cristal.workflows._python import call_function, find_function
 from cristal.workflows._steptypes import StepContext, StepProblem
 
@@ -103,7 +103,7 @@ def _schema(spec: ToolSpec) -> dict[str, Any]:
 def build_tools(specs: list[ToolSpec], ctx: StepContext) -> list[Tool]:
     """The step's tools, bound to this run (its tenant, allow-list and idempotency key)."""
     assert ctx.app is not None
-    allow = ctx.app.settings.workflows.http_allow
+    policy = HttpPolicy.of(ctx.app.settings.workflows)  # the http step's rules
     counter = itertools.count(1)
     tools = []
     for spec in specs:
@@ -113,7 +113,7 @@ def build_tools(specs: list[ToolSpec], ctx: StepContext) -> list[Tool]:
                                  str(_spec.url))
                 query = _spec.method in ("GET", "DELETE", "HEAD")
                 result = send(_spec.method, url, key=f"{ctx.key}/{_spec.name}/{next(counter)}",
-                              allow=allow, headers=_spec.headers,
+                              policy=policy, headers=_spec.headers,
                               params=kwargs if query else None,
                               json_body=None if query else kwargs)
                 return result["body"]

@@ -29,10 +29,13 @@ from sqlalchemy.engine import make_url
 from cristal import __version__
 from cristal.app import App
 from cristal.config import Settings
+from cristal.store import private_file
+from cristal.workflows._parking import Parker
 from cristal.workflows._python import import_modules
 from cristal.workflows._workers import Heartbeat, default_executor_id, live_workers
 
-__all__ = ["APP_NAME", "Engine", "app_version", "current_app", "system_database_url"]
+__all__ = ["APP_NAME", "Engine", "app_version", "current_app", "current_parker",
+           "system_database_url"]
 
 APP_NAME = "cristal"
 log = logging.getLogger("cristal.workflows")
@@ -64,6 +67,27 @@ def current_app() -> App:
     return _launched.app
 
 
+def current_parker() -> Parker | None:
+    """The parker of the worker engine launched in this process (None elsewhere)."""
+    return None if _launched is None else _launched._parker
+
+
+class _ExpectedCancellations(logging.Filter):
+    """DBOS logs a cancelled run's end as an error with a traceback; for a run that was
+    parked (or cancelled on purpose) that is the expected way for it to stop."""
+
+    _NAMES = ("DBOSAwaitedWorkflowCancelledError", "DBOSWorkflowCancelledError")
+
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: D102 - logging API
+        exc = record.exc_info[0] if record.exc_info else None
+        if exc is not None and exc.__name__ in self._NAMES:
+            return False
+        return "is no longer owned by this execution" not in record.getMessage()
+
+
+_DBOS_LOG_FILTER = _ExpectedCancellations()
+
+
 class Engine:
     """DBOS for one App: a client for management, and launch/shutdown for execution."""
 
@@ -73,14 +97,14 @@ class Engine:
         self.url = system_database_url(self.settings)
         self.executor_id: str | None = None
         self._heartbeat: Heartbeat | None = None
+        self._parker: Parker | None = None
 
     @cached_property
     def client(self) -> DBOSClient:
         """A DBOS client on the system database (created and migrated on first use)."""
         if self.url not in _migrated:
             if self.url.startswith("sqlite:///"):
-                Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True,
-                                                                        exist_ok=True)
+                private_file(Path(self.url.removeprefix("sqlite:///")), sqlite=True)
             DBOS.migrate(self.url)
             _migrated.add(self.url)
         return DBOSClient(system_database_url=self.url, application_name=APP_NAME)
@@ -125,12 +149,21 @@ class Engine:
             _launched = None
             DBOS.destroy()
             raise
-        # DBOS's own recovery entry point (what DBOS Conductor calls for dead executors);
-        # private in DBOS 3.x, so pinned by the dbos>=3.4,<4 requirement.
+        # DBOS's own recovery entry point for dead executors (what DBOS Conductor calls).
+        # DBOS 3.4 has no public equivalent: DBOSClient.resume_workflow re-queues one
+        # workflow whatever its executor (it could restart a run a live worker still
+        # executes) and resets its recovery count (the dead letter after repeated
+        # crashes). So the private method is used, dbos is pinned to 3.4.x in
+        # pyproject.toml, and tests/workflows/test_dbos_private_api.py fails if its
+        # signature or its behaviour (only that executor's PENDING runs) changes.
         recover = DBOS._recover_pending_workflows if kind == "worker" else None
         self._heartbeat = Heartbeat(store, self.executor_id, kind, queues, wf.heartbeat_s,
                                     wf.dead_after_s, recover)
         self._heartbeat.start()
+        logging.getLogger("dbos").addFilter(_DBOS_LOG_FILTER)
+        if kind == "worker":  # a CLI running one run in-process leaves waiting runs as they are
+            self._parker = Parker(self, wf.park_after_s, min(wf.heartbeat_s, 1.0))
+            self._parker.start()
 
     def _register_queues(self, queues: list[str] | None, concurrency: int | None) -> None:
         wf = self.settings.workflows
@@ -144,11 +177,22 @@ class Engine:
                 limiter=_limit(q.rate), partition_limiter=_limit(q.tenant_rate),
                 polling_interval_sec=wf.polling_interval_s, on_conflict="always_update")
 
-    def shutdown(self, grace_s: int = 0) -> None:
-        """Stop executing; unfinished runs are left for a live worker to recover."""
+    def shutdown(self, grace_s: int = 0, *, abandon: bool = False) -> None:
+        """Stop executing; unfinished runs are left for a live worker to recover.
+
+        `abandon`: the process is about to exit and runs still executing here (a run
+        waiting for a person) are left to a worker on purpose. Their threads then fail
+        inside DBOS once it is gone, which leaves them pending for recovery, exactly as
+        intended, so DBOS's report of that failure is not printed.
+        """
         global _launched
         if _launched is not self:
             return
+        if abandon:
+            logging.getLogger("dbos").setLevel(logging.CRITICAL)
+        if self._parker is not None:
+            self._parker.stop()
+            self._parker = None
         try:
             DBOS.destroy(workflow_completion_timeout_sec=grace_s)
         finally:

@@ -13,7 +13,8 @@ from cristal.errors import InvalidInput
 __all__ = ["INPUT_TYPES", "InputSpec", "coerce_inputs", "parse_inputs", "parse_pairs"]
 
 INPUT_TYPES = ("string", "number", "integer", "boolean", "list", "object", "any")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+MAX_DEPTH = 64  # lists and objects inside each other; deeper JSON is refused
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 _MISSING: Any = object()
 
 
@@ -42,7 +43,7 @@ def parse_inputs(raw: Any, add: Callable[[tuple, str], None]) -> dict[str, Input
     found: dict[str, InputSpec] = {}
     for name, decl in raw.items():
         path = ("inputs", name)
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             add(path, "input names use letters, digits and '_' (templates say inputs.<name>)")
             continue
         kind, default, description = decl, _MISSING, ""
@@ -81,6 +82,11 @@ def parse_pairs(pairs: list[str] | None) -> dict[str, str]:
 def coerce_inputs(declared: dict[str, InputSpec], given: dict[str, Any],
                   from_text: bool = False) -> dict[str, Any]:
     """Check and convert inputs; InvalidInput names the input, its type and what to pass."""
+    for name, value in given.items():
+        depth = _depth_of_text(value) if isinstance(value, str) and from_text else _depth(value)
+        if depth > MAX_DEPTH:
+            raise InvalidInput(f"input `{name}` nests lists or objects {depth} levels deep; at "
+                               f"most {MAX_DEPTH} are allowed. Nothing was run.", input=name)
     unknown = [k for k in given if k not in declared]
     if unknown:
         names = ", ".join(declared) or "none"
@@ -137,6 +143,42 @@ def _convert(spec: InputSpec, value: Any, from_text: bool) -> Any:
                    "object": "'{\"a\": 1}'"}.get(kind, "text")
         raise InvalidInput(f"input `{spec.name}` must be {kind} (got {value!r}); e.g. "
                            f"--input {spec.name}={example}.", input=spec.name) from None
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and dicts nest in `value` (iterative: no recursion to exhaust)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list | tuple):
+            level += 1
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                stack.extend((v, level) for v in (item.values() if isinstance(item, dict)
+                                                  else item))
+    return deepest
+
+
+def _depth_of_text(text: str) -> int:
+    """How deeply brackets nest in JSON text, outside strings (checked before parsing)."""
+    deepest = level = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            level += 1
+            deepest = max(deepest, level)
+        elif char in "]}":
+            level -= 1
+    return deepest
 
 
 def _maybe_json(value: Any) -> Any:

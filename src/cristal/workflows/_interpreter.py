@@ -5,7 +5,10 @@ recorded step outputs. Everything else happens in checkpointed DBOS operations:
 each operation step is one `DBOS.run_step` named after the step (retries,
 backoff, timeout, idempotency key `run_id/step_id`); flow steps use recv/sleep.
 A model call refused for budget pauses the run (`waiting`, reason budget) and is
-tried again with growing delays, or at once on `cristal runs resume`.
+tried again with growing delays, or at once on `cristal runs resume`. Every wait
+of a run that shows as `waiting` (approval, budget, a long sleep) is offered to
+the worker's parker, which gives the run's queue slot back if the wait lasts
+(`_parking`); the workflow code itself stays deterministic.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from dbos import DBOS
-from dbos._error import DBOSMaxStepRetriesExceeded, DBOSStepTimeoutError
+from dbos import error as dbos_error
 
 from cristal.errors import BudgetExceeded, CristalError
-from cristal.workflows._engine import current_app
+from cristal.workflows._engine import current_app, current_parker
 from cristal.workflows._errors import StepError
 from cristal.workflows._http import Secrets
 from cristal.workflows._spec import Spec, spec_from_data
@@ -32,10 +35,11 @@ from cristal.workflows._steptypes import (
     StepType,
     _current,
     get_step_type,
+    secret_fields,
 )
 from cristal.workflows._templates import TemplateError, render_value
 
-__all__ = ["RESUME_TOPIC", "WAKE_TOPIC", "WORKFLOW_NAME", "run_spec"]
+__all__ = ["RESUME_TOPIC", "WAKE_TOPIC", "WORKFLOW_NAME", "render_step_args", "run_spec"]
 
 WORKFLOW_NAME = "cristal.run"
 RESUME_TOPIC = "cristal.resume"
@@ -47,6 +51,26 @@ _FIRST_RECHECK_S = 5.0
 def run_spec(spec: dict[str, Any], inputs: dict[str, Any], meta: dict[str, Any]) -> dict:
     """Run a validated spec (as data) with typed inputs; returns the run's outputs."""
     return _Runner(spec_from_data(spec, meta.get("digest")), inputs, meta).execute()
+
+
+def render_step_args(step: StepSpec, scope: dict[str, Any]) -> dict[str, Any]:
+    """Render a step's templated arguments over `scope`, which holds no secrets.
+
+    Only the keys its type lists in `secret_fields` (an http step's `headers`) are
+    rendered with `secrets` added, and their errors never quote values. Whatever a
+    template in any other field does (`{% set s = secrets %}`, `[secrets]`), there
+    is nothing there to reach.
+    """
+    hidden = secret_fields(step.type) & set(step.templates)
+    args = render_value({k: v for k, v in step.templates.items() if k not in hidden}, scope)
+    if hidden:
+        with_secrets = {**scope, "secrets": Secrets()}
+        for key in hidden:
+            try:
+                args[key] = render_value(step.templates[key], with_secrets, hide_errors=True)
+            except TemplateError as exc:
+                raise TemplateError(f"{key}: {exc}") from None
+    return args
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -77,9 +101,9 @@ class _Refused:
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, DBOSMaxStepRetriesExceeded) and exc.errors:
+    if isinstance(exc, dbos_error.DBOSMaxStepRetriesExceeded) and exc.errors:
         return f"{len(exc.errors)} attempts, last: {_describe(exc.errors[-1])}"
-    if isinstance(exc, DBOSStepTimeoutError):
+    if isinstance(exc, dbos_error.DBOSStepTimeoutError):
         return f"timed out after {exc.timeout_seconds:g} s"
     text = exc.message if isinstance(exc, CristalError) else str(exc)
     return f"{type(exc).__name__}: {text}" if not isinstance(exc, StepError) else text
@@ -95,9 +119,12 @@ class _Runner:
         self.principal = meta.get("principal")
         self.app = current_app()
         self.steps: dict[str, dict[str, Any]] = {}
-        self.scope = {"inputs": inputs, "steps": self.steps, "secrets": Secrets(),
+        # No secrets here: only the fields a step type names in `secret_fields` (an http
+        # step's headers) are rendered with them in scope (see render_step).
+        self.scope = {"inputs": inputs, "steps": self.steps,
                       "run": {"id": self.run_id, "tenant": self.tenant, "workflow": spec.name}}
         self._active: StepSpec | None = None
+        self._waiting: dict[str, Any] | None = None
 
     # -- the run ------------------------------------------------------------
 
@@ -135,7 +162,7 @@ class _Runner:
             raise StepError(f"step `{step.id}`: type `{step.type}` is not registered in this "
                             "worker; register it on every worker.", step=step.id)
         self._active = step
-        args = self.render(step.templates)
+        args = self.render_step(step)
         if not step_type.durable:
             return self._op(step, step_type, args, step.id)
         ctx = StepContext(self.run_id, self.tenant, step.id, f"{self.run_id}/{step.id}", args,
@@ -162,8 +189,20 @@ class _Runner:
             if not waited:
                 self.set_waiting({"step": path, "kind": "budget", "reason": refused["message"]})
                 waited = True
-            DBOS.recv(RESUME_TOPIC, timeout_seconds=delay)
+            self._wait(RESUME_TOPIC, delay, time.time() + delay)
             delay = min(delay * 2, self.app.settings.workflows.budget_recheck_s)
+
+    def _wait(self, topic: str, timeout_s: float, wake_at: float | None) -> Any:
+        """`DBOS.recv`, offered to the parker while the run shows as waiting."""
+        parker = current_parker()
+        token = None
+        if parker is not None and self._waiting is not None:
+            token = parker.waiting(self.run_id, topic, wake_at, self._waiting)
+        try:
+            return DBOS.recv(topic, timeout_seconds=timeout_s)
+        finally:
+            if token is not None:
+                parker.done(token)
 
     def _attempt(self, step: StepSpec, step_type: StepType, args: dict[str, Any], path: str,
                  reservation: Any) -> dict[str, Any]:
@@ -187,7 +226,7 @@ class _Runner:
             if reservation is not None:
                 return reservation.run(options, fn)
             return DBOS.run_step(options, fn)
-        except (DBOSMaxStepRetriesExceeded, DBOSStepTimeoutError) as exc:
+        except (dbos_error.DBOSMaxStepRetriesExceeded, dbos_error.DBOSStepTimeoutError) as exc:
             message = f"step `{path}` failed ({_describe(exc)})"
         except StepError as exc:
             message = f"step `{path}` failed: {exc.message}"
@@ -208,25 +247,42 @@ class _Runner:
             name = self._active.id if self._active else "?"
             raise StepError(f"step `{name}`: {exc}", step=name) from None
 
+    def render_step(self, step: StepSpec, extra: dict[str, Any] | None = None) -> dict:
+        """A step's arguments; secrets exist only while rendering its `secret_fields`."""
+        try:
+            return render_step_args(step, {**self.scope, **extra} if extra else self.scope)
+        except TemplateError as exc:
+            name = self._active.id if self._active else step.id
+            raise StepError(f"step `{name}`: {exc}", step=name) from None
+
     def record(self, name: str, fn: Any, *args: Any) -> Any:
         """Run `fn(*args)` once as a checkpointed step named `name`."""
         return DBOS.run_step({"name": name}, fn, *args)
 
-    def sleep_until(self, until: float) -> None:
-        """Durable sleep until an epoch time; `cristal runs cancel` can wake it."""
+    def sleep_until(self, until: float, wakeable: bool = True) -> None:
+        """Durable sleep until an epoch time; `cristal runs cancel` can wake a wakeable one
+        (a plain DBOS sleep otherwise: cheaper, but a cancel waits for its end)."""
+        if not wakeable:
+            # `until` comes from a recorded step (the sleep's plan), so this is as durable
+            # as DBOS.sleep (a replay waits only what is left) without a checkpoint of its
+            # own: one write less per run. It records nothing, so replays always agree.
+            time.sleep(max(0.0, until - time.time()))
+            return
         while True:
-            # A wake-up (sent on cancel) ends this wait; if the run is resumed later, the
-            # loop sleeps what is left. Each pass is a recorded recv, so replays agree.
-            if DBOS.recv(WAKE_TOPIC, timeout_seconds=max(0.0, until - time.time())) is None:
+            # A wake-up (sent on cancel or when parked) ends this wait; if the run is
+            # resumed later, the loop sleeps what is left. Each pass is a recorded recv,
+            # so replays agree.
+            if self._wait(WAKE_TOPIC, max(0.0, until - time.time()), until) is None:
                 return
 
-    def receive(self, topic: str, timeout_s: float) -> Any:
-        """Durable wait for a message."""
-        return DBOS.recv(topic, timeout_seconds=timeout_s)
+    def receive(self, topic: str, timeout_s: float, wake_at: float | None = None) -> Any:
+        """Durable wait for a message; a parked run is woken at `wake_at` (if any)."""
+        return self._wait(topic, timeout_s, wake_at)
 
     def set_waiting(self, info: dict[str, Any] | None) -> None:
         """Mark (or clear) why the run waits; shown by `cristal runs`."""
         value = None if info is None else {**info, "run": self.run_id}
+        self._waiting = value
         DBOS.update_workflow_attributes(self.run_id, {"waiting": value}, merge=True)
 
     def run_ops(self, step: StepSpec, args: list[dict[str, Any]], concurrency: int,
@@ -268,7 +324,7 @@ class _Runner:
                     results[i] = outcome
             pending = refused
             if pending:
-                DBOS.recv(RESUME_TOPIC, timeout_seconds=delay)
+                self._wait(RESUME_TOPIC, delay, time.time() + delay)
                 delay = min(delay * 2, self.app.settings.workflows.budget_recheck_s)
         if waited:
             self.set_waiting(None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from dbos import (
@@ -20,12 +21,13 @@ from dbos import (
     make_pydantic_args_validator,
 )
 
-from cristal.errors import InvalidInput, NotFound
+from cristal.errors import InvalidInput, NotFound, PermissionDenied
 from cristal.governance import get_tenant
 from cristal.store import new_id
 from cristal.workflows._engine import Engine, app_version
 from cristal.workflows._inputs import coerce_inputs
 from cristal.workflows._interpreter import RESUME_TOPIC, WAKE_TOPIC, WORKFLOW_NAME, run_spec
+from cristal.workflows._parking import forget_parked, wake_run
 from cristal.workflows._spec import Spec
 from cristal.workflows._views import RunView, run_view
 from cristal.workflows.steps.approval import approval_topic
@@ -34,6 +36,7 @@ __all__ = [
     "DEFAULT_PRIORITY",
     "approve",
     "cancel_run",
+    "check_approver",
     "get_run",
     "list_runs",
     "resume_run",
@@ -45,7 +48,8 @@ __all__ = [
 ]
 
 DEFAULT_PRIORITY = 10  # lower runs sooner; 1 is the most urgent
-_STATUSES = {"queued": ["ENQUEUED", "DELAYED"], "running": ["PENDING"], "waiting": ["PENDING"],
+_STATUSES = {"queued": ["ENQUEUED", "DELAYED"], "running": ["PENDING"],
+             "waiting": ["PENDING", "CANCELLED"],  # parked runs are CANCELLED in DBOS
              "succeeded": ["SUCCESS"], "cancelled": ["CANCELLED"],
              "failed": ["ERROR", "MAX_RECOVERY_ATTEMPTS_EXCEEDED", "CANCELLED"]}
 
@@ -210,6 +214,9 @@ def cancel_run(engine: Engine, run_id: str) -> RunView:
     if view.done:
         raise InvalidInput(f"run {run_id} already ended ({view.status}); nothing to cancel.")
     engine.client.cancel_workflow(run_id)
+    if (view.waiting or {}).get("parked"):  # nothing may wake it now; it shows as cancelled
+        forget_parked(engine, run_id)
+        engine.client.update_workflow_attributes(run_id, {"waiting": None}, merge=True)
     # A run blocked in a wait holds a worker thread until the wait ends: wake it, and
     # it stops at its next checkpoint (it is cancelled).
     engine.client.send(run_id, {"wake": True}, _topic(view.waiting or {}))
@@ -230,8 +237,13 @@ def resume_run(engine: Engine, run_id: str) -> RunView:
     if st is None:
         raise _missing(run_id)
     view = run_view(st, loaded=False)
+    parked = (view.waiting or {}).get("parked")
     if view.status == "waiting" and (view.waiting or {}).get("kind") == "budget":
         engine.client.send(run_id, {"resume": True}, RESUME_TOPIC)
+        if parked:
+            wake_run(engine, run_id)
+    elif parked:
+        wake_run(engine, run_id)  # it checks again what it waits for, then waits on
     elif st.status in ("CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"):
         # Cancelling clears the queue; the one the run started on is in its attributes.
         engine.client.resume_workflow(run_id, queue_name=view.queue)
@@ -274,8 +286,16 @@ def retry_run(engine: Engine, run_id: str, from_step: str | None = None) -> RunV
 
 
 def approve(engine: Engine, run_id: str, step: str, *, approved: bool = True,
-            comment: str | None = None, by: str | None = None) -> dict[str, Any]:
-    """Send a decision to a run waiting at an approval step."""
+            comment: str | None = None, by: str | None = None,
+            groups: Sequence[str] = (), tenants: Sequence[str] = (),
+            override: bool = False) -> dict[str, Any]:
+    """Send a decision to a run waiting at an approval step, as `by` (in `groups`).
+
+    The step's `approvers` name users or groups; when it names any, `by` must be one
+    of them or be in one of them, unless `override` (a tenant admin or the owner
+    signed in to the server). `tenants`, when not empty, are the only tenants whose
+    runs `by` may decide.
+    """
     view = get_run(engine, run_id, steps=False)
     waiting = view.waiting or {}
     if waiting.get("kind") != "approval" or waiting.get("step") != step:
@@ -283,7 +303,32 @@ def approve(engine: Engine, run_id: str, step: str, *, approved: bool = True,
                  if waiting else f"it is {view.status}")
         raise InvalidInput(f"run {run_id} is not waiting for approval at step {step!r}: "
                            f"{where}. `cristal runs show {run_id}` shows its steps.")
+    check_approver(waiting, view.tenant, by, groups, tenants, run_id, named=not override)
     decision = {"approved": approved, "comment": comment, "by": by}
     engine.client.send(run_id, decision, approval_topic(step))
+    wake_run(engine, run_id)  # parked (or about to be): continue it; the decision waits
     return {"run_id": run_id, "step": step, "decision": "approved" if approved else "rejected",
             "comment": comment, "by": by}
+
+
+def check_approver(waiting: dict[str, Any], tenant: str | None, by: str | None,
+                   groups: Sequence[str], tenants: Sequence[str], run_id: str, *,
+                   named: bool = True) -> None:
+    """Refuse (PermissionDenied, exit 3) a decision by someone the step does not name
+    (`named=False`: check only `tenants`)."""
+    if tenants and tenant not in tenants:
+        raise PermissionDenied(
+            f"run {run_id} belongs to tenant {tenant}, and {by or 'you'} may act only for "
+            f"{', '.join(tenants)} (identity.tenants). Nothing was decided.",
+            run_id=run_id, tenant=tenant)
+    approvers = [str(a) for a in waiting.get("approvers") or []]
+    if not approvers or not named:
+        return
+    if by is None or (by not in approvers and not set(groups) & set(approvers)):
+        who = f"{by} (groups: {', '.join(groups) or 'none'})" if by else "an unnamed user"
+        raise PermissionDenied(
+            f"step {waiting.get('step')} of run {run_id} may be decided by "
+            f"{', '.join(approvers)} only, and you are {who}. Ask one of them (at the command "
+            "line, an approver sets identity.user / identity.groups in their own config). "
+            "Nothing was decided.",
+            run_id=run_id, approvers=approvers)

@@ -26,20 +26,27 @@ from cristal.workflows._steptypes import (
     StepProblem,
     StepSpec,
     get_step_type,
+    secret_fields,
     step_types,
 )
-from cristal.workflows._templates import TemplateError, compile_value, is_template, references
+from cristal.workflows._templates import (
+    TemplateError,
+    compile_value,
+    is_template,
+    names,
+    references,
+)
 from cristal.workflows._yaml import Lines, YamlProblem, field_name, load_with_lines
 
 __all__ = ["Spec", "load_spec", "parse_spec", "spec_from_data"]
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
-_STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")
+_STEP_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 _TOP = {"name", "description", "version", "inputs", "steps", "outputs", "queue", "priority",
         "timeout_s"}
 _COMMON = {"id", "type", "description", "when", "needs", "retry", "timeout_s"}
 _RUN_KEYS = {"id", "tenant", "workflow"}
-_GLOBALS = {"range", "dict", "lipsum", "cycler", "joiner", "namespace", "true", "false", "none",
+_GLOBALS = {"range", "dict", "cycler", "joiner", "namespace", "true", "false", "none",
             "True", "False", "None"}
 
 
@@ -120,7 +127,7 @@ def _validate(data: Any, lines: Lines, source: str, settings: Settings | None) -
         if key not in _TOP:
             out.add((key,), f"unknown key; a spec has {', '.join(sorted(_TOP))}")
     name = data.get("name")
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         out.add(("name",), "`name` is required: lower-case letters, digits, '.', '_' or '-'")
     inputs = parse_inputs(data.get("inputs"), out.add)
     raw_steps = data.get("steps")
@@ -181,7 +188,7 @@ def _parse_step(raw: Any, path: tuple, index: int, out: _Collector,
     step_id = raw.get("id")
     if inner:
         step_id = "item"
-    elif not isinstance(step_id, str) or not _STEP_ID.match(step_id):
+    elif not isinstance(step_id, str) or not _STEP_ID.fullmatch(step_id):
         out.add((*path, "id"), "`id` is required: letters, digits and '_', not starting with "
                 "a digit (templates use it as steps.<id>)")
         return None
@@ -270,6 +277,10 @@ def _references(steps: dict[str, StepSpec], inputs: dict[str, InputSpec], out: _
         for key, value in fields:
             for root, attr in _refs_in(value):
                 _check_ref(step, key, root, attr, steps, inputs, deps, out, known)
+            if key.split(".")[-1] not in _secret_keys(step, key) and _mentions(value, "secrets"):
+                out.add((*step.path, *key.split(".")), "secrets may only be used in an http "
+                        "step's `headers` (not even assigned to another name): elsewhere they "
+                        "do not exist, so they never reach a prompt, a URL or recorded data")
         for label, targets in _branch_targets(step).items():
             branches.setdefault(step.id, {})[label] = targets
             for target in targets:
@@ -283,6 +294,23 @@ def _references(steps: dict[str, StepSpec], inputs: dict[str, InputSpec], out: _
                     gates[target] = (step.id, label)
                     deps[target].add(step.id)
     return deps, gates, branches
+
+
+def _secret_keys(step: StepSpec, key: str) -> frozenset[str]:
+    owner = step.inner if key.startswith("step.") and step.inner is not None else step
+    return secret_fields(owner.type)
+
+
+def _mentions(value: Any, name: str) -> bool:
+    from cristal.workflows._templates import Template
+
+    if isinstance(value, Template):
+        return name in names(value.source)
+    if isinstance(value, dict):
+        return any(_mentions(v, name) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions(v, name) for v in value)
+    return False
 
 
 def _branch_targets(step: StepSpec) -> dict[str, list[str]]:
@@ -334,9 +362,7 @@ def _check_ref(step: StepSpec, key: str, root: str, attr: str | None, steps: dic
         if not in_item:
             out.add(where, f"`{root}` only exists inside a map step's `step:`")
     elif root == "secrets":
-        if not (key.endswith("headers") and (step.type == "http" or in_item)):
-            out.add(where, "secrets may only be used in an http step's `headers`, so they "
-                    "never reach a prompt, a URL or the run's recorded data")
+        pass  # any mention, read or assigned, is checked in _references
     elif root not in _GLOBALS:
         out.add(where, f"unknown name `{root}` in template; use inputs.*, steps.<id>.output, "
                 "run.*, or item/index in a map")
@@ -354,6 +380,10 @@ def _outputs(raw: Any, steps: dict, inputs: dict, out: _Collector) -> dict[str, 
         out.add(("outputs",), f"{exc}; fix the template")
         return None
     for key, value in compiled.items():
+        if _mentions(value, "secrets"):
+            out.add(("outputs", key), "secrets do not exist in outputs (only in an http "
+                    "step's `headers`)")
+            continue
         for root, attr in _refs_in(value):
             path = ("outputs", key)
             if root == "steps" and attr not in steps:

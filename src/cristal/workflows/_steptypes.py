@@ -31,6 +31,7 @@ __all__ = [
     "current_step",
     "get_step_type",
     "register_step_type",
+    "secret_fields",
     "step_types",
 ]
 
@@ -83,6 +84,9 @@ class Flow(Protocol):
     def render(self, value: Any, extra: dict[str, Any] | None = None) -> Any:
         """Render compiled templates against the run's inputs and step outputs."""
 
+    def render_step(self, step: StepSpec, extra: dict[str, Any] | None = None) -> dict:
+        """Render a step's templated arguments (secrets only in its `secret_fields`)."""
+
     def record(self, name: str, fn: Any, *args: Any) -> Any:
         """Run `fn(*args)` once as a checkpointed step called `name`; replays return its value."""
 
@@ -90,11 +94,16 @@ class Flow(Protocol):
                 extras: list[dict[str, Any]]) -> list[Any]:
         """Run the operation `step` once per args (map items), at most `concurrency` at once."""
 
-    def sleep_until(self, until: float) -> None:
-        """A durable sleep until an epoch time: a restart resumes the remaining time."""
+    def sleep_until(self, until: float, wakeable: bool = True) -> None:
+        """A durable sleep until an epoch time (taken from a recorded step): a restart
+        resumes the remaining time. A wakeable sleep ends early on cancel and can be
+        parked; a plain one is cheaper (no checkpoint of its own)."""
 
-    def receive(self, topic: str, timeout_s: float) -> Any:
-        """Wait for a message on `topic` (None after the timeout); durable across restarts."""
+    def receive(self, topic: str, timeout_s: float, wake_at: float | None = None) -> Any:
+        """Wait for a message on `topic` (None after the timeout); durable across restarts.
+
+        While the run shows as waiting, a long wait may be parked (the run gives its
+        queue slot back); `wake_at` (epoch seconds) is when to continue it regardless."""
 
     def set_waiting(self, info: dict[str, Any] | None) -> None:
         """Show the run as `waiting` with this reason (None: running again)."""
@@ -174,3 +183,13 @@ def get_step_type(name: str) -> StepType | None:
 def step_types() -> dict[str, StepType]:
     """Every registered step type by name."""
     return dict(_TYPES)
+
+
+def secret_fields(type_name: str) -> frozenset[str]:
+    """The keys of a step type rendered with `secrets` in scope (an http step's headers).
+
+    A step type opts in with a `secret_fields` attribute; every other field, the
+    `when:` conditions and the run's outputs are rendered where secrets do not exist.
+    """
+    step_type = _TYPES.get(type_name)
+    return frozenset(getattr(step_type, "secret_fields", frozenset()))

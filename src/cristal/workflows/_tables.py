@@ -1,7 +1,8 @@
 """Tables of the workflows area. Runs, steps, queues and schedules live in DBOS's own
-tables; Cristal adds only the worker registry that lets live workers recover the
-runs of a worker that died (DBOS alone recovers a worker's runs only when that
-same worker starts again).
+tables; Cristal adds the worker registry that lets live workers recover the runs
+of a worker that died (DBOS alone recovers a worker's runs only when that same
+worker starts again), and the parked runs that wait without holding a queue slot
+(see `_parking`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 
 from cristal.store import JSON, UTCDateTime, metadata
 
-__all__ = ["workflow_specs", "workflow_workers"]
+__all__ = ["workflow_parked", "workflow_specs", "workflow_workers"]
 
 workflow_workers = sa.Table(
     "workflow_workers",
@@ -22,6 +23,16 @@ workflow_workers = sa.Table(
     sa.Column("queues", JSON, nullable=True),
     sa.Column("started_at", UTCDateTime(), nullable=False),
     sa.Column("heartbeat_at", UTCDateTime(), nullable=False, index=True),
+)
+
+workflow_parked = sa.Table(
+    "workflow_parked",
+    metadata,
+    sa.Column("run_id", sa.String(200), primary_key=True),
+    sa.Column("state", sa.String(10), nullable=False),  # parked | wake
+    sa.Column("wake_at", sa.Float(), nullable=True, index=True),  # epoch seconds
+    sa.Column("queue", sa.String(200), nullable=True),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 # Workflow specs registered through the server (`POST /api/workflows`): every version is

@@ -1,7 +1,8 @@
 """What `cristal runs` shows: DBOS statuses and checkpoints turned into runs and step timelines.
 
 Run status: queued (ENQUEUED, DELAYED) · running (PENDING) · waiting (PENDING and
-waiting for a person, a budget or a long sleep) · succeeded · failed (ERROR, a
+waiting for a person, a budget or a long sleep; or parked: CANCELLED by its worker
+to free the queue slot, with `waiting.parked`) · succeeded · failed (ERROR, a
 timeout, or the dead letter MAX_RECOVERY_ATTEMPTS_EXCEEDED) · cancelled.
 """
 
@@ -14,13 +15,13 @@ from typing import Any
 
 from cristal.errors import CristalError
 from cristal.workflows._spec import Spec, spec_from_data
-from cristal.workflows._steptypes import get_step_type
+from cristal.workflows._steptypes import get_step_type, secret_fields
 from cristal.workflows._templates import TemplateError, render_value
 
 __all__ = ["RunView", "StepView", "run_status", "run_view"]
 
 WORKFLOW_NAME = "cristal.run"
-_ITEM = re.compile(r"^(?P<base>[A-Za-z_][A-Za-z0-9_]*)\[(?P<index>\d+)\]$")
+_ITEM = re.compile(r"(?P<base>[A-Za-z_][A-Za-z0-9_]*)\[(?P<index>\d+)\]")
 _TERMINAL = ("succeeded", "failed", "cancelled")
 
 
@@ -111,6 +112,8 @@ def run_status(st: Any) -> str:
     if s == "SUCCESS":
         return "succeeded"
     if s == "CANCELLED":
+        if (_waiting(st) or {}).get("parked"):
+            return "waiting"
         return "failed" if _timed_out(st) else "cancelled"
     return "failed"
 
@@ -175,7 +178,7 @@ def _timeline(spec: Spec | None, inputs: dict[str, Any], ops: list[dict[str, Any
     current = None
     for op in ops:
         name = op["function_name"]
-        match = _ITEM.match(name)
+        match = _ITEM.fullmatch(name)
         base = match.group("base") if match else name
         if (spec is not None and base in spec.steps) or (spec is None and "DBOS." not in name):
             current = base
@@ -206,13 +209,13 @@ def _step_view(sid: str, step: Any, ops: list[dict[str, Any]] | None, run: RunVi
         status = ("skipped" if run.status == "succeeded" else "not_run") if run.done else (
             "pending")
         return StepView(sid, type_name, status)
-    named = [op for op in ops if op["function_name"] == sid or _ITEM.match(op["function_name"])]
+    named = [op for op in ops if op["function_name"] == sid or _ITEM.fullmatch(op["function_name"])]
     started = min(op["started_at_epoch_ms"] or 0 for op in ops)
     ends = [op["completed_at_epoch_ms"] for op in ops if op["completed_at_epoch_ms"]]
     view = StepView(sid, type_name, "succeeded", _iso(started), _iso(max(ends) if ends else None))
     if ends:
         view.duration_ms = float(max(ends) - started)
-    items = [op for op in named if _ITEM.match(op["function_name"])]
+    items = [op for op in named if _ITEM.fullmatch(op["function_name"])]
     last = named[-1] if named else ops[-1]
     # Several records under the step's own name: an operation tried again after a budget
     # pause. A flow step (approval, sleep) records more than one by design.
@@ -227,7 +230,7 @@ def _step_view(sid: str, step: Any, ops: list[dict[str, Any]] | None, run: RunVi
     if items:
         latest: dict[int, Any] = {}
         for op in items:
-            latest[int(_ITEM.match(op["function_name"]).group("index"))] = op
+            latest[int(_ITEM.fullmatch(op["function_name"]).group("index"))] = op
         view.output = [_value(latest[i]) for i in sorted(latest)]
         view.meta = {"items": len(latest)}
     else:
@@ -261,7 +264,8 @@ def _value(op: dict[str, Any]) -> Any:
 
 def _input(step: Any, scope: dict[str, Any]) -> Any:
     """The step's arguments, re-rendered from recorded data (headers shown as written)."""
-    shown = {k: v for k, v in step.templates.items() if k != "headers"}
+    hidden = secret_fields(step.type) | {"headers"}
+    shown = {k: v for k, v in step.templates.items() if k not in hidden}
     try:
         return render_value(shown, scope) or None
     except TemplateError:

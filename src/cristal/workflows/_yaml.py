@@ -11,6 +11,8 @@ from cristal.workflows._errors import Problem
 __all__ = ["Lines", "YamlProblem", "field_name", "load_with_lines"]
 
 Path = tuple[str | int, ...]
+MAX_DEPTH = 64
+MAX_VALUES = 100_000  # aliases (`*a`) are expanded: a few lines can name millions
 
 
 class _Loader(yaml.SafeLoader):
@@ -58,7 +60,10 @@ def load_with_lines(text: str) -> tuple[Any, Lines]:
         node = loader.get_single_node()
         if node is None:
             return None, lines
-        return _build(loader, node, (), lines), lines
+        return _build(loader, node, (), lines, [MAX_VALUES]), lines
+    except RecursionError:
+        raise YamlProblem(Problem(f"the YAML is nested too deeply; a spec nests at most "
+                                  f"{MAX_DEPTH} levels", line=None)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -75,8 +80,17 @@ class YamlProblem(Exception):
         self.problem = problem
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path, lines: Lines) -> Any:
+def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path, lines: Lines,
+           budget: list[int]) -> Any:
     lines.set(path, node.start_mark.line + 1)
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise YamlProblem(Problem(f"the spec has more than {MAX_VALUES:,} values (aliases "
+                                  "count each time they are used); make it smaller",
+                                  line=node.start_mark.line + 1))
+    if len(path) > MAX_DEPTH:
+        raise YamlProblem(Problem(f"nested more than {MAX_DEPTH} levels deep",
+                                  field=field_name(path), line=node.start_mark.line + 1))
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         out: dict[str, Any] = {}
@@ -91,10 +105,11 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path, lines: Lines) -
                 raise YamlProblem(Problem(f"key `{key}` appears twice; keep one",
                                            field=field_name(path),
                                            line=key_node.start_mark.line + 1))
-            out[key] = _build(loader, value_node, (*path, key), lines)
+            out[key] = _build(loader, value_node, (*path, key), lines, budget)
             lines.set((*path, key), key_node.start_mark.line + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(loader, item, (*path, i), lines) for i, item in enumerate(node.value)]
+        return [_build(loader, item, (*path, i), lines, budget)
+                for i, item in enumerate(node.value)]
     return loader.construct_object(node, deep=True)
 

@@ -114,18 +114,18 @@ class _Scanner:
 
     def _special(self, line: str) -> bool:
         """Handle Markdown-only constructs at the current line; False when it is none of them."""
-        if self.para is not None and _SETEXT.match(line):
+        if self.para is not None and _SETEXT.fullmatch(line):
             self._setext(1 if line.strip()[0] == "=" else 2)
         elif _FENCE.match(line):
             self._flush()
             self._fence()
-        elif _ATX.match(line):
+        elif _ATX.fullmatch(line):
             self._flush()
-            match = _ATX.match(line)
+            match = _ATX.fullmatch(line)
             assert match is not None
             self._heading(len(match.group(1)), match.group(2) or "", self.i, self.i)
             self.i += 1
-        elif _HR.match(line):
+        elif _HR.fullmatch(line):
             self._flush()
             self.i += 1
         elif self._table_starts(line):
@@ -198,11 +198,11 @@ class _Scanner:
         if line.lstrip().startswith("|"):
             return True
         following = self.lines[self.i + 1] if self.i + 1 < len(self.lines) else ""
-        return "|" in following and bool(_TABLE_DELIM.match(following))
+        return "|" in following and bool(_TABLE_DELIM.fullmatch(following))
 
     def _table(self) -> None:
         while self.i < len(self.lines) and "|" in self.lines[self.i] and self.lines[self.i].strip():
-            if not _TABLE_DELIM.match(self.lines[self.i]):
+            if not _TABLE_DELIM.fullmatch(self.lines[self.i]):
                 self._emit(self.i, self.i, "table_row")
             self.i += 1
 

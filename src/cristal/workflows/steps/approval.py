@@ -2,11 +2,15 @@
 
 The wait is durable: a worker restart resumes it with the time that is left, and
 a decision sent while no worker runs is delivered when one starts. While it
-waits, the run shows as `waiting` with the message and the approvers.
+waits, the run shows as `waiting` with the message and the approvers; a long wait
+is parked (the run gives its queue slot back) and continued by the decision, the
+escalation or the timeout. Deadlines are counted from the recorded request time,
+so a parked or restarted run keeps them.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -14,7 +18,7 @@ from pydantic import Field
 
 from cristal.config import Settings
 from cristal.workflows._errors import ApprovalRejected, ApprovalTimedOut
-from cristal.workflows._http import send
+from cristal.workflows._http import HttpPolicy, send
 from cristal.workflows._steptypes import Options, StepContext, StepProblem, StepSpec
 
 __all__ = ["FOREVER_S", "ApprovalStep", "approval_topic"]
@@ -53,9 +57,9 @@ def _request(message: str, approvers: list[str]) -> dict[str, Any]:
     return {"requested_at": _now(), "message": message, "approvers": approvers}
 
 
-def _escalate(url: str | None, key: str, allow: list[str], payload: dict[str, Any]) -> dict:
+def _escalate(url: str | None, key: str, policy: HttpPolicy, payload: dict[str, Any]) -> dict:
     if url:
-        send("POST", url, key=key, allow=allow, json_body=payload)
+        send("POST", url, key=key, policy=policy, json_body=payload)
     return {"escalated_at": _now(), "notified": bool(url)}
 
 
@@ -90,21 +94,21 @@ class ApprovalStep:
                    "approvers": opts.approvers, "since": request["requested_at"]}
         flow.set_waiting(waiting)
         topic = approval_topic(step.id)
-        remaining = step.timeout_s or FOREVER_S
+        started = datetime.fromisoformat(request["requested_at"]).timestamp()
+        deadline = started + (step.timeout_s or FOREVER_S)
         decision = None
         esc = opts.escalate
-        if esc is not None and esc.after_s < remaining:
-            decision = _receive(flow, topic, esc.after_s)
+        if esc is not None and started + esc.after_s < deadline:
+            decision = _receive(flow, topic, started + esc.after_s)
             if decision is None:
                 payload = {"run_id": ctx.run_id, "step": step.id, "message": message,
                            "escalated_to": esc.to, "tenant": ctx.tenant}
                 done = flow.record(step.id, _escalate, esc.url, f"{ctx.key}#escalate",
-                                   ctx.app.settings.workflows.http_allow, payload)
+                                   HttpPolicy.of(ctx.app.settings.workflows), payload)
                 flow.set_waiting({**waiting, "escalated_to": esc.to,
                                   "escalated_at": done["escalated_at"]})
-                remaining -= esc.after_s
         if decision is None:
-            decision = _receive(flow, topic, remaining)
+            decision = _receive(flow, topic, deadline)
         flow.set_waiting(None)
         if decision is None:
             if opts.on_timeout == "fail":
@@ -121,9 +125,12 @@ class ApprovalStep:
         return result
 
 
-def _receive(flow: Any, topic: str, timeout_s: float) -> dict[str, Any] | None:
-    """A decision, or None after the timeout; wake-ups (sent on cancel) are not decisions."""
+def _receive(flow: Any, topic: str, deadline: float) -> dict[str, Any] | None:
+    """A decision, or None once `deadline` (epoch seconds) passes; wake-ups (sent on
+    cancel, or when the run is parked) are not decisions."""
     while True:
-        message = flow.receive(topic, timeout_s)
+        # The timeout only matters live; a replay returns what each recv recorded.
+        timeout_s = max(0.0, deadline - time.time())
+        message = flow.receive(topic, timeout_s, wake_at=deadline)
         if message is None or not (isinstance(message, dict) and message.get("wake")):
             return message

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from cristal.config import Settings
-from cristal.workflows._http import host_allowed, send
+from cristal.workflows._http import HttpPolicy, host_allowed, send
 from cristal.workflows._steptypes import Options, StepContext, StepProblem, StepSpec
 from cristal.workflows._templates import is_template
 
@@ -32,6 +32,7 @@ class HttpStep:
     name = "http"
     options = HttpOptions
     templated = frozenset({"url", "headers", "params", "json", "body"})
+    secret_fields = frozenset({"headers"})  # the only field that sees `secrets`
     durable = False
     attempts = 3
 
@@ -50,14 +51,17 @@ class HttpStep:
                 "or CRISTAL_HTTP_ALLOW", "url")
 
     def run(self, step: StepSpec, ctx: StepContext) -> Any:
-        """Send the request; the output is {"status": code, "body": parsed JSON or text}."""
+        """Send the request; the output is {"status": code, "body": parsed JSON or text},
+        plus `truncated: true` and `size` when the body was longer than the stored cap."""
         opts = step.options
         args = ctx.args
         assert ctx.app is not None
         result = send(
             opts.method, str(args["url"]), key=ctx.key,
-            allow=ctx.app.settings.workflows.http_allow, headers=args.get("headers"),
+            policy=HttpPolicy.of(ctx.app.settings.workflows), headers=args.get("headers"),
             params=args.get("params"), json_body=args.get("json"), body=args.get("body"),
             timeout_s=step.timeout_s or 30.0, expect=opts.expect)
         ctx.meta["http"] = {"method": opts.method, "status": result["status"]}
+        if result.get("truncated"):
+            ctx.meta["http"].update(truncated=True, size=result["size"])
         return result

@@ -58,5 +58,5 @@ class MapStep:
             raise StepError(f"step `{step.id}`: items must be a list, got "
                             f"{type(items).__name__}; check the `items:` template.", step=step.id)
         extras = [{"item": item, "index": i} for i, item in enumerate(items)]
-        args = [ctx.flow.render(step.inner.templates, extra) for extra in extras]
+        args = [ctx.flow.render_step(step.inner, extra) for extra in extras]
         return ctx.flow.run_ops(step.inner, args, step.options.concurrency, extras)

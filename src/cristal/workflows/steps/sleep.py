@@ -32,7 +32,10 @@ def pause_until(step: StepSpec, ctx: StepContext, plan: dict[str, Any]) -> dict[
     long = plan["seconds"] >= WAITING_AFTER_S
     if long:
         ctx.flow.set_waiting({"step": step.id, "kind": "sleep", "until": plan["until"]})
-    ctx.flow.sleep_until(datetime.fromisoformat(plan["until"]).timestamp())
+    # A long pause can be cut short (cancel) and parked; a short one is a plain durable
+    # sleep, several times cheaper to replay (no message wait). `long` comes from the
+    # recorded plan, so a replay takes the same path.
+    ctx.flow.sleep_until(datetime.fromisoformat(plan["until"]).timestamp(), wakeable=long)
     if long:
         ctx.flow.set_waiting(None)
     return plan
