@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["fold", "fold_words", "near_before"]
+__all__ = ["cue_then_value", "fold", "fold_words", "near_before"]
 
 _TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}  # full-width ASCII
 _TABLE[0x3000] = ord(" ")  # ideographic space
@@ -41,3 +41,11 @@ def near_before(folded_lower: str, start: int, words: tuple[str, ...], window: i
     """True when one of `words` (lower case) ends within `window` characters before `start`."""
     before = " ".join(folded_lower[max(0, start - window):start].split())
     return any(w in before for w in words)
+
+
+def cue_then_value(folded_lower: str, start: int, words: tuple[str, ...], window: int) -> bool:
+    """True when one of `words` comes within `window` characters before `start` and no
+    digit stands between the last such word and `start` (the value follows its cue)."""
+    before = folded_lower[max(0, start - window):start]
+    last = max((before.rfind(w) + len(w) for w in words if w in before), default=-1)
+    return last >= 0 and not any(c.isdigit() for c in before[last:])
