@@ -13,19 +13,25 @@ from collections.abc import Iterator
 
 from cristal.governance.pii._ja_orgs import find_orgs
 from cristal.governance.pii._ja_places import find_addresses
-from cristal.governance.pii._sudachi import Morphs, analyse
+from cristal.governance.pii._ja_slots import find_in_slots, kanji
+from cristal.governance.pii._sudachi import Morphs, analyse, is_surname
 from cristal.governance.pii._types import Span
 
 __all__ = ["find_ja"]
 
-_HONORIFIC = ("様", "さま", "さん", "氏", "殿", "先生", "くん", "君", "ちゃん", "部長", "課長",
-              "係長", "社長", "主任", "専務", "常務", "取締役", "会長", "所長", "支店長", "店長",
-              "教授", "医師")
-_FIELD = re.compile(r"(?:氏名|お名前|名前|フリガナ|ふりがな|口座名義|名義人?|受取人|申請者|"
+# Titles that follow a person (a place name before 支店長 or 所長 names a branch instead).
+_PERSON_TITLES = ("様", "さま", "さん", "氏", "殿", "先生", "くん", "ちゃん", "部長", "課長",
+                  "係長", "社長", "副社長", "主任", "専務", "常務", "会長", "事務長", "次長",
+                  "室長", "理事長", "院長", "顧問", "監査役", "議長", "弁護士", "税理士", "先輩")
+_HONORIFIC = (*_PERSON_TITLES, "君", "取締役", "所長", "支店長", "店長", "教授", "医師", "代表")
+_FIELD = re.compile(r"(?:氏名|お名前|名前|フリガナ|口座名義|名義人?|受取人|申請者|"
                     r"代表者|担当者|本人|社員名|回答者|来訪者|ご予約者|対象|相手)"
                     r"[ \u3000]*[:：]?[ \u3000]*"
-                    r"(?P<n>[ァ-ヶー]{1,10}(?:[ \u3000・][ァ-ヶー]{1,10})?)"
-                    r"(?=[ \u3000]*(?:様|さん|氏)?[\n（(、,]|$)")
+                    r"(?P<n>[ァ-ヶー]{1,10}(?:[ \u3000・][ァ-ヶー]{1,10}){0,3})"
+                    r"(?=[ \u3000]*(?:様|さん|氏)?[\n（(、,]|$)"
+                    # a reading in hiragana: ふりがな やまだ たろう
+                    r"|(?:ふりがな|フリガナ|よみがな)[ \u3000]*[:：]?[ \u3000]*"
+                    r"(?P<k>[ぁ-ゖー]{1,10}[ \u3000][ぁ-ゖー]{1,10})(?=[ \u3000]*(?:\n|$))")
 
 
 def find_ja(text: str) -> Iterator[Span]:
@@ -33,7 +39,9 @@ def find_ja(text: str) -> Iterator[Span]:
     morphs = analyse(text)
     yield from _persons(morphs)
     for m in _FIELD.finditer(text):
-        yield Span(m.start("n"), m.end("n"), "PERSON", 0.8, "rule")
+        group = "n" if m.group("n") else "k"
+        yield Span(m.start(group), m.end(group), "PERSON", 0.8, "rule")
+    yield from find_in_slots(morphs)
     yield from find_addresses(text, morphs)
     yield from find_orgs(text, morphs)
 
@@ -43,7 +51,7 @@ def _persons(ms: Morphs) -> Iterator[Span]:
     i = 0
     while i < n:
         p = pos[i]
-        if p[2] != "人名":
+        if p[2] != "人名" and not _place_before_given(ms, i):
             i += 1
             continue
         j = i + 1
@@ -56,9 +64,11 @@ def _persons(ms: Morphs) -> Iterator[Span]:
                 j += 2
             else:
                 break
-        after = j if j < n else None
         full = j - i > 1
-        honor = after is not None and ms.surface(after).startswith(_HONORIFIC)
+        if full and pos[j - 1][3] == "名":
+            j = _given_tail(ms, j)  # 石川 陽向: Sudachi reads 陽 + 向
+        after = j if j < n else None
+        honor = after is not None and ms.text.startswith(_HONORIFIC, ms.begins[after])
         noun_after = after is not None and pos[after][0] == "名詞" and not honor
         if not full and p[3] == "姓" and after is not None and pos[after][0] == "空白" \
                 and "\n" not in ms.surface(after):
@@ -66,18 +76,44 @@ def _persons(ms: Morphs) -> Iterator[Span]:
             if given is not None:
                 j, full = given, True
                 after = j if j < n else None
-                honor = after is not None and ms.surface(after).startswith(_HONORIFIC)
+                honor = after is not None and ms.text.startswith(_HONORIFIC, ms.begins[after])
                 noun_after = False
         lone_ok = p[3] in ("姓", "一般") and (after is None or not noun_after and (
             pos[after][0] in ("助詞", "補助記号", "助動詞", "空白", "動詞")))
         if (full and not noun_after) or honor or lone_ok:
             yield Span(ms.begins[i], ms.ends[j - 1], "PERSON", 0.85, "sudachi")
         i = j
-    for k in range(n - 1):  # 原田様: a proper noun Sudachi files as a place
+    for k in range(n - 1):  # 原田様, 木下部長: a surname Sudachi read as a place or a noun
         p = pos[k]
-        if p[1] == "固有名詞" and p[2] != "人名" and ms.surface(k + 1).startswith(
-                ("様", "さん", "氏", "殿", "くん", "ちゃん")) and ms.ends[k] - ms.begins[k] <= 4:
+        if p[2] == "人名" or p[0] != "名詞" or ms.ends[k] - ms.begins[k] > 4 \
+                or not ms.text.startswith(_PERSON_TITLES, ms.ends[k]):
+            continue
+        if p[1] == "固有名詞" or p[1] == "普通名詞" and 2 <= ms.ends[k] - ms.begins[k] <= 3 \
+                and kanji(ms.surface(k)) and is_surname(ms.surface(k)):
             yield Span(ms.begins[k], ms.ends[k], "PERSON", 0.7, "sudachi")
+
+
+def _place_before_given(ms: Morphs, i: int) -> bool:
+    """千葉 真由美: a surname Sudachi reads as a place, then a given name."""
+    if ms.pos[i][2] != "地名" or not kanji(ms.surface(i)) or ms.ends[i] - ms.begins[i] > 3:
+        return False
+    k = i + 1
+    if k < len(ms) and ms.pos[k][0] == "空白" and "\n" not in ms.surface(k):
+        k += 1
+    return k < len(ms) and ms.pos[k][2] == "人名" and ms.pos[k][3] == "名"
+
+
+def _given_tail(ms: Morphs, j: int) -> int:
+    """End index of a given name Sudachi cut short: one or two more characters up to a
+    bracket, a comma, a space or the line end (陽 + 向 before （)."""
+    k, length = j, 0
+    while k < len(ms) and ms.pos[k][0] in ("名詞", "接尾辞") and length < 2 \
+            and not ms.text.startswith(_HONORIFIC, ms.begins[k]):
+        length += ms.ends[k] - ms.begins[k]
+        k += 1
+    if k == j or length > 2 or k < len(ms) and ms.pos[k][0] not in ("補助記号", "空白"):
+        return j
+    return k
 
 
 def _given_name(ms: Morphs, j: int) -> int | None:

@@ -9,12 +9,13 @@ holds nothing the Japanese rules look for; the English rules read it).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-__all__ = ["Morphs", "analyse"]
+__all__ = ["Morphs", "analyse", "is_surname"]
 
 _MAX = 8000  # Sudachi's input limit is ~49 KB; cut long text at line breaks
 _JA_LINE = re.compile(r"[^\n]*[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f][^\n]*")
@@ -98,3 +99,15 @@ def analyse(text: str) -> Morphs:
             ends.append(start + m.end())
             ids.append(m.part_of_speech_id())
     return Morphs(text, begins, ends, [table[i] if i >= 0 else _BLANK for i in ids])
+
+
+@functools.lru_cache(maxsize=4096)
+def is_surname(word: str) -> bool:
+    """True when Sudachi's dictionary lists `word` as a surname (人名,姓), whatever the
+    reading it chose in context (平野 is also a plain noun, 小松 a town)."""
+    dictionary, _ = _dictionary()
+    lookup = getattr(dictionary, "lookup", None)  # SudachiPy >= 0.6.8
+    if lookup is None:
+        return False
+    with _lock:  # one dictionary for all threads: look up one word at a time
+        return any(tuple(m.part_of_speech()[2:4]) == ("人名", "姓") for m in lookup(word))
