@@ -13,7 +13,6 @@ eval/pii/build.py. Run: `python eval/pii-fresh/build.py`.
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 
 _spec = importlib.util.spec_from_file_location(
@@ -424,11 +423,4 @@ Reference: refund for booking 7731-552""",
 
 if __name__ == "__main__":
     _build.JA, _build.EN = JA, EN
-    built = _build.build()
-    totals = _build.check(built)
-    out = Path(__file__).with_name("items.jsonl")
-    out.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in built),
-                   encoding="utf-8")
-    for t in _build.TYPES.values():
-        print(f"{t:18} ja {totals[('ja', t)]:3}  en {totals[('en', t)]:3}")
-    print("items", len(built), "spans", sum(totals.values()))
+    _build.write(Path(__file__).parent)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from cristal.governance.pii._en_names import NOT_NAME, find_persons
+from cristal.governance.pii._text import word_spans
 from cristal.governance.pii._types import Span
 
 __all__ = ["find_en"]
@@ -92,9 +93,5 @@ def _org_mentions(text: str, orgs: list[Span]) -> Iterator[Span]:
     """An organisation found with its legal form, mentioned again by its first word."""
     heads = {text[s.start:s.end].split()[0] for s in orgs}
     heads = {h for h in heads if len(h) > 3 and h not in NOT_NAME and h not in _ORG_LEAD}
-    if not heads:
-        return
-    rx = re.compile(r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, sorted(heads))) +
-                    r")(?![A-Za-z])")
-    for m in rx.finditer(text):
-        yield Span(m.start(), m.end(), "ORGANIZATION", 0.7, "rule")
+    for start, end in word_spans(text, heads):
+        yield Span(start, end, "ORGANIZATION", 0.7, "rule")

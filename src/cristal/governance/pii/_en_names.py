@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from cristal.governance.pii._text import word_spans
 from cristal.governance.pii._types import Span
 
 __all__ = ["NOT_NAME", "find_persons", "known_name"]
@@ -258,12 +259,8 @@ def _mentions(text: str, persons: list[Span]) -> Iterator[Span]:
     """Surnames and given names of people already found, mentioned again alone."""
     parts = {w for s in persons for w in text[s.start:s.end].replace(",", " ").split()
              if len(w) > 2 and w[0].isupper() and not w.endswith(".") and w not in _NOT_NAME}
-    if not parts:
-        return
-    rx = re.compile(r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, sorted(parts))) +
-                    r")(?![A-Za-z])")
-    for m in rx.finditer(text):
-        yield Span(m.start(), m.end(), "PERSON", 0.7, "rule")
+    for start, end in word_spans(text, parts):
+        yield Span(start, end, "PERSON", 0.7, "rule")
 
 
 def _email_names(text: str) -> Iterator[Span]:
@@ -272,10 +269,6 @@ def _email_names(text: str) -> Iterator[Span]:
         return
     parts = {p for m in _EMAIL_LOCAL.finditer(text) for p in re.split(r"[._+\-0-9]+", m.group(1))
              if len(p) > 2 and p.lower() not in _MAILBOXES}
-    words = {p.title() for p in parts} - _NOT_NAME
-    if not words:
-        return
-    rx = re.compile(r"(?<![A-Za-z@.])(?:" + "|".join(map(re.escape, sorted(words))) +
-                    r")(?![A-Za-z@])")
-    for m in rx.finditer(text):
-        yield Span(m.start(), m.end(), "PERSON", 0.7, "rule")
+    for start, end in word_spans(text, {p.title() for p in parts} - _NOT_NAME, "A-Za-z@.",
+                                 "A-Za-z@"):
+        yield Span(start, end, "PERSON", 0.7, "rule")

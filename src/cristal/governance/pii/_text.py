@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["cue_then_value", "fold", "fold_words", "near_before"]
+__all__ = ["cue_then_value", "fold", "fold_words", "near_before", "word_spans"]
 
 _TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}  # full-width ASCII
 _TABLE[0x3000] = ord(" ")  # ideographic space
@@ -49,3 +49,14 @@ def cue_then_value(folded_lower: str, start: int, words: tuple[str, ...], window
     before = folded_lower[max(0, start - window):start]
     last = max((before.rfind(w) + len(w) for w in words if w in before), default=-1)
     return last >= 0 and not any(c.isdigit() for c in before[last:])
+
+
+def word_spans(text: str, words: set[str], left: str = "A-Za-z",
+               right: str = "A-Za-z") -> list[tuple[int, int]]:
+    """Where any of `words` stands in `text`, not glued to a character of `left` before it
+    or of `right` after it (character-class bodies)."""
+    if not words:
+        return []
+    rx = re.compile(rf"(?<![{left}])(?:" + "|".join(map(re.escape, sorted(words))) +
+                    rf")(?![{right}])")
+    return [m.span() for m in rx.finditer(text)]
