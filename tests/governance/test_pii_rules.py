@@ -148,3 +148,37 @@ def test_english_addresses_multiline_uk_units_po_box_and_romanised_japanese():
         "Unit 7, Brookfield Business Park, Leeds", "200 Park Avenue, 31st Floor, New York, NY",
         "1650 Broadway, Suite 1204, New York, NY", "PO Box 4471, Seattle, WA",
         "1-1 Marunouchi 2-chome, Chiyoda-ku, Tokyo", "5 Main Street"}
+
+
+def test_japanese_readings_katakana_names_and_chat_lines():
+    text = ("申込者氏名：片山 直人（カタヤマ ナオト）\nご宿泊者：ワン・ウェイ 様\n"
+            "マイケルさんと打合せ\n"
+            "申込者：Nguyen Thi Lan（グエン・ティ・ラン）\n佐々木 10:05 了解です\nお届け印：済\n"
+            "ドライバーさんに渡した。ゲスト様は2名。\n当方：大川、Mark Stevens\n"
+            "交換品は東京都豊島区南池袋2-15-4 コーポ南池袋102へ発送。")
+    people = _values(text, "PERSON", lang="ja")
+    assert people >= {"片山 直人", "カタヤマ ナオト", "ワン・ウェイ", "マイケル", "Nguyen Thi Lan",
+                      "グエン・ティ・ラン", "佐々木", "大川", "Mark Stevens"}
+    assert not people & {"済", "ドライバー", "ゲスト", "佐々木 10"}
+    assert _values(text, "ADDRESS", lang="ja") == {"東京都豊島区南池袋2-15-4 コーポ南池袋102"}
+
+
+def test_english_names_by_role_accents_handles_and_emails():
+    text = ("Reported by Nikolai Petrov\nProcessed by Amélie Laurent\nEmployee: José Martínez\n"
+            "Your manager is Priyanka Shah (p.shah@bank.example.com).\nNext step: Sam to send it.\n"
+            "mike 9:41 AM: deploy done\nsara.lee 9:43 AM: on it\n@mike the host is down\n"
+            "error 10:02 disk full\nerror 10:05 disk full\nName of account holder: Gareth Jones")
+    people = _values(text, "PERSON", lang="en")
+    assert people >= {"Nikolai Petrov", "Amélie Laurent", "José Martínez", "Priyanka Shah",
+                      "Sam", "mike", "sara.lee", "Gareth Jones"}
+    assert "error" not in people
+
+
+def test_more_address_forms_and_uk_mobiles():
+    text = ("Customer: Mr Ahmed Khan, 07911 123456\n80 Strand, London WC2R 0RL\n"
+            "2250 W Broadway, Apt 12, Tucson, AZ 85745\n9 Rue de Rivoli, Paris 75004\n"
+            "5-6-7 Hakata-ekimae, Hakata-ku, Fukuoka 812-0011\n東京23区・名古屋市14,000円")
+    assert _values(text, "PHONE", lang="en") == {"07911 123456"}
+    assert _values(text, "ADDRESS") == {
+        "80 Strand, London", "2250 W Broadway, Apt 12, Tucson, AZ", "9 Rue de Rivoli, Paris",
+        "5-6-7 Hakata-ekimae, Hakata-ku, Fukuoka"}

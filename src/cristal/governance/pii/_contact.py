@@ -33,6 +33,7 @@ _PHONE = re.compile(
 _PHONE_WORDS = ("tel", "phone", "電話", "携帯", "fax", "連絡先", "call", "mobile", "内線", "dial",
                 "cell", "reach", "line", "contact", "でんわ")
 _LOCAL_WORDS = ("tel", "phone", "call", "dial", "dial-in", "fax", "mobile", "cell", "ext")
+_UK_MOBILE = re.compile(r"07\d{3} \d{6}")  # 07911 123456: a UK mobile, with or without a cue
 _MOBILE_JP = frozenset({"070", "080", "090", "050", "060", "020"})
 
 _POSTAL = re.compile(r"(?=[〒0-9])(?<![0-9-])(〒 ?)?(\d{3}-\d{4}|(?<=〒)\d{7}|(?<=〒 )\d{7})"
@@ -77,7 +78,8 @@ def _phone_ok(m: re.Match[str], low: str) -> bool:
         ok = len(digits) == 10 or len(digits) == 11 and (
             digits[:3] in _MOBILE_JP or digits.startswith("0800")
             or " " in s)  # UK numbers have 11 digits: 020 7946 0958, 07700 900461
-        if ok and " " in s and not near_before(low, m.start(), _PHONE_WORDS, 24):
+        if ok and " " in s and not near_before(low, m.start(), _PHONE_WORDS, 24) \
+                and not _UK_MOBILE.fullmatch(s):
             return False  # space-separated digit groups are phones only when called so
         return ok
     if len(digits) == 7:  # a local number: only right after an English phone cue

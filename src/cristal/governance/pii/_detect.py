@@ -16,6 +16,8 @@ __all__ = ["detect", "guess_lang"]
 
 _CACHE_MAX_CHARS = 20_000
 _AFTER_ADDRESS = re.compile(r",?[ \t]([0-9]{4,5})(?![0-9])")
+_READING = re.compile(r"[ \u3000]?(?:様|さん|氏)?[ \u3000]?[（(]"
+                      r"(?P<n>[ァ-ヶー]{2,}(?:[ \u3000・][ァ-ヶー]+){0,3})[）)]")
 _JA_CHARS = re.compile("[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 # When two candidates overlap, the validated identifier wins, then the longer span.
 _RANK = {t: i for i, t in enumerate((
@@ -67,6 +69,11 @@ def _detect(text: str, lang: str | None, ner: bool | None,
         after = _AFTER_ADDRESS.match(text, span.end)
         if after:
             found.append(Span(after.start(1), after.end(1), "POSTAL_CODE", 0.8))
+    for span in [s for s in found if s.type == "PERSON"]:
+        # the same name again in brackets, in another script: 片山 直人（カタヤマ ナオト）
+        other = _READING.match(text, span.end)
+        if other:
+            found.append(Span(other.start("n"), other.end("n"), "PERSON", 0.8))
     wanted = set(types or ENTITY_TYPES)
     return _resolve([s for s in found if s.type in wanted and s.end > s.start])
 

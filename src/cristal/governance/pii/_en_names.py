@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,22 +22,23 @@ from cristal.governance.pii._types import Span
 
 __all__ = ["NOT_NAME", "find_persons", "known_name"]
 
-_CAP = r"[A-Z][a-zA-Z'\-]+"
+_UP, _LO = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"  # letters of Western names, accents included (José)
+_CAP = rf"[{_UP}][{_UP}{_LO}'\-]+"
 _PARTICLE = r"(?:de|del|della|der|den|di|da|dos|das|du|la|le|van|von|ter|bin|ibn|al)"
 _NAME = (rf"{_CAP}(?:[ \t]+(?:[A-Z]\.[ \t]+)?(?:{_PARTICLE}[ \t]+){{0,2}}{_CAP}){{0,2}}")
 _TITLE = re.compile(
     rf"(?=[A-Z])(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame)\.?[ \t]+"
     rf"(?P<n>(?:[A-Z]\.[ \t])?{_CAP}(?:[ \t]+(?:[A-Z]\.[ \t]+)?{_CAP}){{0,2}})"
 )
-_RUN = re.compile(rf"(?=[A-Z])(?<![A-Za-z'\-])(?:{_CAP}|[A-Z]\.)"
+_RUN = re.compile(rf"(?=[{_UP}])(?<![A-Za-z{_LO}'\-])(?:{_CAP}|[A-Z]\.)"
                   rf"(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:{_CAP}|[A-Z]\.))+")
-_WORD = re.compile(r"[A-Z][a-zA-Z'\-]+|[A-Z]\.")
+_WORD = re.compile(rf"{_CAP}|[A-Z]\.")
 _GREETING = re.compile(rf"(?:^|\n|\s)(?:Dear|Hi|Hello|Thanks|Thank you|Regards|Attn:?|Attention:?)"
                        rf",?[ \t]+(?P<n>{_CAP}(?:[ \t]+{_CAP})?)(?=[ \t]*[,.:!\n]|$)")
 _SIGNOFF = re.compile(rf"(?:Regards|Best|Sincerely|Cheers|Thanks|Best wishes),?\s*\n\s*"
                       rf"(?P<n>{_CAP}(?:[ \t]+{_CAP}){{0,2}})[ \t]*(?:\n|$)")
 _LABELS = (
-    r"(?:full |legal |account |patient |employee |contact |candidate |customer )?name|"
+    r"(?:[a-z]+ ){0,3}name(?: of [a-z]+(?: [a-z]+){0,3})?|reference|"
     r"cardholder|employee|applicant|patient|claimant|requester|requested by|candidate|referee|"
     r"caller|customer|contact|approver|approved by|host|agent|reviewer|emergency contact|"
     r"account holder|assigned to|assignee|signatory|ship to|deliver to|contractor|visitor|"
@@ -68,7 +70,24 @@ _ALONE = re.compile(r"(?m)^[ \t]*(?P<n>[A-Z][a-z]+)[ \t]*$|(?:[Tt]his is|[Aa]ssi
 _LONE = re.compile(r"(?=[A-Z])(?<![A-Za-z'\-])(?P<n>[A-Z][a-z]{2,})[ \t]+"
                    r"(?:from|will|won't|can|can't|cannot|could|would|is|was|has|had|said|says|"
                    r"asked|wrote|called|agreed|joined|left|reported|confirmed|mentioned|"
-                   r"suggested|replied|noted|thinks|thought|wants|needs)(?![a-z])")
+                   r"suggested|replied|noted|thinks|thought|wants|needs|to)(?![a-z])")
+# Who did something: "Reported by Nikolai Petrov", "spoke with Danielle Wright".
+_BY = re.compile(
+    rf"(?i:(?:reported|processed|approved|prepared|signed|submitted|handled|reviewed|written|"
+    rf"requested|verified|created|raised|opened|closed|authori[sz]ed|issued|completed) by|"
+    rf"spoke with|assigned to|met with|escalated to)[ \t]+(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?"
+    rf"(?P<n>{_CAP}(?:[ ]{_CAP}){{0,2}})")
+# A chat export: "mike 9:41 AM: …", "sara.lee 9:43 AM"; the handle is a person.
+_HANDLE = re.compile(r"(?m)^(?P<n>[a-z][a-z0-9]*(?:[._][a-z0-9]+)*)[ \t]+\d{1,2}:\d{2}"
+                     r"(?:[ \t]?[AaPp]\.?[Mm]\.?)?(?![0-9])")
+_NOT_HANDLE_LIST = """at from until to by till since before after error warn warning info debug
+trace fatal start end meeting call lunch break open close opens closes departs arrives depart
+arrive deadline due eta time doors check in out dinner breakfast session day pickup"""
+_NOT_HANDLE = frozenset(_NOT_HANDLE_LIST.split())
+# Given names that are also words, and so left out of the list: a name before a surname.
+_WORD_NAMES_LIST = """Mark Will Bill Rose Jack Grant Hunter Chase Drew Lance Pat Don Guy Art Sue
+Bob Ken Rich Ray Frank Dean Joy Hope Faith Iris Ivy Violet Pearl Ruby Amber Crystal Jade"""
+_WORD_NAMES = frozenset(_WORD_NAMES_LIST.split())
 _CHAT_WORDS_LIST = """and or but from here there calling speaking again the a an in on
 at with for to of i my me just ok okay not so back now still also too please thanks thank
 hi hello yes no sorry about regarding re and that this it is was"""
@@ -79,6 +98,7 @@ Sydney Victoria Lincoln Madison Charlotte Savannah Phoenix Orlando Aurora Eugene
 Regina Adelaide Alexandria Augusta Brooklyn Camden Denver Houston Kent Israel Kenya Chad India
 China Paris Nevada Montana Devon Memphis Troy Tyler"""
 _PLACES = frozenset(_PLACES_LIST.split())
+_WORD_BEFORE = re.compile(rf"({_CAP})[ ]$")
 _EMAIL_LOCAL = re.compile(r"([A-Za-z][A-Za-z0-9._+\-]*)@[A-Za-z0-9\-]+\.")
 _MAILBOXES_LIST = """info admin sales support help hello contact office team orders order
 billing accounts account finance careers jobs press media noreply reply mail enquiries
@@ -129,8 +149,12 @@ def _names() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _norm(word: str) -> str:
-    """TAKAHASHI → Takahashi: upper-case words are looked up in title case."""
-    return word.title() if word.isupper() and len(word) > 1 else word
+    """TAKAHASHI → Takahashi, José → Jose: the form the name lists use."""
+    word = word.title() if word.isupper() and len(word) > 1 else word
+    if not word.isascii():
+        word = "".join(c for c in unicodedata.normalize("NFKD", word)
+                       if not unicodedata.combining(c))
+    return word
 
 
 def _in(word: str, names: frozenset[str]) -> bool:
@@ -232,9 +256,30 @@ def _chat(text: str, first: frozenset[str], last: frozenset[str]) -> Iterator[Sp
                        or given.islower() and family.islower() and family not in _CHAT_WORDS):
             end = m.end("m")  # "i'm priya sharma": a chat written in lower case
         yield Span(m.start("n"), end, "PERSON", 0.8, "rule")
+    for m in _BY.finditer(text):
+        words = m.group("n").split()
+        if words[0] not in _NOT_NAME and not any(w in _ORG_WORDS for w in words) and (
+                len(words) > 1 or known_name(words[0])):
+            yield Span(m.start("n"), m.end("n"), "PERSON", 0.8, "rule")
+    yield from _handles(text)
     for m in _LONE.finditer(text):
         if _in(m.group("n"), first) and m.group("n") not in _PLACES:
             yield Span(m.start("n"), m.end("n"), "PERSON", 0.7, "rule")
+
+
+def _handles(text: str) -> Iterator[Span]:
+    """Chat-export speakers (a handle before a time) and @mentions of them."""
+    speakers: dict[str, int] = {}
+    for m in _HANDLE.finditer(text):
+        if m.group("n") not in _NOT_HANDLE:
+            speakers[m.group("n")] = speakers.get(m.group("n"), 0) + 1
+    # a handle counts when it speaks twice, is @mentioned, or looks like a user name (sara.lee)
+    handles = {h for h, n in speakers.items()
+               if n > 1 or "@" + h in text or "." in h or "_" in h}
+    for start, end in word_spans(text, handles, "A-Za-z0-9._", "A-Za-z0-9_"):
+        if text.startswith(".", end) and end + 1 < len(text) and text[end + 1].isalnum():
+            continue
+        yield Span(start, end, "PERSON", 0.75, "rule")
 
 
 def _pair(words: list[tuple[int, str]], i: int, first: frozenset[str],
@@ -250,9 +295,13 @@ def _pair(words: list[tuple[int, str]], i: int, first: frozenset[str],
     ln = words[j][1]
     if _norm(ln) in _NOT_NAME or ln.endswith("."):
         return None
-    if _in(f, first) or (_in(f, last) and _in(ln, first)):
-        return j
-    return None
+    if not (_in(f, first) or _in(f, last) and _in(ln, first)
+            or _norm(f) in _WORD_NAMES and _in(ln, last)):
+        return None
+    if j + 1 < len(words) and not words[j + 1][1].endswith(".") and (
+            _in(words[j + 1][1], first) or _in(words[j + 1][1], last)):
+        return j + 1  # Nguyen Thi Lan
+    return j
 
 
 def _mentions(text: str, persons: list[Span]) -> Iterator[Span]:
@@ -271,4 +320,7 @@ def _email_names(text: str) -> Iterator[Span]:
              if len(p) > 2 and p.lower() not in _MAILBOXES}
     for start, end in word_spans(text, {p.title() for p in parts} - _NOT_NAME, "A-Za-z@.",
                                  "A-Za-z@"):
+        before = _WORD_BEFORE.search(text, max(0, start - 30), start)
+        if before and before.group(1) not in _NOT_NAME:  # Priyanka Shah (p.shah@…)
+            start = before.start(1)
         yield Span(start, end, "PERSON", 0.7, "rule")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from cristal.governance.pii._ja_orgs import find_orgs
 from cristal.governance.pii._ja_places import find_addresses
 from cristal.governance.pii._ja_slots import find_in_slots, kanji
-from cristal.governance.pii._sudachi import Morphs, analyse, is_surname
+from cristal.governance.pii._sudachi import Morphs, analyse, is_common_noun, is_surname
 from cristal.governance.pii._types import Span
 
 __all__ = ["find_ja"]
@@ -33,6 +33,11 @@ _FIELD = re.compile(r"(?:氏名|お名前|名前|フリガナ|口座名義|名�
                     r"|(?:ふりがな|フリガナ|よみがな)[ \u3000]*[:：]?[ \u3000]*"
                     r"(?P<k>[ぁ-ゖー]{1,10}[ \u3000][ぁ-ゖー]{1,10})(?=[ \u3000]*(?:\n|$))")
 
+# A katakana name before an honorific; a plain word (ドライバーさん, ゲスト様) is not one.
+_KATAKANA_HONORIFIC = re.compile(r"(?<![ァ-ヶー・])"
+                                 r"(?P<n>[ァ-ヶ][ァ-ヶー]+(?:・[ァ-ヶ][ァ-ヶー]+){0,3})"
+                                 r"[ \u3000]?(?:様|さま|さん|氏|殿)")
+
 
 def find_ja(text: str) -> Iterator[Span]:
     """Person names, addresses and organisations in Japanese text."""
@@ -42,6 +47,10 @@ def find_ja(text: str) -> Iterator[Span]:
         group = "n" if m.group("n") else "k"
         yield Span(m.start(group), m.end(group), "PERSON", 0.8, "rule")
     yield from find_in_slots(morphs)
+    for m in _KATAKANA_HONORIFIC.finditer(text):  # ワン・ウェイ様, マイケル さん
+        name = m.group("n")
+        if "・" in name or not is_common_noun(name):
+            yield Span(m.start("n"), m.end("n"), "PERSON", 0.75, "rule")
     yield from find_addresses(text, morphs)
     yield from find_orgs(text, morphs)
 
@@ -78,8 +87,9 @@ def _persons(ms: Morphs) -> Iterator[Span]:
                 after = j if j < n else None
                 honor = after is not None and ms.text.startswith(_HONORIFIC, ms.begins[after])
                 noun_after = False
-        lone_ok = p[3] in ("姓", "一般") and (after is None or not noun_after and (
-            pos[after][0] in ("助詞", "補助記号", "助動詞", "空白", "動詞")))
+        lone_ok = p[3] in ("姓", "一般") and ms.ends[i] - ms.begins[i] > 1 and (
+            after is None or not noun_after and (
+                pos[after][0] in ("助詞", "補助記号", "助動詞", "空白", "動詞")))  # not 済
         if (full and not noun_after) or honor or lone_ok:
             yield Span(ms.begins[i], ms.ends[j - 1], "PERSON", 0.85, "sudachi")
         i = j
@@ -119,7 +129,8 @@ def _given_tail(ms: Morphs, j: int) -> int:
 def _given_name(ms: Morphs, j: int) -> int | None:
     """End index of a short given name at morph j (up to the line end or a symbol), or None."""
     n, length = j, 0
-    while n < len(ms) and ms.pos[n][0] in ("名詞", "形状詞", "動詞") and length < 4:
+    while n < len(ms) and ms.pos[n][0] in ("名詞", "形状詞", "動詞") and length < 4 \
+            and ms.pos[n][1] != "数詞":  # 佐々木 10:05 is a name and a time
         length += ms.ends[n] - ms.begins[n]
         n += 1
     if n == j or length > 4:

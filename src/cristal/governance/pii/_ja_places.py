@@ -21,7 +21,8 @@ _KEN = """青森 岩手 宮城 秋田 山形 福島 茨城 栃木 群馬 埼玉 
 佐賀 長崎 熊本 大分 宮崎 鹿児島 沖縄"""
 _PREF_NAMES = frozenset(["北海道", "東京都", "京都府", "大阪府"] + [f"{p}県" for p in _KEN.split()])
 _KANJI_NUM = "一二三四五六七八九十"
-_END = r"(?=[\s、。,，)）]|$)"  # the address stops at a space, a comma, a bracket or the line end
+# The address stops at a space, a comma (not a thousands separator), a bracket or the line end.
+_END = r"(?=[\s、。，)）]|,(?![0-9])|$)"
 # Block numbers: 4丁目5番1号, 1-2-3, 北1条西2丁目 (Sapporo), 三十六番地, and a bare lot number
 # after a kanji (脇田町105). Kanji numerals take 丁目/番地 only: 一番町 is a town name.
 _BLOCK = (rf"(?:[東西南北]?[0-9]+(?:丁目|番地|番|号|条|線|地割|-|の)"
@@ -39,6 +40,8 @@ _BUILDING_RUN = re.compile(r"[ \u3000]?[^\s、。,，「」()（）:：]{1,25}")
 _BUILDING_WORD = re.compile(r"ビル|タワー|マンション|ハイツ|コーポ|レジデンス|プラザ|センター|"
                             r"ヒルズ|ヒカリエ|スクエア|荘|館|棟")
 _FLOOR = re.compile(r"[0-9]+(?:階|F|号室)$")
+_TAIL_END = re.compile(r"[0-9]+(?:階|F|号室|号)?|ビル|タワー|マンション|ハイツ|コーポ|レジデンス|"
+                       r"プラザ|センター|ヒルズ|ヒカリエ|スクエア|荘|館|棟")
 _MIDDLE = r"[^\s0-9、。,，「」()（）:：・/]{0,30}?"
 _ADDRESS_FROM = re.compile(rf"(?:{_PREF})?{_MIDDLE}(?:{_NUM}){_BUILDING}")
 _NOT_PLACE = r"[^\s0-9、。,，「」()（）:：・/にでのはがをへと]"
@@ -73,7 +76,9 @@ def find_addresses(text: str, ms: Morphs) -> Iterator[Span]:
         tail = _BUILDING_RUN.match(text, start + len(found))
         if tail and any(c.isdigit() for c in found) and (
                 _BUILDING_WORD.search(tail.group()) or _FLOOR.search(tail.group())):
-            found += tail.group()
+            # up to the room number (or the building word): not the particle after it (へ発送)
+            ends = [m.end() for m in _TAIL_END.finditer(tail.group())]
+            found += tail.group()[:ends[-1]] if ends else tail.group()
         has_number = any(c.isdigit() for c in found)
         if not any(c in found for c in _ADDRESS_CHARS) and not (
                 has_number and re.search("丁目|番地|号", found)):

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-__all__ = ["Morphs", "analyse", "is_surname"]
+__all__ = ["Morphs", "analyse", "is_common_noun", "is_surname"]
 
 _MAX = 8000  # Sudachi's input limit is ~49 KB; cut long text at line breaks
 _JA_LINE = re.compile(r"[^\n]*[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f][^\n]*")
@@ -101,13 +101,25 @@ def analyse(text: str) -> Morphs:
     return Morphs(text, begins, ends, [table[i] if i >= 0 else _BLANK for i in ids])
 
 
+def _entries(word: str) -> list[tuple[str, ...]]:
+    """Parts of speech of every dictionary entry spelled `word` (none before SudachiPy 0.6.8)."""
+    dictionary, _ = _dictionary()
+    lookup = getattr(dictionary, "lookup", None)
+    if lookup is None:
+        return []
+    with _lock:  # one dictionary for all threads: look up one word at a time
+        return [tuple(m.part_of_speech()) for m in lookup(word)]
+
+
 @functools.lru_cache(maxsize=4096)
 def is_surname(word: str) -> bool:
     """True when Sudachi's dictionary lists `word` as a surname (人名,姓), whatever the
     reading it chose in context (平野 is also a plain noun, 小松 a town)."""
-    dictionary, _ = _dictionary()
-    lookup = getattr(dictionary, "lookup", None)  # SudachiPy >= 0.6.8
-    if lookup is None:
-        return False
-    with _lock:  # one dictionary for all threads: look up one word at a time
-        return any(tuple(m.part_of_speech()[2:4]) == ("人名", "姓") for m in lookup(word))
+    return any(pos[2:4] == ("人名", "姓") for pos in _entries(word))
+
+
+@functools.lru_cache(maxsize=4096)
+def is_common_noun(word: str) -> bool:
+    """True when the dictionary knows `word` as a common noun (ドライバー, ゲスト), even if it
+    also lists it among names, as it does many katakana words."""
+    return any(pos[1] == "普通名詞" for pos in _entries(word))
