@@ -182,3 +182,22 @@ def test_more_address_forms_and_uk_mobiles():
     assert _values(text, "ADDRESS") == {
         "80 Strand, London", "2250 W Broadway, Apt 12, Tucson, AZ", "9 Rue de Rivoli, Paris",
         "5-6-7 Hakata-ekimae, Hakata-ku, Fukuoka"}
+
+
+def test_english_rules_read_only_latin_lines_of_a_japanese_text_at_their_own_offsets():
+    text = ("お世話になっております。\n担当: 田中\nContact: Emily Carter\n"
+            "Address: 1600 Amphitheatre Parkway\nMountain View, CA 94043\n"
+            "以上です。Reported by Nikolai Petrov")
+    found = _found(text, lang="ja", ner=False)
+    assert ("PERSON", "Emily Carter") in found and ("PERSON", "Nikolai Petrov") in found
+    # Two adjacent Latin lines are still read together: the address spans both.
+    assert ("ADDRESS", "1600 Amphitheatre Parkway\nMountain View, CA") in found
+    assert ("PERSON", "田中") in found
+
+
+def test_by_names_a_person_only_after_a_verb_of_doing():
+    assert _values("The ticket was reported by Nikolai Petrov.", "PERSON") == {"Nikolai Petrov"}
+    assert _values("Escalated to Danielle Wright today.", "PERSON") == {"Danielle Wright"}
+    for text in ("We drove by Grand Central and went to Union Square.",
+                 "Sorted by Order Date, then with Priority Mail."):
+        assert _values(text, "PERSON") == set()

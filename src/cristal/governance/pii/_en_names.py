@@ -60,10 +60,12 @@ _SPEAKER = re.compile(
     rf"support|technician|specialist|host|moderator)[ \t]+(?:\((?P<a>{_CAP})\)|(?P<b>{_CAP}))"
     rf"[ \t]*:")
 _LINE_NAME = re.compile(r"(?m)^[ \t]*(?:[-•*][ \t]*)?(?P<n>[A-Z][a-z]+)[ \t]*:")
-_INTRO = re.compile(r"(?i:(?<![a-z])(?:i'm|i am|this is|my name is|it's|it is|name's))[ \t]+"
+_INTRO = re.compile(r"(?=[iItTmMnN])(?i:(?<![a-z])(?:i'm|i am|this is|my name is|it's|it is|"
+                    r"name's))[ \t]+"
                     r"(?P<n>[A-Za-z][a-z'\-]+|[A-Z][a-zA-Z'\-]+)"
                     r"(?:[ \t]+(?P<m>[A-Za-z][a-z'\-]+|[A-Z][a-zA-Z'\-]+))?")
-_ALONE = re.compile(r"(?m)^[ \t]*(?P<n>[A-Z][a-z]+)[ \t]*$|(?:[Tt]his is|[Aa]ssigned to|[Ff]rom)"
+_ALONE = re.compile(r"(?m)^[ \t]*(?P<n>[A-Z][a-z]+)[ \t]*$"
+                    r"|(?=[TtAaFf])(?:[Tt]his is|[Aa]ssigned to|[Ff]rom)"
                     r"[ \t]+(?P<m>[A-Z][a-z]+)(?=[ \t.,]|$)")
 # A given name alone in a sentence, when a verb (or "from") follows it: "Jennifer from legal
 # will join; Hassan can't make it."
@@ -73,10 +75,14 @@ _LONE = re.compile(r"(?=[A-Z])(?<![A-Za-z'\-])(?P<n>[A-Z][a-z]{2,})[ \t]+"
                    r"suggested|replied|noted|thinks|thought|wants|needs|to)(?![a-z])")
 # Who did something: "Reported by Nikolai Petrov", "spoke with Danielle Wright".
 _BY = re.compile(
-    rf"(?i:(?:reported|processed|approved|prepared|signed|submitted|handled|reviewed|written|"
-    rf"requested|verified|created|raised|opened|closed|authori[sz]ed|issued|completed) by|"
-    rf"spoke with|assigned to|met with|escalated to)[ \t]+(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?"
+    rf"(?=[bBwWtT])(?<![A-Za-z])(?P<verb>by|with|to|By|With|To)[ \t]+"
+    rf"(?:(?:Dr|Mr|Mrs|Ms)\.?[ \t]+)?"
     rf"(?P<n>{_CAP}(?:[ ]{_CAP}){{0,2}})")
+_BY_VERB_LIST = """reported processed approved prepared signed submitted handled reviewed written
+requested verified created raised opened closed authorised authorized issued completed"""
+_BY_VERBS = {"by": frozenset(_BY_VERB_LIST.split()), "with": frozenset(("spoke", "met")),
+             "to": frozenset(("assigned", "escalated"))}
+_WORD_END = re.compile(r"([A-Za-z]+)[ \t]+$")
 # A chat export: "mike 9:41 AM: …", "sara.lee 9:43 AM"; the handle is a person.
 _HANDLE = re.compile(r"(?m)^(?P<n>[a-z][a-z0-9]*(?:[._][a-z0-9]+)*)[ \t]+\d{1,2}:\d{2}"
                      r"(?:[ \t]?[AaPp]\.?[Mm]\.?)?(?![0-9])")
@@ -257,6 +263,9 @@ def _chat(text: str, first: frozenset[str], last: frozenset[str]) -> Iterator[Sp
             end = m.end("m")  # "i'm priya sharma": a chat written in lower case
         yield Span(m.start("n"), end, "PERSON", 0.8, "rule")
     for m in _BY.finditer(text):
+        verb = _WORD_END.search(text, max(0, m.start() - 16), m.start())
+        if verb is None or verb.group(1).lower() not in _BY_VERBS[m.group("verb").lower()]:
+            continue
         words = m.group("n").split()
         if words[0] not in _NOT_NAME and not any(w in _ORG_WORDS for w in words) and (
                 len(words) > 1 or known_name(words[0])):

@@ -8,6 +8,7 @@ NER adds names the dictionary lacks when the `pii` extra is installed (see `_ner
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
@@ -23,6 +24,7 @@ __all__ = ["find_ja"]
 _PERSON_TITLES = ("様", "さま", "さん", "氏", "殿", "先生", "くん", "ちゃん", "部長", "課長",
                   "係長", "社長", "副社長", "主任", "専務", "常務", "会長", "事務長", "次長",
                   "室長", "理事長", "院長", "顧問", "監査役", "議長", "弁護士", "税理士", "先輩")
+_TITLE_RX = re.compile("|".join(_PERSON_TITLES))
 _HONORIFIC = (*_PERSON_TITLES, "君", "取締役", "所長", "支店長", "店長", "教授", "医師", "代表")
 _FIELD = re.compile(r"(?:氏名|お名前|名前|フリガナ|口座名義|名義人?|受取人|申請者|"
                     r"代表者|担当者|本人|社員名|回答者|来訪者|ご予約者|対象|相手)"
@@ -60,7 +62,7 @@ def _persons(ms: Morphs) -> Iterator[Span]:
     i = 0
     while i < n:
         p = pos[i]
-        if p[2] != "人名" and not _place_before_given(ms, i):
+        if p[2] != "人名" and (p[2] != "地名" or not _place_before_given(ms, i)):
             i += 1
             continue
         j = i + 1
@@ -93,10 +95,12 @@ def _persons(ms: Morphs) -> Iterator[Span]:
         if (full and not noun_after) or honor or lone_ok:
             yield Span(ms.begins[i], ms.ends[j - 1], "PERSON", 0.85, "sudachi")
         i = j
-    for k in range(n - 1):  # 原田様, 木下部長: a surname Sudachi read as a place or a noun
+    for title in _TITLE_RX.finditer(ms.text):  # 原田様, 木下部長: a surname read as a place
+        k = bisect.bisect_left(ms.ends, title.start())  # the morpheme ending at the title
+        if k >= n or ms.ends[k] != title.start():
+            continue
         p = pos[k]
-        if p[2] == "人名" or p[0] != "名詞" or ms.ends[k] - ms.begins[k] > 4 \
-                or not ms.text.startswith(_PERSON_TITLES, ms.ends[k]):
+        if p[2] == "人名" or p[0] != "名詞" or ms.ends[k] - ms.begins[k] > 4:
             continue
         if p[1] == "固有名詞" or p[1] == "普通名詞" and 2 <= ms.ends[k] - ms.begins[k] <= 3 \
                 and kanji(ms.surface(k)) and is_surname(ms.surface(k)):

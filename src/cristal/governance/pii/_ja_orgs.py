@@ -19,7 +19,11 @@ _ORG_SUFFIX = (r"銀行|信用金庫|信用組合|証券|生命保険|生命|損
                r"ホールディングス|グループ|商会|商店|法律事務所|会計事務所|税理士法人|監査法人|協会|"
                r"協同組合|研究所|学園|高等学校|市役所|区役所|町役場|県庁|システムズ|ソリューションズ|"
                r"テクノロジーズ|ジャパン|通信|航空|鉄道|ホテル|新聞社|出版")
-_ORG = re.compile(rf"(?P<pre>{_ORG_FORMS})|(?P<suf>{_ORG_SUFFIX})")
+_FIRST_CHARS = "".join(sorted({w.replace("\\", "")[0] for w in
+                               f"{_ORG_FORMS}|{_ORG_SUFFIX}".split("|")}))
+# The look-ahead on the first character lets the engine skip most positions at once.
+_ORG = re.compile(rf"(?=[{re.escape(_FIRST_CHARS)}])"
+                  rf"(?:(?P<pre>{_ORG_FORMS})|(?P<suf>{_ORG_SUFFIX}))")
 _NOT_NAME_WORDS = """弊社 当社 御社 貴社 取引先 担当 顧客 新規 既存 各 同 本件 先方 元 前 旧 現
 同社 私 わたし 弊行 貴行 全 大手 地元 宛 宛て 宛先 社名 会社 法人 勤務 勤務先 所属"""
 _NOT_NAME = frozenset(_NOT_NAME_WORDS.split())

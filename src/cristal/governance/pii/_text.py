@@ -26,9 +26,17 @@ _TABLE[0x00A0] = ord(" ")
 _CHOON_DASH = re.compile("(?<=[0-9])\u30fc(?=[0-9])")
 
 
+# Only the runs that change go through `translate`: most of a Japanese text does not.
+_FOLDED = re.compile("[" + "".join(re.escape(chr(k)) for k, v in _TABLE.items() if k != v) + "]+")
+
+
+def _translate(m: re.Match[str]) -> str:
+    return m.group().translate(_TABLE)
+
+
 def fold(text: str) -> str:
     """`text` with full-width ASCII, dashes and wide spaces folded, same length."""
-    folded = text.translate(_TABLE)
+    folded = text if text.isascii() else _FOLDED.sub(_translate, text)
     return _CHOON_DASH.sub("-", folded) if "\u30fc" in folded else folded
 
 
