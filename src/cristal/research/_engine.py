@@ -6,7 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cristal.governance import Tenant
-from cristal.knowledge import Collection, Passage, detect_lang, document_passages, document_texts
+from cristal.knowledge import (
+    Collection,
+    Passage,
+    Scope,
+    detect_lang,
+    document_passages,
+    document_texts,
+)
 from cristal.models import Gateway
 from cristal.research._answerable import Neighbour, judge, mark_contrasts
 from cristal.research._evidence import Sentence, expand_block
@@ -138,7 +145,7 @@ def _follow(state: SearchState, sub: SubQuestion, pool: Pool, options: ResearchO
 def gather(
     store: Store,
     gateway: Gateway,
-    collection: Collection,
+    collection: Collection | Scope,
     tenant: Tenant,
     question: str,
     *,
@@ -147,7 +154,10 @@ def gather(
     progress: Progress | None = None,
     caller: str = "research",
 ) -> Findings:
-    """Plan (by rules unless `subs` is given), search, read and pick evidence."""
+    """Plan (by rules unless `subs` is given), search, read and pick evidence.
+
+    Only the given collection (or the collections of the Scope) is searched and read.
+    """
     lang = detect_lang(question)
     subs = subs or plan_rules(question, lang)
     state = SearchState(store, gateway, collection, tenant.name, options.max_steps, caller)
