@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cristal.app import Principal
 from cristal.app import workflows as uc
+from cristal.errors import PermissionDenied
 from cristal.governance import get_tenant
 from cristal.knowledge import grant, ingest_paths, list_collections
 from cristal.workflows import wait_run
@@ -61,3 +64,15 @@ def test_research_step_reads_only_what_the_starter_may(engine, tenant, spec, tmp
                                            tenant=tenant), timeout_s=120)
     assert allowed.status == "succeeded", allowed.error
     assert SECRET in json.dumps(allowed.outputs)
+    # The run's starter sees it all; a builder of the tenant who may not read `vault`
+    # sees statuses and timings but nothing a research step read, in a list or alone.
+    assert SECRET in json.dumps(uc.run(app, bob, allowed.run_id).to_dict(), default=str)
+    seen = uc.run(app, alice, allowed.run_id)
+    assert seen.status == "succeeded" and seen.withheld and seen.steps
+    assert SECRET not in json.dumps(seen.to_dict(), default=str)
+    listed = [v for v in uc.runs(app, alice, tenant=tenant) if v.run_id == allowed.run_id]
+    assert listed and listed[0].withheld
+    assert SECRET not in json.dumps([v.to_dict() for v in listed], default=str)
+    assert uc.run(app, alice, open_run.run_id).withheld is None  # her own run stays whole
+    with pytest.raises(PermissionDenied, match="its starter or an owner"):
+        uc.retry(app, alice, allowed.run_id, "ask")

@@ -4,13 +4,15 @@ members see and cancel their own runs, approvers decide only where they are name
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from cristal import workflows as wf
 from cristal.app._access import record, tenant_for
 from cristal.app._app import App
 from cristal.errors import NotFound, PermissionDenied
-from cristal.governance import Principal, allowed, require
+from cristal.governance import Principal, allowed, get_tenant, require
+from cristal.research import get_session
 from cristal.workflows import RunView, Spec, StoredSpec
 
 __all__ = ["cancel", "decide", "get_spec", "list_specs", "register", "resume", "retry", "run",
@@ -98,6 +100,41 @@ def _visible(app: App, principal: Principal, run_id: str) -> RunView:
                    run_id=run_id)
 
 
+def _reads_all(app: App, principal: Principal, view: RunView) -> bool:
+    """Whether the viewer may read what every research step of the run read."""
+    steps = view.steps if view.steps is not None else wf.get_run(app.engine, view.run_id).steps
+    sessions = [s.meta.get("research_session") for s in steps or [] if s.type == "research"
+                and (s.status != "pending" or s.meta.get("research_session"))]
+    if not sessions:
+        return True
+    tenant = get_tenant(app.store, view.tenant) if view.tenant else None
+    for session_id in sessions:
+        if not session_id or tenant is None:
+            return False
+        try:
+            get_session(app.store, tenant, session_id, reader=principal)
+        except NotFound:
+            return False
+    return True
+
+
+def _shown(app: App, principal: Principal, view: RunView) -> RunView:
+    """The run as this viewer may see it: a run whose research steps read a collection the
+    viewer may not read keeps its statuses, timings and errors, but not its inputs and
+    outputs (they may quote passages); `withheld` names why."""
+    if principal.kind == "local" or principal.is_owner or _own(principal, view):
+        return view
+    if _reads_all(app, principal, view):
+        return view
+    steps = None if view.steps is None else [
+        replace(s, input=None, output=None, meta={k: v for k, v in s.meta.items()
+                                                  if k != "research_session"})
+        for s in view.steps]
+    return replace(view, inputs=None, outputs={}, steps=steps, withheld=(
+        "inputs and outputs withheld: a research step of this run read a collection you "
+        "may not read"))
+
+
 def runs(app: App, principal: Principal, *, status: str | None = None,
          workflow: str | None = None, limit: int = 50, tenant: str | None = None,
          all_tenants: bool = False) -> list[RunView]:
@@ -110,12 +147,14 @@ def runs(app: App, principal: Principal, *, status: str | None = None,
         found = wf.list_runs(app.engine, status=status, tenant=scope, workflow=workflow,
                              limit=limit * 4)
         return [v for v in found if _own(principal, v)][:limit]
-    return wf.list_runs(app.engine, status=status, tenant=scope, workflow=workflow, limit=limit)
+    return [_shown(app, principal, v) for v in
+            wf.list_runs(app.engine, status=status, tenant=scope, workflow=workflow, limit=limit)]
 
 
 def run(app: App, principal: Principal, run_id: str) -> RunView:
-    """One run with its steps."""
-    return _visible(app, principal, run_id)
+    """One run with its steps (inputs and outputs withheld where they may quote a collection
+    the viewer may not read)."""
+    return _shown(app, principal, _visible(app, principal, run_id))
 
 
 def _manage(app: App, principal: Principal, run_id: str, doing: str) -> RunView:
@@ -130,7 +169,7 @@ def _change(app: App, principal: Principal, run_id: str, verb: str) -> RunView:
     done = (wf.cancel_run if verb == "cancel" else wf.resume_run)(app.engine, run_id)
     record(app, principal, f"run.{verb}", tenant=view.tenant, target=run_id,
            details={"workflow": view.workflow, "was": view.status})
-    return done
+    return _shown(app, principal, done)
 
 
 def cancel(app: App, principal: Principal, run_id: str) -> RunView:
@@ -170,10 +209,15 @@ def decide(app: App, principal: Principal, run_id: str, step: str, *, approved: 
 def retry(app: App, principal: Principal, run_id: str, from_step: str | None = None) -> RunView:
     """A new run from a step of an ended run, reusing the outputs before it."""
     view = _manage(app, principal, run_id, "retry runs")
+    if _shown(app, principal, wf.get_run(app.engine, run_id)).withheld:
+        # the new run would hand this principal the outputs it reuses
+        raise PermissionDenied(f"run {run_id} read a collection {principal.actor} may not "
+                               "read, so its outputs cannot be reused by them; its starter "
+                               "or an owner can retry it.", run_id=run_id)
     done = wf.retry_run(app.engine, run_id, from_step)
     record(app, principal, "run.retry", tenant=view.tenant, target=done.run_id,
            details={"workflow": view.workflow, "from_run": run_id, "from_step": from_step})
-    return done
+    return _shown(app, principal, done)
 
 
 def run_here(app: App, principal: Principal, spec: Spec, inputs: dict[str, Any], *,

@@ -66,12 +66,15 @@ class RunView:
     inputs: dict[str, Any] | None = None
     started_by: str | None = None
     steps: list[StepView] | None = None
+    withheld: str | None = None  # why inputs and outputs are not shown to this viewer
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form; `steps` only when loaded."""
         data = asdict(self)
         if self.steps is None:
             data.pop("steps")
+        if self.withheld is None:
+            data.pop("withheld")
         return data
 
     @property
