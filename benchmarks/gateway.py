@@ -241,12 +241,14 @@ def main() -> None:
 
 
 def _pii_only(args: argparse.Namespace) -> None:
-    """The PII guard figures alone (seconds instead of minutes)."""
+    """The PII guard figures alone (seconds instead of minutes), in results/gateway-pii.json."""
     with tempfile.TemporaryDirectory() as tmp:
         results = {"pii": measure_pii(100 if args.quick else 400, Path(tmp) / "pii"),
                    "targets": {"pii_guard_ms_p50_max": 5.0},
                    "load_average": round(os.getloadavg()[0], 1)}
     _print_pii(results)
+    out = ROOT / "benchmarks" / "results" / "gateway-pii.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
     if args.json:
         print(json.dumps(results))
 
