@@ -20,7 +20,9 @@ _CACHE_MAX_CHARS = 20_000
 _AFTER_ADDRESS = re.compile(r",?[ \t]([0-9]{4,5})(?![0-9])")
 _READING = re.compile(r"[ \u3000]?(?:様|さん|氏)?[ \u3000]?[（(]"
                       r"(?P<n>[ァ-ヶー]{2,}(?:[ \u3000・][ァ-ヶー]+){0,3})[）)]")
-_LATIN_LINE = re.compile(r"[^\n]*[A-Za-z][^\n]*")
+# Anchored at a line start: unanchored, a line without the letter is rescanned from each
+# of its characters (quadratic in the line's length).
+_LATIN_LINE = re.compile(r"(?m)^[^\n]*[A-Za-z][^\n]*")
 _JA_CHARS = re.compile("[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 # When two candidates overlap, the validated identifier wins, then the longer span.
 _RANK = {t: i for i, t in enumerate((

@@ -18,7 +18,9 @@ from typing import Any, NamedTuple
 __all__ = ["Morphs", "analyse", "is_common_noun", "is_surname"]
 
 _MAX = 8000  # Sudachi's input limit is ~49 KB; cut long text at line breaks
-_JA_LINE = re.compile(r"[^\n]*[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f][^\n]*")
+# Anchored at a line start, so a line without kana or kanji is scanned once, not once per
+# character.
+_JA_LINE = re.compile(r"(?m)^[^\n]*[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f][^\n]*")
 _lock = threading.Lock()
 _local = threading.local()
 _shared: dict[str, Any] = {}
