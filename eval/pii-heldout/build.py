@@ -7,7 +7,6 @@ Same annotation and conventions as eval/pii/build.py. Run: `python eval/pii-held
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 
 _spec = importlib.util.spec_from_file_location(
@@ -155,11 +154,4 @@ on January 15 at the {{O:Hilton}} downtown. No action needed.""",
 
 if __name__ == "__main__":
     _build.JA, _build.EN = JA, EN
-    built = _build.build()
-    totals = _build.check(built)
-    out = Path(__file__).with_name("items.jsonl")
-    out.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in built),
-                   encoding="utf-8")
-    for t in _build.TYPES.values():
-        print(f"{t:18} ja {totals[('ja', t)]:3}  en {totals[('en', t)]:3}")
-    print("items", len(built), "spans", sum(totals.values()))
+    _build.write(Path(__file__).parent)

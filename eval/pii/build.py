@@ -472,12 +472,17 @@ def check(items: list[dict]) -> Counter:
     return counts
 
 
-if __name__ == "__main__":
+def write(folder: Path) -> None:
+    """Build, check and write folder/items.jsonl from JA and EN; print counts per type."""
     built = build()
     totals = check(built)
-    out = Path(__file__).with_name("items.jsonl")
+    out = folder / "items.jsonl"
     out.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in built),
                    encoding="utf-8")
     for t in TYPES.values():
         print(f"{t:18} ja {totals[('ja', t)]:3}  en {totals[('en', t)]:3}")
     print("items", len(built), "spans", sum(totals.values()))
+
+
+if __name__ == "__main__":
+    write(Path(__file__).parent)

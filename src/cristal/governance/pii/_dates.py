@@ -22,12 +22,14 @@ _MON = r"(?P<mon>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*
 
 _DATE = re.compile(
     r"(?<![0-9A-Za-z])(?:"
-    r"(?P<y1>(?:19|20)\d{2})\s?年\s?(?P<m1>\d{1,2})\s?月\s?(?P<d1>\d{1,2})\s?日"
-    r"|(?P<era>明治|大正|昭和|平成|令和)\s?(?P<ey>\d{1,2}|元)\s?年\s?(?P<em>\d{1,2})\s?月"
+    r"(?P<y1>(?:19|20)\d{2})\s?年\s?(?:\((?:明治|大正|昭和|平成|令和)\s?(?:\d{1,2}|元)\s?年\)\s?)?"
+    r"(?P<m1>\d{1,2})\s?月\s?(?P<d1>\d{1,2})\s?日"     # 2001年（平成13年）3月3日 too
+    r"|(?P<era>明治|大正|昭和|平成|令和)\s?(?P<ey>\d{1,2}|元)\s?年\s?(?:\((?:19|20)\d{2}\s?年?\)\s?)?"
+    r"(?P<em>\d{1,2})\s?月"
     r"\s?(?P<ed>\d{1,2})\s?日"
     r"|(?P<ea>[MTSHRmtshr])\s?(?P<eay>\d{1,2})[./-](?P<eam>\d{1,2})[./-](?P<ead>\d{1,2})"
     r"|(?P<y2>(?:19|20)\d{2})(?P<sep>[/.-])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2})"
-    r"|(?P<m3>\d{1,2})/(?P<d3>\d{1,2})/(?P<y3>(?:19|20)\d{2})"
+    r"|(?P<m3>\d{1,2})(?P<sep3>[/.-])(?P<d3>\d{1,2})(?P=sep3)(?P<y3>(?:19|20)\d{2})"
     r"|" + _MON + r"\s(?P<d4>\d{1,2})(?:st|nd|rd|th)?,?\s(?P<y4>(?:19|20)\d{2})"
     r"|(?P<d5>\d{1,2})(?:st|nd|rd|th)?\s" + _MON.replace("mon>", "mon5>") +
     r",?\s(?P<y5>(?:19|20)\d{2})"
@@ -54,7 +56,10 @@ def _ymd(m: re.Match[str]) -> tuple[int, int, int] | None:
     if g["y2"]:
         return int(g["y2"]), int(g["m2"]), int(g["d2"])
     if g["y3"]:
-        return int(g["y3"]), int(g["m3"]), int(g["d3"])
+        first, second = int(g["m3"]), int(g["d3"])
+        if first > 12 >= second:  # day first: 22/11/1985, 14.03.1994
+            first, second = second, first
+        return int(g["y3"]), first, second
     mon = g["mon"] or g["mon5"]
     month = _MONTHS.get(mon[:3].lower())
     if month is None:
@@ -63,12 +68,14 @@ def _ymd(m: re.Match[str]) -> tuple[int, int, int] | None:
                                                                 int(g["d5"]))
 
 
-_CUE = re.compile("|".join(re.escape(c) for c in (*_CUES_BEFORE, "生")))
+_CUE = re.compile("(?<![a-z])(?:" + "|".join(re.escape(c) for c in _CUES_BEFORE if c.isascii())
+                  + ")|" + "|".join(re.escape(c) for c in _CUES_BEFORE if not c.isascii())
+                  + "|生")
 
 
 def _windows(low: str) -> list[tuple[int, int]]:
     """Stretches of text near a birth cue: dates are only looked for there."""
-    spans = sorted((max(0, m.start() - 30), min(len(low), m.end() + 40))
+    spans = sorted((max(0, m.start() - 30), min(len(low), m.end() + 60))
                    for m in _CUE.finditer(low))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -90,7 +97,20 @@ def _dates_in(folded: str, low: str, start: int, end: int) -> Iterator[Span]:
         ymd = _ymd(m)
         if ymd is None or not (1 <= ymd[1] <= 12 and 1 <= ymd[2] <= 31):
             continue
-        before = low[max(0, m.start() - 24):m.start()]
         after = folded[m.end():m.end() + 3]
-        if any(c in before for c in _CUES_BEFORE) or after.startswith(_CUES_AFTER):
+        if after.startswith(_CUES_AFTER) or _cue_before(low, m.start()):
             yield Span(m.start(), m.end(), "DATE_OF_BIRTH")
+
+
+def _cue_before(low: str, start: int) -> bool:
+    """The nearest birth cue before the date, with no other number between them and on the
+    same line (or alone on the line above): "Date of birth (MM/DD/YYYY): 03/14/1991",
+    but not the hire date after a birth date."""
+    window = low[max(0, start - 48):start]
+    cues = [c for c in _CUE.finditer(window) if c.group() != "生"]
+    if not cues:
+        return False
+    between = window[cues[-1].end():]
+    if any(ch.isdigit() for ch in between):
+        return False
+    return "\n" not in between or not between.strip(" :：)）\t\n")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
+from collections.abc import Iterator
 
 from cristal.errors import ConfigError, InvalidInput
 from cristal.governance.pii._en import find_en
@@ -16,6 +18,11 @@ __all__ = ["detect", "guess_lang"]
 
 _CACHE_MAX_CHARS = 20_000
 _AFTER_ADDRESS = re.compile(r",?[ \t]([0-9]{4,5})(?![0-9])")
+_READING = re.compile(r"[ \u3000]?(?:様|さん|氏)?[ \u3000]?[（(]"
+                      r"(?P<n>[ァ-ヶー]{2,}(?:[ \u3000・][ァ-ヶー]+){0,3})[）)]")
+# Anchored at a line start: unanchored, a line without the letter is rescanned from each
+# of its characters (quadratic in the line's length).
+_LATIN_LINE = re.compile(r"(?m)^[^\n]*[A-Za-z][^\n]*")
 _JA_CHARS = re.compile("[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 # When two candidates overlap, the validated identifier wins, then the longer span.
 _RANK = {t: i for i, t in enumerate((
@@ -54,9 +61,11 @@ def _detect(text: str, lang: str | None, ner: bool | None,
             types: tuple[str, ...] | None) -> list[Span]:
     lang = lang or guess_lang(text)
     found: list[Span] = list(find_structured(text))
-    found.extend(find_en(text))
     if lang == "ja" or _JA_CHARS.search(text):
+        found.extend(_latin_lines_only(text))
         found.extend(find_ja(text))
+    else:
+        found.extend(find_en(text))
     if ner or (ner is None and ner_available(lang)):
         if not ner_available(lang):
             raise ConfigError(
@@ -67,8 +76,38 @@ def _detect(text: str, lang: str | None, ner: bool | None,
         after = _AFTER_ADDRESS.match(text, span.end)
         if after:
             found.append(Span(after.start(1), after.end(1), "POSTAL_CODE", 0.8))
+    for span in [s for s in found if s.type == "PERSON"]:
+        # the same name again in brackets, in another script: 片山 直人（カタヤマ ナオト）
+        other = _READING.match(text, span.end)
+        if other:
+            found.append(Span(other.start("n"), other.end("n"), "PERSON", 0.8))
     wanted = set(types or ENTITY_TYPES)
     return _resolve([s for s in found if s.type in wanted and s.end > s.start])
+
+
+def _latin_lines_only(text: str) -> Iterator[Span]:
+    """The English rules over the lines of a Japanese text that hold Latin letters (names in
+    Latin script, romanised addresses): the other lines cannot match and are not read."""
+    blocks: list[tuple[int, int]] = []
+    for m in _LATIN_LINE.finditer(text):
+        if blocks and blocks[-1][1] + 1 == m.start():
+            blocks[-1] = (blocks[-1][0], m.end())  # adjacent lines stay adjacent
+        else:
+            blocks.append((m.start(), m.end()))
+    if not blocks:
+        return
+    # Blocks are joined by a blank line, so no rule reads across the lines left out.
+    compact = "\n\n".join(text[a:b] for a, b in blocks)
+    starts, pos = [], 0
+    for a, b in blocks:
+        starts.append(pos)
+        pos += b - a + 2
+    for span in find_en(compact):
+        k = bisect.bisect_right(starts, span.start) - 1
+        a, b = blocks[k]
+        shift = a - starts[k]
+        if span.end + shift <= b:
+            yield Span(span.start + shift, span.end + shift, span.type, span.score, span.source)
 
 
 def _resolve(spans: list[Span]) -> list[Span]:

@@ -89,7 +89,7 @@ def find_ner(text: str, lang: str) -> Iterator[Span]:
             if _JA_LABELS.get(ent.label_) == "PERSON":
                 yield Span(ent.start_char, ent.end_char, "PERSON", 0.7, "ginza")
         return
-    from cristal.governance.pii._en import known_name
+    from cristal.governance.pii._en_names import known_name
 
     for res in model.analyze(text=text, language="en", entities=["PERSON"]):
         value = text[res.start:res.end]

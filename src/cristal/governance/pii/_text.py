@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["fold", "fold_words", "near_before"]
+__all__ = ["cue_then_value", "fold", "fold_words", "near_before", "word_spans"]
 
 _TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}  # full-width ASCII
 _TABLE[0x3000] = ord(" ")  # ideographic space
@@ -26,9 +26,17 @@ _TABLE[0x00A0] = ord(" ")
 _CHOON_DASH = re.compile("(?<=[0-9])\u30fc(?=[0-9])")
 
 
+# Only the runs that change go through `translate`: most of a Japanese text does not.
+_FOLDED = re.compile("[" + "".join(re.escape(chr(k)) for k, v in _TABLE.items() if k != v) + "]+")
+
+
+def _translate(m: re.Match[str]) -> str:
+    return m.group().translate(_TABLE)
+
+
 def fold(text: str) -> str:
     """`text` with full-width ASCII, dashes and wide spaces folded, same length."""
-    folded = text.translate(_TABLE)
+    folded = text if text.isascii() else _FOLDED.sub(_translate, text)
     return _CHOON_DASH.sub("-", folded) if "\u30fc" in folded else folded
 
 
@@ -41,3 +49,22 @@ def near_before(folded_lower: str, start: int, words: tuple[str, ...], window: i
     """True when one of `words` (lower case) ends within `window` characters before `start`."""
     before = " ".join(folded_lower[max(0, start - window):start].split())
     return any(w in before for w in words)
+
+
+def cue_then_value(folded_lower: str, start: int, words: tuple[str, ...], window: int) -> bool:
+    """True when one of `words` comes within `window` characters before `start` and no
+    digit stands between the last such word and `start` (the value follows its cue)."""
+    before = folded_lower[max(0, start - window):start]
+    last = max((before.rfind(w) + len(w) for w in words if w in before), default=-1)
+    return last >= 0 and not any(c.isdigit() for c in before[last:])
+
+
+def word_spans(text: str, words: set[str], left: str = "A-Za-z",
+               right: str = "A-Za-z") -> list[tuple[int, int]]:
+    """Where any of `words` stands in `text`, not glued to a character of `left` before it
+    or of `right` after it (character-class bodies)."""
+    if not words:
+        return []
+    rx = re.compile(rf"(?<![{left}])(?:" + "|".join(map(re.escape, sorted(words))) +
+                    rf")(?![{right}])")
+    return [m.span() for m in rx.finditer(text)]
