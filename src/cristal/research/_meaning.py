@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,12 +28,18 @@ from cristal.models import Gateway
 from cristal.research._terms import canonical
 from cristal.store import Store
 
-__all__ = ["MEANING_SIMILARITY", "said_by_meaning"]
+if TYPE_CHECKING:
+    from cristal.research._search import SearchState
+    from cristal.research._types import SubQuestion
+
+__all__ = ["MEANING_SIMILARITY", "said_by_meaning", "unseen_meanings"]
 
 MEANING_SIMILARITY = 0.87  # word-to-phrase cosine at which a phrase stands for the word
 _PASSAGES = 4  # nearest passages whose phrases are compared
 _MAX_PHRASES = 80
 _EN_PHRASE = re.compile(r"[A-Za-z][A-Za-z-]+(?:\s+[A-Za-z][A-Za-z-]+)?")
+_LOOKUPS = 2  # unseen words per sub-question looked up by meaning
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _lock = threading.Lock()
 _phrase_vectors: dict[str, np.ndarray] = {}
 
@@ -78,4 +85,21 @@ def said_by_meaning(word: str, store: Store, gateway: Gateway, collection: Colle
         terms = frozenset(canonical(t) for t in query_terms(phrase, compounds=False))
         if terms:
             out.append(terms)
+    return out
+
+
+def unseen_meanings(state: SearchState, sub: SubQuestion, raw: dict[str, float],
+                    alternatives: dict[str, list[frozenset[str]]],
+                    names: set[str]) -> dict[str, list[frozenset[str]]]:
+    """Alternatives by meaning for a few Japanese words of `sub` that no passage uses."""
+    own = set(query_terms(sub.text, compounds=False))
+    unseen = [t for t in raw if t in own and state.df(t) == 0 and len(t) > 1
+              and not _HIRAGANA.search(t) and canonical(t) not in alternatives
+              and canonical(t) not in names and not t.isascii()]
+    out: dict[str, list[frozenset[str]]] = {}
+    for term in unseen[:_LOOKUPS]:
+        meant = said_by_meaning(term, state.store, state.gateway, state.collection,
+                                state.tenant, state.caller, state.lang or "en")
+        if meant:
+            out[canonical(term)] = meant
     return out
