@@ -2,8 +2,9 @@
 
 Measured in one run, on Debian Chromium (headless):
 
-1. each demonstration in tests/operator/data/demos/<task>.plan is replayed on its own
-   seeded episode (it must win) and compiled into a skill;
+1. each demonstration in cristal/operator/demos/<task>.plan is replayed on its own
+   seeded episode (it must win) and compiled into a skill; a written skill (a plan with
+   `# pattern:`, e.g. email-inbox and book-flight) must win each of its seeded episodes;
 2. the skill policy (no model) runs N fresh episodes per task (seeds 10000+, never the
    demonstration's): success rate, mean steps, skill replay actions/s;
 3. snapshot cost per observation: ms p50 and estimated tokens p50, with Playwright's own
@@ -23,8 +24,8 @@ from pathlib import Path
 from cristal.operator import DEMOS_DIR as DEMOS
 
 ROOT = Path(__file__).resolve().parent.parent
-QUICK_TASKS = ["click-checkboxes", "login-user", "use-autocomplete", "navigate-tree",
-               "email-inbox-forward"]
+QUICK_TASKS = ["click-checkboxes", "login-user", "use-autocomplete", "email-inbox",
+               "book-flight"]
 TARGETS = {"success_mean_min": 0.9, "snapshot_ms_p50_max": 50.0}
 
 

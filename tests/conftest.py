@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import uuid
+import warnings
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fake_openai import FakeOpenAI  # noqa: E402
+from oidc_idp import IdentityProvider  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("CRISTAL_TEST_PG_URL")
 STRICT = os.environ.get("CRISTAL_TEST_STRICT") == "1"
@@ -64,10 +67,21 @@ def _pg_database() -> tuple[str, str]:
 
 
 def _drop(name: str) -> None:
+    """Drop a test database; a backend of another role (autovacuum, a catalogue scan by a
+    neighbouring test run) can make FORCE fail for a moment, so try a few times, then leave
+    the scratch database behind rather than fail a test that passed."""
     admin = sa.create_engine(_driver(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        for attempt in range(5):
+            try:
+                with admin.connect() as conn:
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                return
+            except sa.exc.ProgrammingError:
+                time.sleep(0.5 * (attempt + 1))
+        warnings.warn(f"could not drop test database {name}; drop it by hand", stacklevel=2)
+    finally:
+        admin.dispose()
 
 
 def _driver(url: str) -> str:
@@ -103,6 +117,15 @@ def db_url(request, tmp_path):
 def fake_openai():
     """An OpenAI-compatible server on 127.0.0.1 (see tests/fake_openai.py)."""
     server = FakeOpenAI().start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def idp():
+    """An OpenID Connect identity provider on 127.0.0.1 (see tests/oidc_idp.py)."""
+    server = IdentityProvider().start()
     yield server
     server.shutdown()
     server.server_close()

@@ -20,6 +20,8 @@ from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDic
 from cristal.errors import ConfigError
 
 __all__ = [
+    "AuditSettings",
+    "OidcSettings",
     "OperatorSettings",
     "PiiSettings",
     "ResearchSettings",
@@ -29,6 +31,7 @@ __all__ = [
     "RateLimit",
     "RetentionSettings",
     "RouteConfig",
+    "ServerSettings",
     "Settings",
     "WorkflowSettings",
     "config_file",
@@ -114,6 +117,13 @@ class WorkflowSettings(_Strict):
         return self
 
 
+class SecretBinding(_Strict):
+    """Where one `{{secret:NAME}}` may be typed (`[operator.secrets.NAME]`)."""
+
+    hosts: list[str] = Field(..., description="hosts whose pages may receive this secret "
+                             "('*.example.com' wildcards); default: the run's start host")
+
+
 class OperatorSettings(_Strict):
     """Operator (browser agent) settings."""
 
@@ -127,8 +137,13 @@ class OperatorSettings(_Strict):
         "English and Japanese list)")
     route: str = Field("operator", description="model route of the model policy")
     max_steps: int = Field(30, gt=0)
-    takeover_port: int = Field(9222, gt=0, lt=65536, description="CDP port for --takeover")
+    takeover_port: int = Field(0, ge=0, lt=65536, description="port of the takeover console "
+                               "on 127.0.0.1 (0: a random free port; its URL carries a random "
+                               "token either way)")
     snapshot_tokens: int = Field(4000, ge=500)
+    secrets: dict[str, SecretBinding] = Field(
+        {}, description="per secret NAME: the hosts it may be typed into (default: the run's "
+        "start host only)")
 
 
 PiiMode = Literal["allow", "redact", "block"]
@@ -169,6 +184,56 @@ class ResearchSettings(_Strict):
                                 "see research/lexicon.txt) added to the built-in one")
 
 
+class ServerSettings(_Strict):
+    """`cristal serve`: where it listens, limits, CORS and per-key / per-user rate limits."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8400, gt=0, lt=65536)
+    workers: int = Field(1, ge=1, le=64)
+    threads: int = Field(64, ge=4, le=1024, description="threads for blocking work per worker")
+    max_body_bytes: int = Field(1_048_576, gt=0, description="largest JSON request body")
+    max_upload_bytes: int = Field(100 * 1_048_576, gt=0, description="largest upload request")
+    cors_origins: list[str] = Field([], description="origins allowed by CORS (none: closed)")
+    key_rate: RateLimit | None = Field(RateLimit(limit=1200, period_s=60),
+                                       description="requests per API key")
+    user_rate: RateLimit | None = Field(RateLimit(limit=1200, period_s=60),
+                                        description="requests per user (all their keys/tokens)")
+    failure_rate: RateLimit = Field(RateLimit(limit=30, period_s=60),
+                                    description="failed sign-ins per client address")
+    trusted_proxies: list[str] = Field(
+        [], description="addresses of reverse proxies whose X-Forwarded-For is believed")
+    access_log: bool = True
+    graceful_s: float = Field(20.0, ge=0, description="seconds to finish requests on stop")
+
+
+class OidcSettings(_Strict):
+    """Single sign-on: bearer JWTs from the company's OpenID Connect identity provider."""
+
+    issuer: str | None = Field(None, description="the IdP's issuer URL (enables OIDC)")
+    audience: list[str] = Field([], description="accepted `aud` values (required with issuer)")
+    jwks_url: str | None = Field(None, description="JWKS URL (default: from discovery)")
+    algorithms: list[str] = ["RS256", "ES256"]
+    leeway_s: float = Field(60.0, ge=0, le=600, description="clock skew allowed")
+    jwks_cache_s: float = Field(300.0, gt=0)
+    timeout_s: float = Field(5.0, gt=0)
+    user_claim: str = "preferred_username"
+    groups_claim: str = "groups"
+    roles_claim: str | None = Field(None, description="claim listing Cristal role names "
+                                    "(off by default; `owner` is never taken from it)")
+    tenant_claim: str | None = Field(None, description="claim naming the tenant")
+    tenant: str | None = Field(None, description="tenant when the token names none")
+    tenant_map: dict[str, str] = Field({}, description="tenant claim value -> tenant name")
+    group_roles: dict[str, list[str]] = Field({}, description="IdP group -> Cristal roles")
+    default_roles: list[str] = Field(["member"], description="roles every signed-in user has")
+
+
+class AuditSettings(_Strict):
+    """What the audit log keeps."""
+
+    research_question: Literal["text", "hash"] = Field(
+        "text", description="store research questions as text, or only their SHA-256")
+
+
 class Settings(BaseSettings):
     """The effective configuration of one Cristal process."""
 
@@ -190,6 +255,9 @@ class Settings(BaseSettings):
     pii: PiiSettings = PiiSettings()
     retention: RetentionSettings = RetentionSettings()
     research: ResearchSettings = ResearchSettings()
+    server: ServerSettings = ServerSettings()
+    oidc: OidcSettings = OidcSettings()
+    audit: AuditSettings = AuditSettings()
 
     @classmethod
     def settings_customise_sources(

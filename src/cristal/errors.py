@@ -6,10 +6,15 @@ CristalError                      exit 1 unless a subclass says otherwise
 │   ├── ConfigError               a config file or CRISTAL_* variable is invalid
 │   ├── NotFound                  a named tenant, call, run, collection... does not exist
 │   └── InvalidInput              an argument or file is not acceptable
+│       ├── Conflict              it exists already, or the request repeats another one
+│       ├── TooLarge              a body, file or upload is over the size limit
+│       └── UnsupportedType       a file whose type (name or content) is not accepted
 ├── Refused                       exit 3: the request was understood and refused
 │   ├── BudgetExceeded            the tenant's budget cannot cover the call (nothing was sent)
 │   ├── PermissionDenied          a role, region or allow-list forbids it
-│   └── PiiBlocked                personal data in a call the policy blocks (nothing was sent)
+│   ├── PiiBlocked                personal data in a call the policy blocks (nothing was sent)
+│   ├── NotAuthenticated          no credentials, or a key/token that is not valid
+│   └── RateLimited               too many requests from this key or user; retry later
 ├── ModelError                    anything that went wrong with a model call
 │   ├── ModelUnavailable          no model on this route (offline): use the extractive path
 │   ├── ModelAuthError            the endpoint rejected the key
@@ -32,6 +37,7 @@ from __future__ import annotations
 __all__ = [
     "BudgetExceeded",
     "ConfigError",
+    "Conflict",
     "CristalError",
     "InvalidInput",
     "ModelAuthError",
@@ -44,11 +50,15 @@ __all__ = [
     "ModelTransientError",
     "ModelUnavailable",
     "ModelUnreachable",
+    "NotAuthenticated",
     "NotFound",
     "PermissionDenied",
     "PiiBlocked",
+    "RateLimited",
     "Refused",
     "StoreError",
+    "TooLarge",
+    "UnsupportedType",
     "UserError",
 ]
 
@@ -95,6 +105,18 @@ class InvalidInput(UserError):
     """An argument or input file is not acceptable."""
 
 
+class Conflict(InvalidInput):
+    """The object exists already, or the request conflicts with the current state."""
+
+
+class TooLarge(InvalidInput):
+    """A request body, file or upload is over the configured size limit."""
+
+
+class UnsupportedType(InvalidInput):
+    """A file's type, by its name or its content, is not one Cristal accepts."""
+
+
 class Refused(CristalError):
     """The request was understood and refused by policy."""
 
@@ -111,6 +133,16 @@ class PermissionDenied(Refused):
 
 class PiiBlocked(Refused):
     """The PII policy blocks this call: it names entity types and where, never values."""
+
+
+class NotAuthenticated(Refused):
+    """No credentials were given, or the key or token is not valid (unknown, expired, revoked)."""
+
+
+class RateLimited(Refused):
+    """Too many requests from one key or user in the current window (`retry_after` seconds)."""
+
+    retryable = True
 
 
 class ModelError(CristalError):

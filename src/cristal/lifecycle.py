@@ -12,7 +12,13 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from cristal.governance import erase_data, register_eraser, register_expirer, run_retention
+from cristal.governance import (
+    erase_data,
+    erase_identity,
+    register_eraser,
+    register_expirer,
+    run_retention,
+)
 
 __all__ = ["erase", "retention", "start_retention_thread"]
 
@@ -35,6 +41,7 @@ def _register() -> None:
         register_eraser("research", erase_sessions)
         register_eraser("operator", erase_trajectories)
         register_eraser("workflows", erase_runs)
+        register_eraser("identities", erase_identity)
         register_eraser("calls", erase_calls, stage=2)  # after the areas that make calls
         register_expirer("calls", "calls", expire_calls)
         register_expirer("research", "research", expire_sessions)
@@ -45,7 +52,7 @@ def _register() -> None:
 
 def erase(app: Any, selector: str, value: str, *, tenant: str | None = None,
           requested_by: str | None = None) -> dict[str, Any]:
-    """Erase a document, collection, user's runs or a text everywhere (see governance)."""
+    """Erase a document, collection, user (record, keys, sessions, runs) or text everywhere."""
     _register()
     return erase_data(app, selector, value, tenant=tenant, requested_by=requested_by)
 

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from cristal.app import App
 from cristal.config import RouteConfig, load_settings
-from cristal.governance import set_retention
+from cristal.governance import audit_entries, set_retention, verify_chain
 from cristal.lifecycle import erase, retention
 from cristal.models import FunctionProvider
 from cristal.operator._records import StepRecord
@@ -194,6 +194,10 @@ def test_retention_then_erasure_leave_the_secret_nowhere(world):
     with app.store.read() as conn:
         rows = conn.execute(sa.text("SELECT selector, value_sha256 FROM erasures")).all()
     assert sorted(r.selector for r in rows) == ["document", "text"]
+    erased = [e for e in audit_entries(app.store) if e.action == "data.erase"]
+    assert [e.details["selector"] for e in erased] == ["document", "text"]
+    assert SECRET not in json.dumps([e.to_dict() for e in erased], default=str)
+    assert verify_chain(app.store).ok
 
     # the rest expires with its period
     set_retention(app.store, "default", {"calls": 30, "operator": 30, "research": 30})

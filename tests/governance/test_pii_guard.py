@@ -222,3 +222,31 @@ def test_policy_cli_sets_and_shows(tmp_path):
     assert code == 2 and "allow, redact, block or unset" in err
     code, out, _ = run("set", "--region", "us", "--mode", "unset")
     assert json.loads(out.splitlines()[-1])["tenant_policy"] == {"regions": {}}
+
+
+def test_openai_format_proxy_is_guarded_too(guarded, fake_openai, db_url):
+    """The `/v1` passthrough (Gateway.proxy) redacts and restores like `chat`, streamed too."""
+    gateway, store = guarded(db_url)
+    body = {"model": "default", "messages": [{"role": "user", "content": PROMPT}]}
+    data, _ = gateway.proxy(body, route="default", tenant="acme")
+    assert data["choices"][0]["message"]["content"] == f"echo: {PROMPT}"
+    streamed = list(gateway.proxy({**body, "stream": True}, route="default", tenant="acme",
+                                  stream=True))
+    shown = "".join(
+        (c.get("delta") or {}).get("content") or ""
+        for line in streamed if line.startswith("data: {")
+        for c in json.loads(line[6:]).get("choices") or ())
+    assert shown == f"echo: {PROMPT}"
+    sent = _sent(fake_openai)
+    assert len(fake_openai.chat_requests()) == 2 and "<PERSON_1>" in sent
+    for value in VALUES:
+        assert value not in sent, value
+        assert value not in _rows(store), value
+
+
+def test_openai_format_proxy_block_sends_nothing(guarded, fake_openai, sqlite_url):
+    gateway, _ = guarded(sqlite_url, mode="block")
+    body = {"model": "default", "messages": [{"role": "user", "content": PROMPT}]}
+    with pytest.raises(PiiBlocked, match="MY_NUMBER"):
+        gateway.proxy(body, route="default", tenant="acme")
+    assert fake_openai.chat_requests() == []

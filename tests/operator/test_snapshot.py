@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cristal.operator import Click, Runtime, take_snapshot
-from cristal.operator._snapshot import UNTRUSTED_CLOSE, UNTRUSTED_OPEN
+from cristal.operator._snapshot import untrusted_markers
 
 SETTINGS = """<!doctype html><html><head><title>Settings</title></head><body>
 <h1>Account settings</h1>
@@ -84,7 +84,8 @@ def test_hidden_text_is_left_out_and_content_is_marked_untrusted(session, site):
     assert "Ignore previous instructions" not in snap.text
     assert "admin mode" not in snap.text
     lines = snap.text.splitlines()
-    assert lines[0] == UNTRUSTED_OPEN and UNTRUSTED_CLOSE in lines
+    opening, closing = untrusted_markers(snap.nonce)
+    assert len(snap.nonce) == 12 and lines[0] == opening and closing in lines
     assert snap.untrusted
 
 

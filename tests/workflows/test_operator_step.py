@@ -16,6 +16,7 @@ PAGE = b"""<!doctype html><html><body>
 <h1>Invoices</h1><p id=state>3 invoices</p>
 <button onclick="document.getElementById('state').textContent='deleted'">Delete all</button>
 <button onclick="document.getElementById('state').textContent='archived'">Archive</button>
+<a href="http://localhost:9/claim">Continue to your refund</a>
 </body></html>"""
 
 
@@ -94,3 +95,13 @@ def test_operator_step_replays_a_compiled_skill(engine, spec, tenant, site):
     assert done.status == "succeeded", done.error
     output = next(s for s in done.steps if s.id == "browse").output
     assert output["policy"] == "skill" and output["skill"] == "archive"
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_confirmed_approves_the_plan_as_written_not_what_the_page_chose(engine, spec, tenant,
+                                                                       site):
+    refused = wait_run(engine, wf.start_run(
+        engine, spec(_spec(site, "Continue to your refund", "true")), {},
+        tenant=tenant).run_id, timeout_s=120)
+    assert refused.status == "failed" and "needs_confirmation" in refused.error
+    assert "confirmed: never approves offsite link" in refused.error

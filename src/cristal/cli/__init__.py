@@ -9,12 +9,14 @@ import typer
 from cristal import __version__
 from cristal.cli import (
     approve,
+    audit,
     calls,
     chat,
     config,
     data,
     envs,
     evals,
+    identities,
     knowledge,
     lifecycle,
     operator,
@@ -22,6 +24,7 @@ from cristal.cli import (
     research,
     runs,
     schedule,
+    serve,
     setup,
     tenant,
     usage,
@@ -43,6 +46,10 @@ app = typer.Typer(
 app.add_typer(config.app, name="config")
 app.add_typer(tenant.app, name="tenant")
 app.add_typer(calls.app, name="calls")
+app.add_typer(identities.users_app, name="users")
+app.add_typer(identities.roles_app, name="roles")
+app.add_typer(identities.keys_app, name="keys")
+app.add_typer(audit.app, name="audit")
 app.command("usage")(usage.usage)
 app.command("chat")(chat.chat)
 app.command("ingest")(knowledge.ingest)
@@ -54,6 +61,7 @@ app.add_typer(workflow.app, name="workflow")
 app.add_typer(runs.app, name="runs")
 app.add_typer(schedule.app, name="schedule")
 app.command("worker")(worker.worker)
+app.command("serve")(serve.serve)
 app.command("approve")(approve.approve)
 app.add_typer(operator.app, name="operator")
 app.add_typer(setup.app, name="setup")

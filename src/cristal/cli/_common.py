@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from cristal.app import App
+from cristal.app import App, Principal
 from cristal.errors import InvalidInput
 
-__all__ = ["JsonOpt", "TenantOpt", "app_state", "parse_since"]
+__all__ = ["JsonOpt", "TenantOpt", "app_state", "local_principal", "parse_since"]
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object (last line).")]
 TenantOpt = Annotated[
@@ -47,3 +47,8 @@ def parse_since(text: str | None) -> datetime | None:
             f"--since {text!r} is not a date: use 2026-11-01, 2026-11-01T09:00 or 7d/24h/30m."
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def local_principal(tenant: str | None = None) -> Principal:
+    """The person at this terminal: the local owner (see README, "what the CLI trusts")."""
+    return Principal.local_owner(tenant or app_state().settings.tenant)

@@ -7,7 +7,9 @@ never hangs: the run stops with status `needs_confirmation` / `needs_input`.
 
 from __future__ import annotations
 
+import select
 import sys
+import threading
 from typing import Any
 
 from rich.markup import escape
@@ -42,18 +44,37 @@ def _read_line() -> str | None:
     return line if line else None
 
 
-def terminal_hooks(*, yes: bool, json_out: bool, takeover: bool) -> RunHooks:
-    """Hooks that ask at this terminal (or refuse clearly when no one can answer)."""
+def _wait_line_or(done: threading.Event) -> None:
+    """Return when a line arrives on stdin (or it closes) or `done` is set, whichever first."""
+    while not done.is_set():
+        try:
+            ready, _, _ = select.select([sys.stdin], [], [], 0.2)
+        except (OSError, ValueError):  # no selectable stdin: wait for the console alone
+            done.wait()
+            return
+        if ready:
+            _read_line()
+            return
+
+
+def terminal_hooks(*, json_out: bool, takeover: bool) -> RunHooks:
+    """Hooks that ask at this terminal (or refuse clearly when no one can answer).
+
+    `--yes` is not handled here: the run approves in advance only what the plan, skill
+    or task says (see `cristal.operator.Approvals`); anything else still comes here.
+    """
 
     def confirm(request: ConfirmationRequest) -> bool | str:
         info = {"reasons": list(request.reasons), "approved": False, "asked": False}
-        if yes:
-            err_console.print(f"[yellow]approved (--yes):[/] {escape(request.prompt())}")
-            return True
+        outside = request.extra.get("not_preapproved")
         if json_out:
+            hint = (f" ({outside})" if outside else ", or pass --yes to approve the sensitive "
+                    "actions written in the plan or skill")
             raise ConfirmationRequired(
                 f"{request.prompt()} Not done: a --json run asks no one. Run it at a terminal "
-                "to answer, or pass --yes to approve sensitive actions.", confirmation=info)
+                f"to answer{hint}.", confirmation=info)
+        if outside:
+            err_console.print(f"[yellow]not covered by --yes:[/] {escape(outside)}")
         choices = "y/N/pause" if takeover else "y/N"
         err_console.print(f"[bold yellow]?[/] {escape(request.prompt())} \\[{choices}] ",
                           end="")
@@ -62,7 +83,9 @@ def terminal_hooks(*, yes: bool, json_out: bool, takeover: bool) -> RunHooks:
             err_console.print("(no answer)")
             raise ConfirmationRequired(
                 f"{request.prompt()} Not done: no answer (input is closed). Run it at a "
-                "terminal, or pass --yes to approve sensitive actions.", confirmation=info)
+                "terminal" + (f" ({outside})." if outside else ", or pass --yes to approve the "
+                              "sensitive actions written in the plan or skill."),
+                confirmation=info)
         answer = line.strip().lower()
         if takeover and answer in ("p", "pause"):
             return "takeover"
@@ -77,21 +100,26 @@ def terminal_hooks(*, yes: bool, json_out: bool, takeover: bool) -> RunHooks:
                                  "closed); run it at a terminal, or put the answer in the task.")
         return line.rstrip("\r\n")
 
-    def hand_over(info: dict[str, str]) -> None:
+    def hand_over(info: dict[str, Any]) -> None:
         err_console.print(Panel(
-            f"The browser is yours. Connect to [bold]{info['endpoint']}[/]\n"
-            f"  - Chrome: chrome://inspect → Configure… → add 127.0.0.1:"
-            f"{info['endpoint'].rsplit(':', 1)[-1]}, then inspect the page\n"
-            f"  - Playwright: chromium.connect_over_cdp(\"{info['endpoint']}\")\n"
-            f"  - WebSocket: {info['websocket']}\n"
-            "Only the run's allowed hosts load. Press Enter here when you are done; the run "
-            "resumes from the page as you leave it.", title="Takeover", border_style="yellow"))
-        _read_line()
+            f"The browser is yours. Open [bold]{escape(info['url'])}[/] in your browser:\n"
+            "it shows the page; click, type, scroll and enter URLs there. The address is "
+            "private (its random token is the key, and only this run's allowed hosts load).\n"
+            "Press Done there, or Enter here, when you are finished; the run resumes from the "
+            "page as you leave it.", title="Takeover", border_style="yellow"))
+        _wait_line_or(info["done"])
         err_console.print("[dim]resuming…[/]")
 
     def on_step(record: StepRecord) -> None:
         if not json_out:
             err_console.print(step_line(record))
+            return
+        confirmation = record.confirmation or {}
+        if confirmation.get("by"):  # say what --yes approved, even when stdout is JSON
+            err_console.print(f"[yellow]approved ({escape(confirmation['by'])}):[/] "
+                              f"{escape(describe_action(record.action))} — "
+                              f"{escape('; '.join(confirmation.get('reasons', [])))} "
+                              f"({escape(confirmation.get('why', ''))})")
 
     return RunHooks(confirm=confirm, ask=ask, secrets=secret_from_env,
                     takeover=hand_over if takeover else None, on_step=on_step)
@@ -112,12 +140,16 @@ def step_line(record: StepRecord) -> str:
     mark = "[green]✓[/]" if record.ok else "[red]✗[/]"
     if record.source == "user":
         mark = "[yellow]✋[/]"
+    by = (record.confirmation or {}).get("by")
     target = record.target or {}
     where = f' → {target.get("role")} "{str(target.get("name", ""))[:40]}"' if target else ""
     tail = "" if record.ok else f"  [red]{escape(str(record.result.get('error'))[:160])}[/]"
     ms = record.timings_ms.get("total", 0.0)
     action = escape(describe_action(record.action)[:80] + where)
-    return f"{record.step:>3} {mark} [dim]{record.source:<8}[/] {action} [dim]{ms:.0f} ms[/]{tail}"
+    why = (record.confirmation or {}).get("why", "")
+    approved = f" [yellow](approved ({escape(by)}): {escape(why)})[/]" if by else ""
+    return (f"{record.step:>3} {mark} [dim]{record.source:<8}[/] {action} [dim]{ms:.0f} ms[/]"
+            f"{approved}{tail}")
 
 
 def print_outcome(outcome: RunOutcome) -> None:

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
-__all__ = ["console", "err_console", "print_json", "to_jsonable"]
+__all__ = ["console", "err_console", "literal", "print_json", "to_jsonable"]
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -35,3 +36,12 @@ def print_json(data: Any) -> None:
     """Print one JSON object on one line (the last line of the command's output)."""
     sys.stdout.write(json.dumps(to_jsonable(data), ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+_CONTROL = dict.fromkeys(c for c in range(0x20) if c not in (0x09, 0x0A))
+_CONTROL.update(dict.fromkeys(range(0x7F, 0xA0)))
+
+
+def literal(value: Any) -> Text:
+    """Outside text (names, groups, audit details) as a Rich Text: no markup, no controls."""
+    return Text("" if value is None else str(value).translate(_CONTROL))

@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from cristal.cli._common import JsonOpt
+from cristal.app import workflows as uc
+from cristal.cli._common import JsonOpt, app_state, local_principal
 from cristal.cli._output import console, print_json
-from cristal.cli.runs import engine
-from cristal.workflows import approve as send_decision
 
 
 def approve(
@@ -22,8 +21,8 @@ def approve(
     json_out: JsonOpt = False,
 ) -> None:
     """Approve (or --reject) a run waiting at an approval step; a worker continues it."""
-    decision = send_decision(engine(), run_id, step, approved=not reject, comment=comment,
-                             by=by or getpass.getuser())
+    decision = uc.decide(app_state(), local_principal(), run_id, step, approved=not reject,
+                         comment=comment, by=by or getpass.getuser())
     if json_out:
         print_json(decision)
         return

@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cristal.cli._common import JsonOpt, TenantOpt, app_state, parse_since
+from cristal.app import usage as metering
+from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal, parse_since
 from cristal.cli._output import console, print_json
-from cristal.models import get_call, list_calls
 
 app = typer.Typer(help="Inspect the model call log.", no_args_is_help=True)
 
@@ -24,8 +24,9 @@ def list_(
     json_out: JsonOpt = False,
 ) -> None:
     """List recent model calls, newest first."""
-    calls = list_calls(app_state().store, tenant=tenant, since=parse_since(since),
-                       status=status, limit=limit)
+    calls = metering.calls(app_state(), local_principal(), tenant=tenant,
+                           since=parse_since(since), status=status, limit=limit,
+                           all_tenants=tenant is None)
     if json_out:
         print_json({"calls": [c.to_dict() for c in calls]})
         return
@@ -41,7 +42,7 @@ def list_(
 @app.command("show")
 def show(call_id: str, json_out: JsonOpt = False) -> None:
     """Show one call in full."""
-    call = get_call(app_state().store, call_id)
+    call = metering.call(app_state(), local_principal(), call_id)
     if json_out:
         print_json(call.to_dict())
         return

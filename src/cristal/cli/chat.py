@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from cristal.cli._common import JsonOpt, TenantOpt, app_state
+from cristal.app import models
+from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
 from cristal.cli._output import console, print_json
 
 
@@ -20,13 +21,13 @@ def chat(
     json_out: JsonOpt = False,
 ) -> None:
     """Send one prompt through the gateway (budget-checked and logged) and print the reply."""
-    gateway = app_state().gateway
+    state, me = app_state(), local_principal(tenant)
     messages = ([{"role": "system", "content": system}] if system else []) + [
         {"role": "user", "content": prompt}
     ]
     if json_out or not stream:
-        result = gateway.chat(messages, route=route, tenant=tenant, max_tokens=max_tokens,
-                              caller="cli:chat")
+        result = models.chat(state, me, messages, route=route, max_tokens=max_tokens,
+                             via="cli:chat")
         if json_out:
             print_json({"text": result.text, "model": result.model, "provider": result.provider,
                         "route": result.route, "call_id": result.call_id,
@@ -37,8 +38,8 @@ def chat(
         console.print(result.text)
     else:
         result = None
-        for event in gateway.stream(messages, route=route, tenant=tenant, max_tokens=max_tokens,
-                                    caller="cli:chat"):
+        for event in models.stream(state, me, messages, route=route, max_tokens=max_tokens,
+                                   via="cli:chat"):
             if event.result is not None:
                 result = event.result
             else:

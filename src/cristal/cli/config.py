@@ -30,7 +30,7 @@ def _rows() -> list[dict[str, Any]]:
             source = "default (data_dir)"
         rows.append({"key": key, "value": str(value) if value is not None else None,
                      "source": source})
-    for section in ("workflows", "operator", "research"):
+    for section in ("workflows", "operator", "research", "server", "oidc", "audit"):
         for key, value in getattr(settings, section).model_dump(mode="json").items():
             rows.append({"key": f"{section}.{key}", "value": value,
                          "source": settings.source_of(f"{section}.{key}")})

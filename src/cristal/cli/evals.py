@@ -1,4 +1,4 @@
-"""`cristal eval research --set DIR`: measure Deep Research on an evaluation set."""
+"""`cristal eval research|operator|injection`: measure features on evaluation sets."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rich.table import Table
 
 from cristal.cli import _envs_eval
 from cristal.cli._common import JsonOpt, TenantOpt, app_state
+from cristal.cli._injection_eval import injection
 from cristal.cli._operator_eval import operator as operator_eval
 from cristal.cli._output import console, print_json
 from cristal.cli._progress import progress_bars
@@ -23,6 +24,7 @@ app = typer.Typer(help="Evaluate features on benchmark sets.", no_args_is_help=T
 app.command("operator")(operator_eval)
 app.command("run")(_envs_eval.run)
 app.add_typer(_envs_eval.runs_app, name="runs")
+app.command("injection")(injection)
 
 
 def _pct(value: float | None) -> str:

@@ -9,20 +9,11 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from cristal.cli._common import JsonOpt, TenantOpt, app_state
-from cristal.cli._output import console, print_json
+from cristal.app import knowledge as uc
+from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
+from cristal.cli._output import console, literal, print_json
 from cristal.cli._progress import progress_bars
-from cristal.governance import get_tenant
-from cristal.knowledge import (
-    MODES,
-    count_pending,
-    delete_collection,
-    embed_pending,
-    get_collection,
-    ingest_paths,
-    list_collections,
-    search,
-)
+from cristal.knowledge import MODES
 
 collections_app = typer.Typer(help="Manage document collections.", no_args_is_help=True)
 CollectionOpt = Annotated[str, typer.Option("--collection", "-c", help="Collection name.")]
@@ -40,17 +31,10 @@ def ingest(
     json_out: JsonOpt = False,
 ) -> None:
     """Parse and index files (incrementally: only new or changed files are read again)."""
-    state = app_state()
-    owner = get_tenant(state.store, tenant or state.settings.tenant)
     with progress_bars(not json_out) as progress:
-        report = ingest_paths(state.store, owner, collection, list(paths), progress=progress,
-                              follow_outside=follow_outside)
-        embedded = 0
-        if embed:
-            target = get_collection(state.store, owner, collection)
-            embedded = embed_pending(state.store, state.gateway, owner, target,
-                                     progress=progress)
-    data = {**report.to_dict(), "embedded": embedded}
+        data = uc.ingest(app_state(), local_principal(tenant), collection, list(paths),
+                         embed=embed, progress=progress, follow_outside=follow_outside)
+    embedded = data["embedded"]
     if json_out:
         print_json(data)
         return
@@ -71,9 +55,7 @@ def ingest(
 @collections_app.command("list")
 def collections_list(tenant: TenantOpt = None, json_out: JsonOpt = False) -> None:
     """List collections with their size."""
-    state = app_state()
-    owner = get_tenant(state.store, tenant or state.settings.tenant)
-    items = list_collections(state.store, owner)
+    items = uc.list_collections(app_state(), local_principal(tenant))
     if json_out:
         print_json({"collections": [c.to_dict() for c in items]})
         return
@@ -87,17 +69,16 @@ def collections_list(tenant: TenantOpt = None, json_out: JsonOpt = False) -> Non
 @collections_app.command("show")
 def collections_show(name: str, tenant: TenantOpt = None, json_out: JsonOpt = False) -> None:
     """Show one collection."""
-    state = app_state()
-    owner = get_tenant(state.store, tenant or state.settings.tenant)
-    c = get_collection(state.store, owner, name)
-    data = {**c.to_dict(), "pending_vectors": count_pending(state.store, c.id),
-            "vector_backend": state.store.vector_backend}
+    data = uc.collection_info(app_state(), local_principal(tenant), name)
     if json_out:
         print_json(data)
         return
-    table = Table(show_header=False, title=f"Collection {c.name}")
+    table = Table(show_header=False, title=literal(f"Collection {name}"))
     for key, value in data.items():
-        table.add_row(key, str(value))
+        if key == "readers":
+            value = ("every member of the tenant" if value == "tenant" else
+                     ", ".join(f"{g['kind']} {g['subject']}" for g in value))
+        table.add_row(key, literal(value))
     console.print(table)
 
 
@@ -108,13 +89,12 @@ def collections_delete(
     json_out: JsonOpt = False,
 ) -> None:
     """Delete a collection and its index (the files themselves are not touched)."""
-    state = app_state()
-    owner = get_tenant(state.store, tenant or state.settings.tenant)
-    target = get_collection(state.store, owner, name)
+    state, me = app_state(), local_principal(tenant)
+    target = uc.get_collection(state, me, name)
     if not yes and not json_out and not typer.confirm(
             f"Delete collection {name} ({target.documents} documents)?"):
         raise typer.Exit(1)
-    delete_collection(state.store, owner, name)
+    uc.delete_collection(state, me, name)
     if json_out:
         print_json({"deleted": name, "documents": target.documents})
     else:
@@ -130,10 +110,8 @@ def search_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Search a collection: ranked passages with scores."""
-    state = app_state()
-    owner = get_tenant(state.store, tenant or state.settings.tenant)
-    target = get_collection(state.store, owner, collection)
-    found = search(state.store, state.gateway, target, query, k=k, mode=mode, tenant=owner.name)
+    found = uc.search(app_state(), local_principal(tenant), query, collections=[collection],
+                      k=k, mode=mode)
     if json_out:
         print_json({"query": query, "collection": collection, "mode": mode,
                     "results": [p.to_dict() for p in found]})
@@ -143,3 +121,37 @@ def search_cmd(
         table.add_row(str(i), f"{p.score:.4f}", p.doc + (f" p.{p.page}" if p.page else ""),
                       " › ".join(p.heading_path[-2:]), " ".join(p.text.split())[:160])
     console.print(table)
+
+
+Who = Annotated[str | None, typer.Option("--user", "-u", help="A user of the tenant.")]
+Group = Annotated[str | None, typer.Option("--group", "-g", help="A group name.")]
+
+
+@collections_app.command("grant")
+def collections_grant(name: str, user: Who = None, group: Group = None,
+                      tenant: TenantOpt = None, json_out: JsonOpt = False) -> None:
+    """Let a user or group read a collection; from the first grant on, only grantees can."""
+    done = uc.grant(app_state(), local_principal(tenant), name, user=user, group=group)
+    readers = uc.list_grants(app_state(), local_principal(tenant), name)
+    if json_out:
+        print_json({"collection": name, "granted": done.to_dict(),
+                    "readers": [g.to_dict() for g in readers]})
+        return
+    console.print(literal(f"{done.kind} {done.subject} can read {name}; readers now: "
+                          + ", ".join(f"{g.kind} {g.subject}" for g in readers)
+                          + " (and the tenant's admins)."))
+
+
+@collections_app.command("revoke")
+def collections_revoke(name: str, user: Who = None, group: Group = None,
+                       tenant: TenantOpt = None, json_out: JsonOpt = False) -> None:
+    """Take a reader away; with no grants left, every member of the tenant can read it."""
+    done = uc.revoke(app_state(), local_principal(tenant), name, user=user, group=group)
+    readers = uc.list_grants(app_state(), local_principal(tenant), name)
+    if json_out:
+        print_json({"collection": name, "revoked": done.to_dict(),
+                    "readers": [g.to_dict() for g in readers]})
+        return
+    left = ", ".join(f"{g.kind} {g.subject}" for g in readers) or "every member of the tenant"
+    console.print(literal(f"{done.kind} {done.subject} can no longer read {name}; readers "
+                          f"now: {left}."))

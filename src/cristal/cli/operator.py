@@ -10,7 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cristal.cli._common import JsonOpt, TenantOpt, app_state
+from cristal.app import operator as uc
+from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
 from cristal.cli._operator_io import (
     parse_params,
     print_outcome,
@@ -26,13 +27,8 @@ from cristal.operator import (
     RunRequest,
     Skill,
     compile_run,
-    export_lines,
-    get_run,
     get_skill,
-    list_runs,
     list_skills,
-    operate,
-    run_records,
     save_skill,
 )
 
@@ -54,7 +50,11 @@ HeadedOpt = Annotated[bool, typer.Option("--headed", help="Show the browser wind
 TakeoverOpt = Annotated[bool, typer.Option(
     "--takeover", help="Pause after opening the start URL so you can work in the browser "
     "(prints its CDP endpoint); Enter resumes. Also allows 'pause' at confirmations.")]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Approve every sensitive action.")]
+YesOpt = Annotated[bool, typer.Option(
+    "--yes", "-y", help="Approve in advance the sensitive actions written in the plan or skill "
+    "(with --task: actions on controls the task quotes by name). Never approves what a page "
+    "chose (off-site links, forms or URLs, submissions set off by page scripts); those are "
+    "still asked, or stop the run.")]
 StepsOpt = Annotated[int | None, typer.Option("--max-steps", min=1,
                                               help="Step budget (default: operator.max_steps).")]
 ShotsOpt = Annotated[Path | None, typer.Option(
@@ -67,13 +67,11 @@ def _tenant(name: str | None) -> Tenant:
 
 
 def _execute(request: RunRequest, *, yes: bool, json_out: bool) -> None:
-    state = app_state()
-    owner = _tenant(request.tenant)
-    hooks = terminal_hooks(yes=yes, json_out=json_out,
+    request.preapprove = yes
+    hooks = terminal_hooks(json_out=json_out,
                            takeover=request.takeover or (not json_out and sys.stdin.isatty()))
     try:
-        outcome = operate(state.store, state.gateway, state.settings.operator, request, hooks,
-                          tenant_id=owner.id, tenant_name=owner.name)
+        outcome = uc.operate(app_state(), local_principal(request.tenant), request, hooks)
     except Exception as exc:
         if type(exc).__module__.startswith("playwright"):  # Chromium could not start
             raise ConfigError(
@@ -145,7 +143,7 @@ def runs_list(
     json_out: JsonOpt = False,
 ) -> None:
     """List recent operator runs."""
-    runs = list_runs(app_state().store, _tenant(tenant).id, limit=limit, status=status)
+    runs = uc.list_runs(app_state(), local_principal(tenant), limit=limit, status=status)
     if json_out:
         print_json({"runs": [r.to_dict() for r in runs]})
         return
@@ -168,9 +166,9 @@ def runs_show(
     json_out: JsonOpt = False,
 ) -> None:
     """Show a run and its steps."""
-    store = app_state().store
-    data = get_run(store, _tenant(tenant).id, run_id)
-    steps = run_records(store, run_id)
+    state, me = app_state(), local_principal(tenant)
+    data = uc.get_run(state, me, run_id)
+    steps = uc.steps(state, me, run_id)
     if json_out:
         exclude = set() if snapshots else {"snapshot_text"}
         print_json({**data, "steps": [s.model_dump(mode="json", exclude=exclude)
@@ -200,7 +198,7 @@ def runs_export(
     """Export a run as JSONL: step records, or chat-format training examples."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput(f"--format {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}.")
-    lines = list(export_lines(app_state().store, _tenant(tenant).id, run_id, fmt))
+    lines = list(uc.export(app_state(), local_principal(tenant), run_id, fmt))
     if out is None:  # the JSONL itself is the output (each line one JSON object)
         for line in lines:
             sys.stdout.write(line + "\n")

@@ -11,21 +11,12 @@ from rich.panel import Panel
 from rich.table import Table
 from typer.core import TyperGroup
 
-from cristal.cli._common import JsonOpt, TenantOpt, app_state
+from cristal.app import research as uc
+from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
 from cristal.cli._output import console, err_console, print_json
 from cristal.cli._progress import progress_bars
-from cristal.governance import get_tenant
 from cristal.knowledge import document_texts
-from cristal.research import (
-    DEFAULT_EMBED_SECONDS,
-    ResearchOptions,
-    ResearchRequest,
-    get_session,
-    list_sessions,
-    run_research,
-    set_out_dir,
-    write_report,
-)
+from cristal.research import DEFAULT_EMBED_SECONDS, set_out_dir, write_report
 
 
 class _QuestionFirst(TyperGroup):
@@ -62,12 +53,12 @@ def ask(
 ) -> None:
     """Research a question over your documents and write a cited report."""
     state = app_state()
-    request = ResearchRequest(question=question, docs=docs, collection=collection,
-                              tenant=tenant, use_model=model,
-                              options=ResearchOptions(max_steps=max_steps),
-                              embed=embed_wait > 0, embed_seconds=embed_wait)
     with progress_bars(not json_out) as progress:
-        report, ingested = run_research(state.store, state.gateway, request, progress)
+        report, ingested = uc.ask(state, local_principal(tenant), question,
+                                  collections=[collection] if collection else None, docs=docs,
+                                  use_model=model, max_steps=max_steps, embed=embed_wait > 0,
+                                  embed_seconds=embed_wait, progress=progress,
+                                  everywhere=False)
     folder = out or Path("reports") / report.id
     texts = document_texts(state.store, [e.document_id for e in report.evidence])
     files = write_report(report, folder, texts)
@@ -99,9 +90,7 @@ def list_(
     json_out: JsonOpt = False,
 ) -> None:
     """List recent research sessions."""
-    state = app_state()
-    owner = get_tenant(state.store, tenant or state.settings.tenant)
-    sessions = list_sessions(state.store, owner, limit)
+    sessions = uc.sessions(app_state(), local_principal(tenant), limit=limit)
     if json_out:
         print_json({"sessions": [s.to_dict() for s in sessions]})
         return
@@ -117,9 +106,7 @@ def list_(
 @app.command("show")
 def show(session_id: str, tenant: TenantOpt = None, json_out: JsonOpt = False) -> None:
     """Show a stored research report."""
-    state = app_state()
-    owner = get_tenant(state.store, tenant or state.settings.tenant)
-    report = get_session(state.store, owner, session_id)
+    report = uc.session(app_state(), local_principal(tenant), session_id)
     if json_out:
         print_json(report)
         return

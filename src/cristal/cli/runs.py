@@ -8,17 +8,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cristal.cli._common import JsonOpt, TenantOpt, app_state
+from cristal.app import workflows as uc
+from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
 from cristal.cli._output import console, print_json
-from cristal.workflows import (
-    Engine,
-    RunView,
-    cancel_run,
-    get_run,
-    list_runs,
-    resume_run,
-    retry_run,
-)
+from cristal.workflows import Engine, RunView
 
 app = typer.Typer(help="Inspect and manage workflow runs.", no_args_is_help=True)
 
@@ -29,7 +22,7 @@ _COLORS = {"succeeded": "green", "failed": "red", "waiting": "yellow", "running"
 
 def engine() -> Engine:
     """The workflow engine of this CLI process (a client; nothing is launched)."""
-    return Engine(app_state())
+    return app_state().engine
 
 
 def contract(view: RunView, steps: bool = False) -> dict[str, Any]:
@@ -104,7 +97,8 @@ def list_(
     json_out: JsonOpt = False,
 ) -> None:
     """List runs, newest first."""
-    runs = list_runs(engine(), status=status, tenant=tenant, workflow=workflow, limit=limit)
+    runs = uc.runs(app_state(), local_principal(), status=status, tenant=tenant,
+                   workflow=workflow, limit=limit, all_tenants=tenant is None)
     if json_out:
         print_json({"runs": [r.to_dict() for r in runs]})
         return
@@ -120,19 +114,19 @@ def list_(
 @app.command("show")
 def show(run_id: str, json_out: JsonOpt = False) -> None:
     """Show a run: status, outputs, and each step with timing, attempts, model calls, cost."""
-    print_run(get_run(engine(), run_id), json_out, steps=True)
+    print_run(uc.run(app_state(), local_principal(), run_id), json_out, steps=True)
 
 
 @app.command("cancel")
 def cancel(run_id: str, json_out: JsonOpt = False) -> None:
     """Cancel a queued, running or waiting run."""
-    print_run(cancel_run(engine(), run_id), json_out)
+    print_run(uc.cancel(app_state(), local_principal(), run_id), json_out)
 
 
 @app.command("resume")
 def resume(run_id: str, json_out: JsonOpt = False) -> None:
     """Resume a cancelled or dead-lettered run, or re-check a budget-paused one now."""
-    print_run(resume_run(engine(), run_id), json_out)
+    print_run(uc.resume(app_state(), local_principal(), run_id), json_out)
 
 
 @app.command("retry")
@@ -144,7 +138,7 @@ def retry(
     json_out: JsonOpt = False,
 ) -> None:
     """Start a new run from a step of an ended run, reusing the outputs before it."""
-    view = retry_run(engine(), run_id, from_step)
+    view = uc.retry(app_state(), local_principal(), run_id, from_step)
     if not json_out:
         console.print(f"Retrying {run_id} from {from_step or 'the failed step'} as:")
     print_run(view, json_out)

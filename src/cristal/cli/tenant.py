@@ -7,17 +7,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cristal.cli._common import JsonOpt, app_state
+from cristal.app import admin, usage
+from cristal.cli._common import JsonOpt, app_state, local_principal
 from cristal.cli._output import console, print_json
 from cristal.errors import InvalidInput
-from cristal.governance import (
-    Tenant,
-    create_tenant,
-    current_usage,
-    get_tenant,
-    list_tenants,
-    update_tenant,
-)
+from cristal.governance import Tenant
 
 app = typer.Typer(help="Manage tenants (one per group company) and their budgets.",
                   no_args_is_help=True)
@@ -73,8 +67,8 @@ def create(
     route: Routes = None, json_out: JsonOpt = False,
 ) -> None:
     """Create a tenant with optional budgets (omitted budgets are unlimited)."""
-    tenant = create_tenant(
-        app_state().store, name, budget_usd=budget_usd, budget_tokens=budget_tokens,
+    tenant = admin.create_tenant(
+        app_state(), local_principal(), name, budget_usd=budget_usd, budget_tokens=budget_tokens,
         period=period or "month", allowed_regions=_split(allow_regions),
         allowed_providers=_split(allow_providers),
         routes={k: v for k, v in _routes(route).items() if v},
@@ -107,8 +101,8 @@ def update(
         changes["allowed_regions"] = _split(allow_regions)
     if allow_providers is not None:
         changes["allowed_providers"] = _split(allow_providers)
-    tenant = update_tenant(app_state().store, name, period=period, routes=_routes(route),
-                           **changes)
+    tenant = admin.update_tenant(app_state(), local_principal(), name, period=period,
+                                 routes=_routes(route), **changes)
     if json_out:
         print_json(_tenant_dict(tenant))
         return
@@ -119,18 +113,18 @@ def update(
 @app.command("list")
 def list_(json_out: JsonOpt = False) -> None:
     """List tenants with their budgets and current-period spend."""
-    store = app_state().store
-    usage = {u.tenant: u for u in current_usage(store)}
-    tenants = list_tenants(store)
+    state, me = app_state(), local_principal()
+    positions = {u.tenant: u for u in usage.positions(state, me, all_tenants=True)}
+    tenants = admin.list_tenants(state, me)
     if json_out:
         print_json({"tenants": [
-            {**_tenant_dict(t), "spent_usd": usage[t.name].spent_usd,
-             "spent_tokens": usage[t.name].spent_tokens} for t in tenants]})
+            {**_tenant_dict(t), "spent_usd": positions[t.name].spent_usd,
+             "spent_tokens": positions[t.name].spent_tokens} for t in tenants]})
         return
     table = Table("name", "period", "budget", "spent", "tokens budget", "tokens spent",
                   "regions", "providers", title="Tenants")
     for t in tenants:
-        u = usage[t.name]
+        u = positions[t.name]
         table.add_row(t.name, t.period, _limit(t.budget_usd), f"${u.spent_usd:,.4f}",
                       _limit(t.budget_tokens), f"{u.spent_tokens:,}",
                       ",".join(t.allowed_regions) if t.allowed_regions is not None else "any",
@@ -141,13 +135,14 @@ def list_(json_out: JsonOpt = False) -> None:
 @app.command("show")
 def show(name: str, json_out: JsonOpt = False) -> None:
     """Show one tenant's policy and usage."""
-    tenant = get_tenant(app_state().store, name)
-    usage = current_usage(app_state().store, tenant.name)[0]
+    state, me = app_state(), local_principal()
+    tenant = admin.get_tenant(state, me, name)
+    u = usage.positions(state, me, tenant.name)[0]
     data = {**_tenant_dict(tenant), "usage": {
-        "period_start": usage.period_start, "spent_usd": usage.spent_usd,
-        "spent_tokens": usage.spent_tokens, "reserved_usd": usage.reserved_usd,
-        "reserved_tokens": usage.reserved_tokens, "remaining_usd": usage.remaining_usd,
-        "remaining_tokens": usage.remaining_tokens, "calls": usage.calls}}
+        "period_start": u.period_start, "spent_usd": u.spent_usd,
+        "spent_tokens": u.spent_tokens, "reserved_usd": u.reserved_usd,
+        "reserved_tokens": u.reserved_tokens, "remaining_usd": u.remaining_usd,
+        "remaining_tokens": u.remaining_tokens, "calls": u.calls}}
     if json_out:
         print_json(data)
         return

@@ -7,10 +7,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cristal.cli._common import JsonOpt, TenantOpt, app_state, parse_since
+from cristal.app import usage as metering
+from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal, parse_since
 from cristal.cli._output import console, print_json
-from cristal.governance import current_usage
-from cristal.models import usage_since
 
 Since = Annotated[str | None, typer.Option(
     help="Also break down calls since a date (2026-11-01) or a span (7d, 24h).")]
@@ -18,10 +17,11 @@ Since = Annotated[str | None, typer.Option(
 
 def usage(tenant: TenantOpt = None, since: Since = None, json_out: JsonOpt = False) -> None:
     """Show each tenant's budget, spend and remaining amount for the current period."""
-    store = app_state().store
-    positions = current_usage(store, tenant)
+    state, me = app_state(), local_principal()
+    positions = metering.positions(state, me, tenant, all_tenants=tenant is None)
     moment = parse_since(since)
-    breakdown = usage_since(store, moment, tenant) if moment else None
+    breakdown = (metering.breakdown(state, me, moment, tenant, all_tenants=tenant is None)
+                 if moment else None)
     if json_out:
         data = {"tenants": [
             {"tenant": u.tenant, "period": u.period, "period_start": u.period_start,

@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 
-from cristal.cli._common import JsonOpt, TenantOpt, app_state
+from cristal.app import workflows as uc
+from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
 from cristal.cli._output import console, print_json
 from cristal.cli.runs import contract, engine, print_run
-from cristal.workflows import load_spec, parse_pairs, run_here, start_run, wait_run
+from cristal.workflows import load_spec, parse_pairs, wait_run
 
 app = typer.Typer(help="Validate and run YAML workflow specs.", no_args_is_help=True)
 
@@ -56,24 +57,25 @@ def run(
 ) -> None:
     """Start a run (queued for `cristal worker`), or run it now with --wait."""
     eng = engine()
+    state, me = app_state(), local_principal()
     loaded = load_spec(spec, eng.settings)
     values = parse_pairs(inputs)
     if not wait or delay:
-        view = start_run(eng, loaded, values, tenant=tenant, key=key, queue=queue,
-                         priority=priority, delay_s=delay)
+        view = uc.start_spec(state, me, loaded, values, tenant=tenant, key=key, queue=queue,
+                             priority=priority, delay_s=delay)
         if wait:
             view = wait_run(eng, view.run_id, timeout_s=timeout)
         print_run(view, json_out)
         return
     if eng.live_workers():
-        view = start_run(eng, loaded, values, tenant=tenant, key=key, queue=queue,
-                         priority=priority)
+        view = uc.start_spec(state, me, loaded, values, tenant=tenant, key=key, queue=queue,
+                             priority=priority)
         view = wait_run(eng, view.run_id, timeout_s=timeout)
         _finish(view, json_out, hard_exit=False)
         return
     eng.launch(kind="cli", queues=[])
     try:
-        run_id = run_here(eng, loaded, values, tenant=tenant, key=key)
+        run_id = uc.run_here(state, me, loaded, values, tenant=tenant, key=key)
         view = wait_run(eng, run_id, timeout_s=timeout)
     finally:
         eng.shutdown()

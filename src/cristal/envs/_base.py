@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
@@ -34,9 +35,14 @@ class InvalidAction(InvalidInput):
     """The action is not one the environment can take (shown to the agent, not raised)."""
 
 
+# Page snapshots are framed by markers carrying a random per-run code (so a page cannot
+# close its own block); the code is not part of what the page showed.
+_NONCE = re.compile(r"(\[(?:end of )?untrusted page content) [0-9a-f]{8,}")
+
+
 def obs_hash(text: str) -> str:
-    """A short, stable hash of an observation (for replay checks)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    """A short, stable hash of an observation (for replay checks; marker codes ignored)."""
+    return hashlib.sha256(_NONCE.sub(r"\1", text).encode("utf-8")).hexdigest()[:16]
 
 
 def to_call(action: Any) -> dict[str, Any]:

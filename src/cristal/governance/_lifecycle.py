@@ -8,7 +8,7 @@ them), then dependents (stage 1: research reports citing those paths, workflow
 runs, operator trajectories, the call log). Afterwards every table and column of
 every database touched is scanned from the catalogue for what was erased
 (`residual`), storage is compacted (VACUUM), and an erasure record is written
-that names the value only by its SHA-256.
+that names the value only by its SHA-256, with an entry in the audit chain.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cristal.errors import InvalidInput
+from cristal.governance._audit import append_audit
 from cristal.governance._data_policy import RETENTION_CATEGORIES, get_data_policy, retention_days
 from cristal.governance._data_tables import erasures
 from cristal.governance._tenants import Tenant, get_tenant, list_tenants
@@ -154,21 +155,14 @@ def erase_data(app: Any, selector: str, value: str, *, tenant: str | None = None
         "selector": selector, "value_sha256": hashlib.sha256(value.encode()).hexdigest(),
         "requested_by": requested_by, "counts": dict(scope.counts), "residual": residual,
     }
-    with store.write() as conn:
+    with store.write() as conn:  # the record and its audit entry land together
         conn.execute(erasures.insert().values(**record))
-    append_audit_erasure(store, record)
+        append_audit(conn, tenant=scope.tenant, actor=requested_by or "local",
+                     action="data.erase", target=record["id"],
+                     details={"selector": selector, "value_sha256": record["value_sha256"],
+                              "counts": record["counts"], "residual": len(residual)})
     return {**record, "created_at": record["created_at"].isoformat(),
             "tenant": scope.tenant.name, "files": scope.files}
-
-
-def append_audit_erasure(store: Store, record: dict[str, Any]) -> None:
-    """Hook for the tamper-evident audit log: the erasure record goes there too.
-
-    The audit chain is built on another branch at the same time; at merge this
-    appends `record` (no erased values: the selector's value is only a hash). Until
-    then the `erasures` table is the record.
-    """
-    return None
 
 
 def run_retention(app: Any, *, now: datetime | None = None,

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cristal.errors import InvalidInput, NotFound
+from cristal.errors import Conflict, InvalidInput, NotFound
 from cristal.governance._tables import tenants
 from cristal.store import Store, new_id, utcnow
 
@@ -102,7 +102,7 @@ def create_tenant(
     with store.write() as conn:
         exists = conn.execute(sa.select(tenants.c.id).where(tenants.c.name == name)).first()
         if exists:
-            raise InvalidInput(
+            raise Conflict(
                 f"tenant {name!r} already exists; change it with `cristal tenant update {name}`."
             )
         conn.execute(tenants.insert().values(

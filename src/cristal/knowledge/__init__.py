@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import ja
+from ._acl import Grant, can_read, grant, list_grants, revoke
 from ._chunking import chunk
 from ._collections import (
     Collection,
@@ -11,9 +12,11 @@ from ._collections import (
     get_collection,
     list_collections,
 )
+from ._documents import delete_document, list_documents
 from ._embed import count_pending, embed_pending, passage_text
 from ._ingest import FileResult, IngestReport, Progress, ingest_paths
 from ._lexical import lexical_search, phrase_count, term_stats
+from ._scope import Scope, as_scope
 from ._search import (
     MODES,
     Passage,
@@ -43,23 +46,32 @@ __all__ = [
     "Chunk",
     "Collection",
     "FileResult",
+    "Grant",
     "IngestReport",
     "Passage",
     "Progress",
     "collection_documents",
+    "Scope",
+    "as_scope",
+    "can_read",
     "count_pending",
     "delete_collection",
+    "delete_document",
     "document_passages",
     "document_texts",
     "embed_pending",
     "ensure_collection",
     "fetch_passages",
     "get_collection",
+    "grant",
     "ingest_paths",
     "lexical_search",
     "list_collections",
+    "list_documents",
+    "list_grants",
     "passage_text",
     "phrase_count",
+    "revoke",
     "search",
     "term_stats",
     "vector_search",

@@ -9,7 +9,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from cristal.errors import InvalidInput, NotFound
-from cristal.governance import Tenant
+from cristal.governance import Principal, Tenant
+from cristal.knowledge._acl import can_read, grants_by_collection
 from cristal.knowledge._tables import chunk_vectors, chunks, collections, documents
 from cristal.store import Store, new_id, utcnow
 
@@ -100,18 +101,30 @@ def _from_row(row: sa.Row) -> Collection:
     )
 
 
-def get_collection(store: Store, tenant: Tenant, name: str) -> Collection:
-    """A tenant's collection by name; NotFound lists the ones that exist."""
+def _readable(conn: sa.Connection, tenant: Tenant, reader: Principal | None,
+              rows: list) -> list:
+    """The rows (with `id`) of collections `reader` may read; None reads everything."""
+    if reader is None or reader.is_owner:
+        return rows
+    grants = grants_by_collection(conn, [r.id for r in rows])
+    return [r for r in rows if can_read(reader, tenant.name, grants.get(r.id, []))]
+
+
+def get_collection(store: Store, tenant: Tenant, name: str,
+                   reader: Principal | None = None) -> Collection:
+    """A tenant's collection by name; NotFound lists the ones that exist.
+
+    With a `reader`, a collection they may not read is not found, exactly like one that
+    does not exist, and the list of names leaves it out.
+    """
     with store.read() as conn:
         row = conn.execute(_stats_query(tenant.id).where(collections.c.name == name)).first()
+        if row is not None and not _readable(conn, tenant, reader, [row]):
+            row = None
         if row is None:
-            names = (
-                conn.execute(
-                    sa.select(collections.c.name).where(collections.c.tenant_id == tenant.id)
-                )
-                .scalars()
-                .all()
-            )
+            every = conn.execute(sa.select(collections.c.id, collections.c.name).where(
+                collections.c.tenant_id == tenant.id)).all()
+            names = [r.name for r in _readable(conn, tenant, reader, every)]
     if row is None:
         known = ", ".join(sorted(names)) or "none yet"
         raise NotFound(
@@ -150,10 +163,12 @@ def ensure_collection(store: Store, tenant: Tenant, name: str) -> Collection:
     return get_collection(store, tenant, name)
 
 
-def list_collections(store: Store, tenant: Tenant) -> list[Collection]:
-    """A tenant's collections with document, chunk and vector counts."""
+def list_collections(store: Store, tenant: Tenant,
+                     reader: Principal | None = None) -> list[Collection]:
+    """A tenant's collections (those `reader` may read) with document, chunk, vector counts."""
     with store.read() as conn:
         rows = conn.execute(_stats_query(tenant.id).order_by(collections.c.name)).all()
+        rows = _readable(conn, tenant, reader, rows)
     return [_from_row(r) for r in rows]
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from cristal.errors import CristalError, InvalidInput
 from cristal.knowledge._collections import Collection
 from cristal.knowledge._lexical import lexical_search
+from cristal.knowledge._scope import Scope, as_scope
 from cristal.knowledge._tables import chunks, documents
 from cristal.knowledge._vectors import vector_search
 from cristal.knowledge.ja import detect_lang
@@ -98,10 +99,18 @@ def fetch_passages(store: Store, ids: list[int]) -> dict[int, Passage]:
     }
 
 
+def _merged(ids: tuple[str, ...], one, depth: int) -> list[tuple[int, float]]:
+    """Each collection's ranking merged by score (scores compare across collections)."""
+    if len(ids) == 1:
+        return one(ids[0])
+    found = [hit for cid in ids for hit in one(cid)]
+    return sorted(found, key=lambda h: -h[1])[:depth]
+
+
 def search(
     store: Store,
     gateway: Gateway | None,
-    collection: Collection,
+    collection: Collection | Scope,
     query: str,
     *,
     k: int = 10,
@@ -109,24 +118,29 @@ def search(
     tenant: str | None = None,
     depth: int = 50,
 ) -> list[Passage]:
-    """The k best passages for `query` in a collection.
+    """The k best passages for `query` in a collection (or every collection of a Scope).
 
     Vector search runs when the collection has vectors and a gateway is given;
     if embedding the query fails the search stays lexical rather than failing.
+    Nothing outside the given collections is ever read.
     """
     if mode not in MODES:
         raise InvalidInput(f"search mode {mode!r} is not one of {', '.join(MODES)}.")
     if not query.strip():
         raise InvalidInput("the search query is empty.")
     depth = max(depth, k)
-    lexical = lexical_search(store, collection.id, query, depth) if mode != "vector" else []
+    scope = as_scope(collection)
+    lexical = (_merged(scope.ids, lambda cid: lexical_search(store, cid, query, depth), depth)
+               if mode != "vector" else [])
     vector: list[tuple[int, float]] = []
-    if mode != "lexical" and gateway is not None and collection.embedded:
+    if mode != "lexical" and gateway is not None and scope.embedded:
         try:
             embedded = gateway.embed(
-                [query], kind="query", tenant=tenant, caller=f"search:{collection.name}"
+                [query], kind="query", tenant=tenant, caller=f"search:{scope.name}"[:200]
             )
-            vector = vector_search(store, collection.id, embedded.vectors[0], depth)
+            with_vectors = tuple(c.id for c in scope.collections if c.embedded)
+            vector = _merged(with_vectors, lambda cid: vector_search(
+                store, cid, embedded.vectors[0], depth), depth)
         except CristalError:
             if mode == "vector":
                 raise

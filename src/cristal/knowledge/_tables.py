@@ -86,3 +86,15 @@ chunk_vectors = sa.Table(
     sa.Column("dim", sa.Integer(), nullable=False),
     sa.Column("vector", sa.LargeBinary(), nullable=False),  # float32, L2-normalised
 )
+
+# Who may read a collection. None: every member of its tenant; any row: only the users
+# and groups named (and the tenant's admins).
+collection_grants = sa.Table(
+    "collection_grants",
+    metadata,
+    sa.Column("collection_id", sa.String(40), sa.ForeignKey("collections.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("kind", sa.String(10), primary_key=True),  # user | group
+    sa.Column("subject", sa.String(200), primary_key=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)

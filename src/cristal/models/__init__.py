@@ -10,6 +10,7 @@ from cristal.models._calllog import (
 )
 from cristal.models._gateway import Gateway
 from cristal.models._pricing import DEFAULT_PRICES, price_for
+from cristal.models._proxy import completion_body
 from cristal.models._routing import (
     FEATURE_ROUTES,
     ResolvedRoute,
@@ -38,6 +39,7 @@ __all__ = [
     "ToolCall",
     "all_providers",
     "all_routes",
+    "completion_body",
     "count_calls",
     "estimate_messages",
     "estimate_tokens",

@@ -218,6 +218,18 @@ class Gateway:
         result.call_id = call.id
         return result
 
+    def proxy(self, body: dict[str, Any], *, route: str, tenant: str | None = None,
+              caller: str | None = None, stream: bool = False) -> Any:
+        """Forward an OpenAI-format chat body unchanged (metered, budgeted, logged).
+
+        Non-streaming: (reply JSON, call id); streaming: an iterator of SSE `data:` lines.
+        None when the route's provider cannot forward (then use `chat` or `stream`).
+        """
+        from cristal.models._proxy import proxy_chat, proxy_stream
+
+        run = proxy_stream if stream else proxy_chat
+        return run(self, body, route=route, tenant=tenant, caller=caller)
+
     # -- steps of a call --------------------------------------------------
 
     def _begin_chat(self, messages, route, tenant, tools, tool_choice, json_schema, schema_name,

@@ -33,6 +33,7 @@ from cristal.operator._actions import (
     action_schema,
     parse_action,
 )
+from cristal.operator._approvals import Approvals
 from cristal.operator._browser import (
     CHROMIUM_ARGS,
     AllowList,
@@ -43,8 +44,10 @@ from cristal.operator._browser import (
     Session,
     find_chromium,
 )
-from cristal.operator._compile import compile_plan, compile_skill
+from cristal.operator._compile import compile_plan, compile_skill, written_skill
+from cristal.operator._effects import Effect, predict
 from cristal.operator._executor import ActionFailed, OutsideTaskFolder
+from cristal.operator._flow import FlowGuard
 from cristal.operator._guards import (
     DEFAULT_SENSITIVE_WORDS,
     ConfirmationRequest,
@@ -53,6 +56,7 @@ from cristal.operator._guards import (
     Verdict,
     review,
 )
+from cristal.operator._masking import SecretMask
 from cristal.operator._miniwob import (
     EpisodeResult,
     EvalReport,
@@ -72,16 +76,10 @@ from cristal.operator._model_policy import (
     build_messages,
 )
 from cristal.operator._operate import AnswerRequired, RunHooks, RunOutcome, RunRequest, operate
-from cristal.operator._plan import (
-    Plan,
-    PlanPolicy,
-    PlanRun,
-    PlanStep,
-    PlanSyntaxError,
-    parse_plan,
-    run_plan,
-)
-from cristal.operator._policy import FunctionPolicy, Policy, TaskRun, run_task
+from cristal.operator._pick import Pick
+from cristal.operator._plan import Plan, PlanStep, PlanSyntaxError, parse_plan
+from cristal.operator._plan_run import PlanPolicy, PlanRun, run_plan
+from cristal.operator._policy import FunctionPolicy, Policy, TaskRun, refused_step, run_task
 from cristal.operator._records import JsonlRecorder, MemoryRecorder, Recorder, StepRecord
 from cristal.operator._replay import Repair, ReplayReport, SkillPolicy, replay_skill
 from cristal.operator._runtime import (
@@ -91,7 +89,7 @@ from cristal.operator._runtime import (
     SecretResolver,
     TakenOver,
 )
-from cristal.operator._secrets import SECRET_PREFIX, secret_from_env
+from cristal.operator._secrets import SECRET_PREFIX, SecretRefused, SecretScope, secret_from_env
 from cristal.operator._skill_store import (
     compile_run,
     get_skill,
@@ -136,6 +134,7 @@ __all__ = [
     "ActionRejected",
     "ActionResult",
     "AllowList",
+    "Approvals",
     "AnswerRequired",
     "AskUser",
     "BlockedRequest",
@@ -150,9 +149,11 @@ __all__ = [
     "DemoStep",
     "DomainBlocked",
     "Done",
+    "Effect",
     "EpisodeResult",
     "EvalReport",
     "Extract",
+    "FlowGuard",
     "FunctionPolicy",
     "Goto",
     "GuardPolicy",
@@ -168,6 +169,7 @@ __all__ = [
     "PlanRun",
     "PlanStep",
     "PlanSyntaxError",
+    "Pick",
     "Policy",
     "Press",
     "Query",
@@ -182,7 +184,10 @@ __all__ = [
     "RunSummary",
     "Runtime",
     "Scroll",
+    "SecretMask",
+    "SecretRefused",
     "SecretResolver",
+    "SecretScope",
     "Select",
     "Session",
     "Skill",
@@ -223,12 +228,14 @@ __all__ = [
     "parse_action",
     "parse_plan",
     "parse_target",
+    "predict",
     "replay_skill",
     "resolve",
     "review",
     "run_episode",
     "run_plan",
     "run_records",
+    "refused_step",
     "run_task",
     "save_skill",
     "skill_from_demo",
@@ -236,4 +243,5 @@ __all__ = [
     "split_list",
     "start_run",
     "take_snapshot",
+    "written_skill",
 ]

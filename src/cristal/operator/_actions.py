@@ -100,6 +100,10 @@ class Press(_Base):
     keys: str
     target: str | None = Field(None, description=_TARGET)
 
+    def key_list(self) -> list[str]:
+        """The keys pressed one after another: "Tab Tab Enter" is three; " " is the space bar."""
+        return self.keys.split() or (["Space"] if self.keys else [])
+
 
 class Scroll(_Base):
     """Scroll the page, or a scrollable element, up or down."""

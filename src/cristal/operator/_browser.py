@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cristal.errors import ConfigError, PermissionDenied
+from cristal.operator._egress import EgressProxy
 
 __all__ = [
     "CHROMIUM_ARGS",
@@ -33,6 +34,10 @@ CHROMIUM_ARGS = (
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # WebRTC may not send UDP (STUN/TURN) past the allow-list's proxy: TCP through it only.
+    # The first spelling is headless Chromium's, the second the headed browser's.
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
 _CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 _LOCAL = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -131,6 +136,7 @@ class Session:
     allow: AllowList | None = None
     blocked: list[BlockedRequest] = field(default_factory=list)
     downloads: list[Path] = field(default_factory=list)
+    egress: EgressProxy | None = None  # every connection of the context, allow-listed
     _pending: list[Any] = field(default_factory=list)
 
     def __enter__(self) -> Session:
@@ -161,7 +167,11 @@ class Session:
         try:
             self.save_downloads()
         finally:
-            self.context.close()
+            try:
+                self.context.close()
+            finally:
+                if self.egress is not None:
+                    self.egress.close()
 
 
 def _unique(path: Path) -> Path:
@@ -174,7 +184,12 @@ def _unique(path: Path) -> Path:
 
 
 class Browser:
-    """A headless (or headed) Debian Chromium process; `with Browser() as b: b.new_session()`."""
+    """A headless (or headed) Debian Chromium process; `with Browser() as b: b.new_session()`.
+
+    `debug_port` opens Chromium's remote-debugging port for tools you run yourself; any
+    local process can attach to it, so runs never use it (a takeover goes through the
+    private console of `_console.py`).
+    """
 
     def __init__(self, *, executable: str | Path | None = None, headless: bool = True,
                  debug_port: int | None = None, extra_args: tuple[str, ...] = ()) -> None:
@@ -226,13 +241,30 @@ class Browser:
 
     def new_session(self, *, task_dir: str | Path | None = None, allow: AllowList | None = None,
                     viewport: tuple[int, int] = (1280, 800), locale: str = "en-US") -> Session:
-        """A fresh context (cookies, storage) and page; downloads land in `task_dir/downloads`."""
+        """A fresh context (cookies, storage) and page; downloads land in `task_dir/downloads`.
+
+        With an allow-list, the page's requests are checked by a route handler (which
+        records what it blocks) and every connection of the context, WebSockets and
+        workers included, by an egress proxy on 127.0.0.1.
+        """
         self.start()
-        context = self._browser.new_context(
-            viewport={"width": viewport[0], "height": viewport[1]}, locale=locale,
-            accept_downloads=task_dir is not None)
+        blocked: list[BlockedRequest] = []
+        egress = None
+        options: dict[str, Any] = {}
+        if allow is not None:
+            egress = EgressProxy(allow.allows, lambda url, host, kind: blocked.append(
+                BlockedRequest(url=url, host=host, resource_type=kind, navigation=False)))
+            options["proxy"] = {"server": egress.server, "bypass": "<-loopback>"}
+        try:
+            context = self._browser.new_context(
+                viewport={"width": viewport[0], "height": viewport[1]}, locale=locale,
+                accept_downloads=task_dir is not None, **options)
+        except Exception:
+            if egress is not None:
+                egress.close()
+            raise
         session = Session(context=context, page=None, task_dir=Path(task_dir) if task_dir else None,
-                          allow=allow)
+                          allow=allow, blocked=blocked, egress=egress)
         if allow is not None:
             context.route("**/*", lambda route: _gate(session, route))
         context.on("page", lambda page: _adopt(session, page))

@@ -17,12 +17,12 @@ from typing import Any
 
 from cristal.errors import InvalidInput
 from cristal.operator._actions import parse_action
-from cristal.operator._plan import parse_plan
+from cristal.operator._plan import Plan, parse_plan
 from cristal.operator._records import StepRecord
 from cristal.operator._skills import _BETWEEN, DemoStep, Skill, SkillParam, SkillStep
 from cristal.operator._targeting import Query, parse_target
 
-__all__ = ["compile_plan", "compile_skill"]
+__all__ = ["compile_plan", "compile_skill", "written_skill"]
 
 _FIELDS = {"goto": ("url",), "type": ("text", "target"), "select": ("values", "target"),
            "click": ("target",), "check": ("target",), "uncheck": ("target",),
@@ -34,6 +34,39 @@ def compile_plan(instruction: str, script: str, *, name: str, task: str | None =
     plan = parse_plan(script)
     return compile_skill(instruction, [DemoStep(s.action) for s in plan.steps
                                        if s.action.action != "done"], name=name, task=task)
+
+
+def written_skill(plan: Plan | str, *, name: str, task: str | None = None) -> Skill:
+    """A skill written by hand as a plan with `# pattern:` (a regex whose named groups are
+    the parameters) and `# instruction:` (an example it must fit); its lines keep their
+    `{{param}}` placeholders and their logic (`if`, `until`, `pick`)."""
+    plan = parse_plan(plan) if isinstance(plan, str) else plan
+    pattern, example = plan.header("pattern"), plan.header("instruction")
+    if not pattern or not example:
+        raise InvalidInput("A written skill needs '# pattern: REGEX' (named groups are its "
+                           "parameters) and '# instruction: EXAMPLE' header lines.")
+    text = " ".join(example.split())
+    try:
+        found = re.fullmatch(pattern, text, re.IGNORECASE | re.DOTALL)
+    except re.error as exc:
+        raise InvalidInput(f"The skill's pattern is not a valid regex ({exc}).") from None
+    if found is None:
+        raise InvalidInput(f"The skill's pattern does not match its own example instruction "
+                           f"{text!r}; fix one of them.")
+    spans = sorted((found.start(g), found.end(g), g) for g in found.re.groupindex
+                   if found.group(g) is not None)
+    template, last = "", 0
+    for start, end, group in spans:
+        template += text[last:start] + "{" + group + "}"
+        last = end
+    steps = [SkillStep(action=s.action.model_dump(exclude_none=True, exclude={"note"}),
+                       when=s.when, until=s.until, pick=s.pick)
+             for s in plan.steps if s.action.action != "done"]
+    if not steps:
+        raise InvalidInput("The written skill has no steps; add the lines it should run.")
+    params = [SkillParam(name=g, example=found.group(g) or "") for g in found.re.groupindex]
+    return Skill(name=name, task=task, instruction=text, template=template + text[last:],
+                 pattern=pattern, params=params, steps=steps)
 
 
 def compile_skill(instruction: str, demo: list[DemoStep] | list[StepRecord], *, name: str,

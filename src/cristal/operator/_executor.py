@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -112,8 +113,13 @@ class Applied:
 
 
 def apply(session: Session, action: Any, resolution: Resolution | None, *,
-          timeout_ms: int = 3000, fill_text: str | None = None, secret: bool = False) -> Applied:
-    """Carry out `action` on the session's page; `fill_text` replaces a Type action's text."""
+          timeout_ms: int = 3000, fill_text: str | None = None, secret: bool = False,
+          check_toggle: Callable[[Any], None] | None = None) -> Applied:
+    """Carry out `action` on the session's page; `fill_text` replaces a Type action's text.
+
+    To reach a hidden element the executor may first click a toggle beside it (a folder,
+    an accordion); `check_toggle(locator)` judges that click like any other (it raises to
+    refuse it)."""
     from playwright.sync_api import Error as PlaywrightError
 
     page = session.page
@@ -132,7 +138,7 @@ def apply(session: Session, action: Any, resolution: Resolution | None, *,
                            {"status": status})
         if loc is None:
             if isinstance(action, Press):
-                for key in action.keys.split():  # "Tab Tab Enter" is three presses
+                for key in action.key_list():  # "Tab Tab Enter" is three presses
                     page.keyboard.press(key)
                 return Applied(f"pressed {action.keys}")
             if isinstance(action, Scroll):
@@ -142,7 +148,7 @@ def apply(session: Session, action: Any, resolution: Resolution | None, *,
                 return Applied("read the page", _extract(page.locator("body"), action.kind, None))
             raise InvalidInput(f"{action.action} needs a target element; name one.")
         if resolution is not None and resolution.node is not None and resolution.node.hidden:
-            _reveal(page, loc, timeout_ms)
+            _reveal(page, loc, timeout_ms, check_toggle)
         if isinstance(action, Click):
             loc.click(timeout=timeout_ms)
             return Applied(f"clicked {what}")
@@ -163,7 +169,7 @@ def apply(session: Session, action: Any, resolution: Resolution | None, *,
             loc.set_checked(want, timeout=timeout_ms)
             return Applied(f"{'checked' if want else 'unchecked'} {what}")
         if isinstance(action, Press):
-            for key in action.keys.split():
+            for key in action.key_list():
                 loc.press(key, timeout=timeout_ms)
             return Applied(f"pressed {action.keys} in {what}")
         if isinstance(action, Scroll):
@@ -191,7 +197,8 @@ def apply(session: Session, action: Any, resolution: Resolution | None, *,
     raise InvalidInput(f"The runtime does not apply '{action.action}' itself.")
 
 
-def _reveal(page: Any, loc: Any, timeout_ms: int) -> None:
+def _reveal(page: Any, loc: Any, timeout_ms: int,
+            check_toggle: Callable[[Any], None] | None = None) -> None:
     """Open collapsed ancestors (tree folders, accordions) until the element is visible."""
     for _ in range(5):
         if loc.is_visible():
@@ -202,6 +209,8 @@ def _reveal(page: Any, loc: Any, timeout_ms: int) -> None:
                                "opens it. Open the menu, tab or section that holds it first.")
         if toggle != "details":
             marked = page.locator('[data-cristal-toggle="1"]').first
+            if check_toggle is not None:
+                check_toggle(marked)
             marked.click(timeout=timeout_ms)
             marked.evaluate("el => el.removeAttribute('data-cristal-toggle')")
         page.wait_for_timeout(50)
@@ -211,6 +220,14 @@ def _type(loc: Any, text: str, mode: str, resolution: Resolution | None, timeout
     kind = resolution.node.type if resolution and resolution.node else ""
     if kind in _DATE_TYPES:
         loc.fill(_iso_date(text, kind), timeout=timeout_ms)
+        return
+    if any(ch in text for ch in "\n\r\t"):  # multi-line text (checked): no key events, so
+        if mode == "clear":                     # Enter cannot set off the page's handlers
+            loc.fill(text, timeout=timeout_ms)
+        else:
+            loc.focus(timeout=timeout_ms)
+            loc.press("Control+End", timeout=timeout_ms)
+            loc.page.keyboard.insert_text(text)
         return
     if mode == "clear":
         loc.fill("", timeout=timeout_ms)

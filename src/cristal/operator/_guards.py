@@ -1,11 +1,13 @@
 """Guards: which actions need a person's confirmation before the runtime carries them out.
 
-Three rules, all configurable:
+Every action is judged by its effect (`_effects.predict`), never by its name. Three
+rules, all configurable:
 
-1. sensitive controls: a button or link whose name says delete / remove / buy / pay /
-   send / 削除 / 購入 / 送信 / 支払 ...;
-2. sensitive forms: submitting (clicking a submit control, pressing Enter in a field of)
-   a form that holds a password or payment field;
+1. sensitive controls: an action that activates a button, link, switch or menu item
+   whose name says delete / remove / buy / pay / send / 削除 / 購入 / 送信 / 支払 ...
+   (a click, Enter or Space on it, `check` on it, Enter in a field whose form it
+   submits), or a `select` that chooses such an option;
+2. sensitive forms: an action that submits a form holding a password or payment field;
 3. off-site sends (prompt-injection defence): a link, form or `goto` that leaves the
    current site for a host the task did not name, when its URL came from page content.
 """
@@ -16,10 +18,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from cristal.operator._actions import Click, Goto, Press
-from cristal.operator._targeting import Resolution, locate
+from cristal.operator._actions import Goto
+from cristal.operator._effects import Effect, predict
+from cristal.operator._targeting import Resolution
 
 __all__ = ["DEFAULT_SENSITIVE_WORDS", "ConfirmationRequest", "Confirmer", "GuardPolicy", "Verdict",
            "review"]
@@ -29,29 +32,6 @@ DEFAULT_SENSITIVE_WORDS = (
     "place order", "send", "transfer", "wire", "unsubscribe", "cancel subscription", "trash",
     "削除", "購入", "送信", "支払", "支払い", "決済", "注文", "振込", "送金", "解約",
 )
-_FORM_JS = """(el, pressed) => {
-  // The form this control submits: <form>, else the nearest ancestor holding fields.
-  let form = el.form || el.closest('form');
-  if (!form) {
-    for (let n = el.parentElement, i = 0; n && i < 5; n = n.parentElement, i++) {
-      if (n.querySelector('input:not([type=hidden]),textarea,select')) { form = n; break; }
-    }
-  }
-  if (!form) return null;
-  const fields = Array.from(form.querySelectorAll('input,textarea,select'));
-  const pay = /(card|cc-|cvc|cvv|csc|expir|iban|カード|セキュリティコード|有効期限)/i;
-  return {
-    tag: form.tagName,
-    action: form.tagName === 'FORM' ? (form.getAttribute('action') || '') : '',
-    password: fields.some((f) => f.type === 'password'),
-    payment: fields.some((f) => /^cc-/.test(f.autocomplete || '') || pay.test([
-      f.name, f.id, f.getAttribute('autocomplete'), f.getAttribute('placeholder'),
-      f.labels && f.labels[0] ? f.labels[0].innerText : ''].join(' '))),
-    submit: pressed ? ['INPUT', 'SELECT'].includes(el.tagName)
-      : (el.tagName === 'BUTTON' && el.type !== 'reset') || ['submit', 'image'].includes(el.type)
-        || el.getAttribute('role') === 'button',
-  };
-}"""
 
 
 @dataclass(frozen=True)
@@ -72,6 +52,7 @@ class Verdict:
     needs_confirmation: bool
     reasons: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    effect: str = ""  # what the action was predicted to do
 
 
 @dataclass(frozen=True)
@@ -102,37 +83,50 @@ def _word_in(name: str, word: str) -> bool:
 
 
 def review(action: Any, resolution: Resolution | None, page: Any, policy: GuardPolicy, *,
-           page_text: str = "", timeout_ms: int = 3000) -> Verdict:
-    """Check one action against the policy; `page_text` is what the page has shown so far."""
+           page_text: str = "", timeout_ms: int = 3000, effect: Effect | None = None) -> Verdict:
+    """Check one action's effect against the policy; `page_text` is what the page has shown."""
+    if effect is None:
+        effect = predict(page, action, resolution, timeout_ms=timeout_ms)
+    return judge(effect, action, resolution, page.url, policy, page_text=page_text)
+
+
+def judge(effect: Effect, action: Any, resolution: Resolution | None, url: str,
+          policy: GuardPolicy, *, page_text: str = "") -> Verdict:
+    """The verdict on a predicted effect (no page access: the effect says it all)."""
     reasons: list[str] = []
     kinds: list[str] = []
-    here = urlsplit(page.url).hostname or ""
-    node = resolution.node if resolution else None
-    label = resolution.name if resolution else ""
-    submits = isinstance(action, Click) or (isinstance(action, Press) and "Enter" in action.keys)
-    if submits and resolution is not None and label:
-        hits = [w for w in policy.sensitive_words if _word_in(label, w)]
-        if hits and isinstance(action, Click):
-            reasons.append(f"the control {label[:60]!r} looks like a sensitive action ({hits[0]})")
+    here = urlsplit(url).hostname or ""
+    for name in _activated_names(effect, resolution):
+        hits = [w for w in policy.sensitive_words if _word_in(name, w)]
+        if hits:
+            how = ""
+            if effect.kind == "press":
+                how = (" (the key press activates it)" if effect.activates == effect.element
+                       else " (the key press submits its form through it)")
+            reasons.append(f"the control {name[:60]!r} looks like a sensitive action "
+                           f"({hits[0]}){how}")
             kinds.append("sensitive_control")
-    if submits and resolution is not None and (policy.confirm_password_forms
-                                               or policy.confirm_payment_forms):
-        form = locate(page, resolution.ref, resolution.frame).evaluate(
-            _FORM_JS, isinstance(action, Press), timeout=timeout_ms)
-        if form and form["submit"]:
-            if form["payment"] and policy.confirm_payment_forms:
-                reasons.append("it submits a form with payment fields")
-                kinds.append("payment_form")
-            elif form["password"] and policy.confirm_password_forms:
-                reasons.append("it submits a form with a password field")
-                kinds.append("password_form")
-            target = urljoin(page.url, form["action"]) if form["action"] else ""
-            off = urlsplit(target).hostname if target else None
-            if policy.confirm_offsite and off and _offsite(off, here, policy):
-                reasons.append(f"the form sends its data to another site ({off})")
-                kinds.append("offsite_send")
-    if policy.confirm_offsite and isinstance(action, Click) and node is not None and node.href:
-        off = urlsplit(node.href).hostname
+            break
+    for option in effect.options:
+        hits = [w for w in policy.sensitive_words if _word_in(option, w)]
+        if hits:
+            reasons.append(f"the option {option[:60]!r} looks like a sensitive action ({hits[0]})")
+            kinds.append("sensitive_control")
+            break
+    send = effect.submits
+    if send is not None:
+        if send.payment and policy.confirm_payment_forms:
+            reasons.append("it submits a form with payment fields")
+            kinds.append("payment_form")
+        elif send.password and policy.confirm_password_forms:
+            reasons.append("it submits a form with a password field")
+            kinds.append("password_form")
+        off = urlsplit(send.action).hostname if send.action else None
+        if policy.confirm_offsite and off and _offsite(off, here, policy):
+            reasons.append(f"the form sends its data to another site ({off})")
+            kinds.append("offsite_send")
+    if policy.confirm_offsite and effect.follows and not isinstance(action, Goto):
+        off = urlsplit(effect.follows).hostname
         if off and here and _offsite(off, here, policy):
             reasons.append(f"the link leads to another site ({off}), named by page content")
             kinds.append("offsite_link")
@@ -142,7 +136,22 @@ def review(action: Any, resolution: Resolution | None, page: Any, policy: GuardP
         if off and here and from_page and _offsite(off, here, policy):
             reasons.append(f"the URL came from page content and leads to a new site ({off})")
             kinds.append("offsite_goto")
-    return Verdict(bool(reasons), tuple(reasons), tuple(kinds))
+    return Verdict(bool(reasons), tuple(reasons), tuple(kinds), effect.describe())
+
+
+def _activated_names(effect: Effect, resolution: Resolution | None) -> list[str]:
+    """Names of the activated control: the snapshot's label when it is the targeted element
+    (what a person saw), then the page's own name for it."""
+    act = effect.activates
+    if act is None:
+        return []
+    names = []
+    if resolution is not None and resolution.name and (
+            effect.kind in ("click", "check", "uncheck") or act == effect.element):
+        names.append(resolution.name)
+    if act.name and act.name not in names:
+        names.append(act.name)
+    return names
 
 
 def _offsite(host: str, here: str, policy: GuardPolicy) -> bool:

@@ -19,8 +19,9 @@ from typing import Any
 
 from cristal.errors import InvalidInput, NotFound, UserError
 from cristal.operator._browser import AllowList, Browser
-from cristal.operator._compile import compile_skill
-from cristal.operator._plan import parse_plan, run_plan
+from cristal.operator._compile import compile_skill, written_skill
+from cristal.operator._plan import parse_plan
+from cristal.operator._plan_run import run_plan
 from cristal.operator._policy import Policy, run_task
 from cristal.operator._runtime import Runtime
 from cristal.operator._skills import Skill
@@ -216,6 +217,8 @@ def skill_from_demo(browser: Browser, script: str | Path) -> Skill:
 
     The plan's header comments say which episode it was written for:
     `# task: click-button`, `# seed: 3`, `# instruction: Click on the "no" button.`
+    A plan with `# pattern:` is a written skill (task logic included): it is replayed
+    as a skill on each of its seeds (`# seed: 3, 5, 8`), and each must win.
     """
     text = Path(script).read_text(encoding="utf-8") if isinstance(script, Path) else script
     plan = parse_plan(text)
@@ -223,6 +226,9 @@ def skill_from_demo(browser: Browser, script: str | Path) -> Skill:
     if not name or seed is None:
         raise InvalidInput("A demonstration needs '# task: NAME' and '# seed: N' header lines "
                            "naming the episode it was written for.")
+    if plan.header("pattern"):
+        return _checked_skill(browser, written_skill(plan, name=name, task=name),
+                              [int(s) for s in seed.split(",")])
     with browser.new_session(allow=AllowList(allow_file=True)) as session:
         runtime = Runtime(session, exclude=EXCLUDE, confirm=lambda request: True)
         task = MiniWobTask(session.page, name)
@@ -238,6 +244,24 @@ def skill_from_demo(browser: Browser, script: str | Path) -> Skill:
                            f"({run.error or status.get('reason') or 'no reward'}); fix the plan.",
                            task=name)
     return compile_skill(instruction, run.records, name=name, task=name)
+
+
+def _checked_skill(browser: Browser, skill: Skill, seeds: list[int]) -> Skill:
+    """`skill`, once it has won each of the seeded episodes."""
+    from cristal.operator._replay import SkillPolicy
+
+    with browser.new_session(allow=AllowList(allow_file=True)) as session:
+        runtime = Runtime(session, exclude=EXCLUDE, confirm=lambda request: True)
+        task = MiniWobTask(session.page, skill.task or skill.name)
+        task.open()
+        for seed in seeds:
+            result = run_episode(runtime, task, SkillPolicy([skill]), seed)
+            if not result.success:
+                why = result.stopped or result.reason or "no reward"
+                raise InvalidInput(f"The {skill.name} skill did not solve its episode {seed} "
+                                   f"({result.instruction!r}: {why}); fix the plan.",
+                                   task=skill.name)
+    return skill
 
 
 def demo_skills(browser: Browser, directory: str | Path,

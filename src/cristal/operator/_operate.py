@@ -6,7 +6,8 @@ URL, optionally pauses for a person (takeover), then lets a plan, a skill or the
 policy act, recording every step in the database. People are reached only through
 `RunHooks`: confirmations, questions, secrets, the takeover wait and step progress.
 
-A takeover gives the person the browser's CDP endpoint; while they work, this thread
+A takeover gives the person a private console URL (`_console.py`; Chromium itself
+has no debugging port); while they work, this thread carries out their inputs and
 keeps Playwright's event loop turning (the allow-list's request handler runs on it),
 and afterwards the run resumes from the page as they left it.
 """
@@ -14,9 +15,6 @@ and afterwards the run resumes from the page as they left it.
 from __future__ import annotations
 
 import contextlib
-import socket
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,18 +22,23 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from cristal.config import OperatorSettings
-from cristal.errors import ConfigError, InvalidInput, UserError
+from cristal.errors import ConfigError, CristalError, InvalidInput, UserError
 from cristal.operator._actions import Goto
+from cristal.operator._approvals import Approvals
 from cristal.operator._browser import AllowList, Browser
+from cristal.operator._console import Takeover
+from cristal.operator._flow import FlowGuard
 from cristal.operator._guards import DEFAULT_SENSITIVE_WORDS, ConfirmationRequest, GuardPolicy
 from cristal.operator._model_policy import STOP_STATUSES, ModelPolicy
-from cristal.operator._plan import PlanPolicy, parse_plan
+from cristal.operator._plan import parse_plan
+from cristal.operator._plan_run import MAX_REPEATS, PlanPolicy
 from cristal.operator._policy import TaskRun, run_task
 from cristal.operator._records import StepRecord
 from cristal.operator._replay import SkillPolicy
-from cristal.operator._runtime import Runtime, SecretResolver, TakenOver
+from cristal.operator._runtime import Runtime, SecretResolver
+from cristal.operator._secrets import SecretScope, secret_names
 from cristal.operator._skill_store import skill_instruction
-from cristal.operator._skills import Skill
+from cristal.operator._skills import Bound, Skill
 from cristal.operator._trajectories import StoreRecorder, finish_run, start_run
 
 __all__ = ["AnswerRequired", "RunHooks", "RunOutcome", "RunRequest", "operate"]
@@ -66,6 +69,10 @@ class RunRequest:
     headless: bool | None = None
     takeover: bool = False  # pause for a person right after the start URL opens
     screenshots: str | None = None  # a folder: one PNG after every step (<step>.png)
+    # Approve in advance what the plan/skill says (or controls the task quotes): `--yes`.
+    preapprove: bool = False
+    approved_by: str = "--yes"
+    flow_control: bool = True  # the model policy's actions are checked by a FlowGuard
 
 
 # A confirmation hook answers True, False, or "takeover" (the person does the step by hand).
@@ -79,7 +86,9 @@ class RunHooks:
     confirm: ConfirmHook | None = None
     ask: Callable[[str], str] | None = None
     secrets: SecretResolver | None = None
-    takeover: Callable[[dict[str, str]], None] | None = None  # returns when the person is done
+    # Gets {"url": console URL, "done": Event set when the person presses Done there};
+    # returns when the person is done.
+    takeover: Callable[[dict[str, Any]], None] | None = None
     on_step: Callable[[StepRecord], None] | None = None
 
 
@@ -123,16 +132,43 @@ class _Tee:
             self.on_step(step)
 
 
-def _screenshots(folder: str | None, session: Any) -> Callable[[StepRecord], None] | None:
-    """Save the page after each step as `<folder>/<step>.png` (optional observation)."""
+# Marks fields and text that show a secret, so screenshots can black them out.
+_ECHO_JS = """(values) => {
+  for (const e of document.querySelectorAll('[data-cristal-echo]')) {
+    e.removeAttribute('data-cristal-echo');
+  }
+  const has = (s) => !!s && values.some((v) => s.includes(v));
+  const root = document.body || document.documentElement;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const t = walker.currentNode;
+    if (has(t.data) && t.parentElement) t.parentElement.setAttribute('data-cristal-echo', '1');
+  }
+  document.querySelectorAll('input,textarea').forEach((e) => {
+    if (has(e.value)) e.setAttribute('data-cristal-echo', '1');
+  });
+}"""
+
+
+def _screenshots(folder: str | None, session: Any,
+                 runtime: Callable[[], Runtime | None]) -> Callable[[StepRecord], None] | None:
+    """Save the page after each step as `<folder>/<step>.png`, secrets blacked out."""
     if not folder:
         return None
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
 
     def shoot(step: StepRecord) -> None:
+        current = runtime()
+        masker = current.masker if current is not None else None
         with contextlib.suppress(Exception):  # a closed or navigating page: skip the picture
-            session.page.screenshot(path=str(target / f"{step.step:03d}.png"))
+            page = session.page
+            hide = []
+            if masker:
+                page.evaluate(_ECHO_JS, masker.variants())
+                hide = [page.locator("[data-cristal-secret], [data-cristal-echo]")]
+            page.screenshot(path=str(target / f"{step.step:03d}.png"), mask=hide,
+                            mask_color="#000000")
 
     return shoot
 
@@ -144,9 +180,9 @@ class _BoundSkill(SkillPolicy):
         super().__init__([skill], fallback=fallback)
         self.values = values
 
-    def choose(self, instruction: str) -> tuple[Skill, list[Any]]:
+    def choose(self, instruction: str) -> tuple[Skill, list[Bound]]:
         """The skill with the given values, whatever the instruction says."""
-        return self.skills[0], self.skills[0].actions(self.values)
+        return self.skills[0], self.skills[0].plan(self.values)
 
 
 def operate(store: Any, gateway: Any, settings: OperatorSettings, request: RunRequest,
@@ -159,31 +195,47 @@ def operate(store: Any, gateway: Any, settings: OperatorSettings, request: RunRe
         raise InvalidInput("A takeover needs someone to hand the browser to; run interactively.")
     own = browser is None
     if browser is None:
-        port = _free_port(settings.takeover_port) if hooks.takeover is not None else None
         headless = settings.headless if request.headless is None else request.headless
-        browser = Browser(executable=settings.chromium, headless=headless, debug_port=port)
+        browser = Browser(executable=settings.chromium, headless=headless)
     browser.start()
     allow = _allow_list(request.start_url, (*request.allow, *settings.allow_hosts))
     guards = GuardPolicy(
         sensitive_words=tuple(settings.sensitive_words or DEFAULT_SENSITIVE_WORDS),
         trusted_hosts=tuple(h.removeprefix("*.") for h in allow.hosts))
+    if isinstance(policy, ModelPolicy) and request.flow_control:
+        policy.flow = FlowGuard(instruction, request.start_url,
+                                (*request.allow, *settings.allow_hosts),
+                                sensitive_words=guards.sensitive_words)
     skill = request.skill.name if request.skill else None
+    written = _written_actions(request, policy)
+    scope = SecretScope(
+        default_hosts=((urlsplit(request.start_url).hostname or "").lower(),),
+        hosts={name: tuple(b.hosts) for name, b in settings.secrets.items()},
+        names=frozenset(secret_names(instruction + "\n" + "\n".join(
+            a.model_dump_json() for a in written))))
+    approvals = Approvals.of(written, instruction if request.policy == "model" else "",
+                             by=request.approved_by) if request.preapprove else None
     run_id = start_run(store, tenant_id, instruction=instruction, start_url=request.start_url,
                        policy=request.policy, skill=skill,
                        meta={"allow": allow.describe(), "params": request.params,
+                             "preapproved": request.approved_by if approvals else None,
                              # recorded so retention and erasure can remove the pictures
                              "screenshots": (str(Path(request.screenshots).resolve())
                                              if request.screenshots else None)})
     outcome = RunOutcome(run_id, "running", instruction, request.start_url, request.policy, skill)
     recorder = StoreRecorder(store, run_id)
+    live: list[Runtime] = []
+    state: Takeover | None = None
     try:
         with browser.new_session(allow=allow) as session:
-            state = _Takeover(browser, session, hooks)
+            state = Takeover(session, hooks.takeover, hooks.confirm, settings.takeover_port)
+            shots = _screenshots(request.screenshots, session, lambda: live[0] if live else None)
             runtime = Runtime(session, guards=guards, confirm=state.confirmer(),
                               secrets=hooks.secrets, ask=hooks.ask,
-                              recorder=_Tee(recorder, hooks.on_step,
-                                            _screenshots(request.screenshots, session)),
-                              max_tokens=settings.snapshot_tokens, run_id=run_id)
+                              recorder=_Tee(recorder, hooks.on_step, shots),
+                              max_tokens=settings.snapshot_tokens, run_id=run_id,
+                              secret_scope=scope, approvals=approvals)
+            live.append(runtime)
             first = runtime.step(Goto(url=request.start_url), source="start")
             if not first.ok:
                 outcome.status, outcome.error = "failed", first.result.get("error")
@@ -195,11 +247,16 @@ def operate(store: Any, gateway: Any, settings: OperatorSettings, request: RunRe
                 _conclude(outcome, run, runtime)
             outcome.takeovers = state.count
     except BaseException as exc:
+        mask = live[0].masker.text if live else (lambda text: text)
         outcome.status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "error"
-        outcome.error = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        outcome.error = mask(getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}")
         _finish(store, outcome, recorder, policy)
+        if isinstance(exc, CristalError) and live and live[0].masker:
+            raise _masked(exc, mask) from None
         raise
     finally:
+        if state is not None:
+            state.close()
         if own:
             browser.close()
     _finish(store, outcome, recorder, policy)
@@ -216,7 +273,8 @@ def _policy(gateway: Any, settings: OperatorSettings, request: RunRequest,
             raise InvalidInput("The plan policy needs a plan: pass --plan FILE.")
         plan = parse_plan(request.plan, request.params or None)
         instruction = request.instruction or plan.header("instruction") or "run a plan"
-        return instruction, PlanPolicy(plan), len(plan.steps) + 1
+        repeats = MAX_REPEATS * sum(1 for step in plan.steps if step.until)
+        return instruction, PlanPolicy(plan), len(plan.steps) + 1 + repeats
     if request.policy == "skill":
         skill = request.skill
         if skill is None:
@@ -231,7 +289,9 @@ def _policy(gateway: Any, settings: OperatorSettings, request: RunRequest,
         fallback = ModelPolicy(gateway, route=settings.route, tenant=tenant,
                                max_steps=steps) if has_model else None
         policy = _BoundSkill(skill, values or {}, fallback)
-        return instruction, policy, max(steps, 3 * len(policy.choose("")[1]) + 5)
+        bound = policy.choose("")[1]
+        repeats = MAX_REPEATS * sum(1 for step in bound if step.until)
+        return instruction, policy, max(steps, 3 * len(bound) + 5 + repeats)
     if request.policy != "model":
         raise InvalidInput(f"Unknown policy {request.policy!r}: use plan, model or skill.")
     if not request.instruction:
@@ -246,60 +306,21 @@ def _policy(gateway: Any, settings: OperatorSettings, request: RunRequest,
                                             max_steps=steps), steps + 2
 
 
-class _Takeover:
-    """Hands the browser to a person (at the start, or from a confirmation prompt)."""
+def _written_actions(request: RunRequest, policy: Any) -> list[Any]:
+    """The actions the person wrote (plan lines, skill steps), with parameters filled in."""
+    if isinstance(policy, PlanPolicy):
+        return [step.action for step in policy.plan.steps]
+    if isinstance(policy, _BoundSkill):
+        return [step.action for step in policy.choose("")[1]]
+    return []
 
-    def __init__(self, browser: Browser, session: Any, hooks: RunHooks) -> None:
-        self.browser, self.session, self.hooks = browser, session, hooks
-        self.count = 0
 
-    def hand_over(self) -> None:
-        """Give the person the CDP endpoint; return once they say they are done."""
-        assert self.hooks.takeover is not None
-        info = self.browser.takeover_info()
-        finished = threading.Event()
-
-        def wait() -> None:
-            try:
-                self.hooks.takeover(info)  # type: ignore[misc]
-            finally:
-                finished.set()
-
-        threading.Thread(target=wait, name="operator-takeover", daemon=True).start()
-        self.count += 1
-        while not finished.is_set():
-            self._pump()
-
-    def _pump(self) -> None:
-        # Waiting inside Playwright lets it serve the allow-list's request handler (and
-        # notice new tabs) while the person drives the browser over CDP.
-        try:
-            self.session.page.wait_for_timeout(100)
-        except Exception:  # the person closed the page: follow one that is open
-            pages = [p for p in self.session.context.pages if not p.is_closed()]
-            if pages:
-                self.session.page = pages[-1]
-            else:
-                time.sleep(0.1)
-
-    def confirmer(self) -> Callable[[ConfirmationRequest], bool] | None:
-        """The runtime's confirmation callback, with "takeover" answers handled here."""
-        confirm = self.hooks.confirm
-        if confirm is None:
-            return None
-
-        def ask(request: ConfirmationRequest) -> bool:
-            answer = confirm(request)
-            if answer != "takeover":
-                return bool(answer)
-            if self.hooks.takeover is None:
-                return False
-            self.hand_over()
-            raise TakenOver("Handed to the person (takeover); resumed from the page they left.",
-                            confirmation={"reasons": list(request.reasons), "approved": False,
-                                          "asked": True, "takeover": True})
-
-        return ask
+def _masked(exc: CristalError, mask: Callable[[str], str]) -> CristalError:
+    """The same error with any secret in its message masked (the CLI prints the message)."""
+    try:
+        return type(exc)(mask(exc.message), **exc.fields)
+    except TypeError:  # an error type with its own constructor: keep it, message and all
+        return exc
 
 
 def _conclude(outcome: RunOutcome, run: TaskRun, runtime: Runtime) -> None:
@@ -335,14 +356,3 @@ def _allow_list(start_url: str, extra: tuple[str, ...]) -> AllowList:
     hosts = tuple(dict.fromkeys(h.strip().lower() for h in ((host,) if host else ()) + extra
                                 if h.strip()))
     return AllowList(hosts=hosts, allow_file=parts.scheme == "file")
-
-
-def _free_port(preferred: int) -> int:
-    for port in (preferred, 0):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return sock.getsockname()[1]
-    raise ConfigError("No free TCP port for the takeover endpoint; set operator.takeover_port.")

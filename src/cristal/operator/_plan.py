@@ -12,14 +12,22 @@ wait_for "Thank you"
 extract "Total" [as table|list|text]
 done ["result"]
 ```
-Strings use double quotes (with \\" escapes) or 「」. `{{name}}` is replaced by a parameter;
-`{{secret:NAME}}` is left for the runtime to fill.
+Strings use double quotes (with \\" escapes) or 「」. `{{name}}` is replaced by a parameter
+(`{{day|int}}`, `{{month|month}}` pass it through a filter); `{{secret:NAME}}` is left for
+the runtime to fill. Task logic, for written skills above all:
+
+```
+if forward: click "Forward"          # only when the parameter has a value
+if goal = "cheapest": click "Book flight for *" glob pick lowest price
+click "Book flight for *" glob pick lowest duration after "Duration"
+click "Prev" until "{{month|month}} {{year}}"   # repeat until the page shows it
+```
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cristal.errors import InvalidInput
@@ -39,21 +47,23 @@ from cristal.operator._actions import (
     Upload,
     WaitFor,
 )
-from cristal.operator._records import StepRecord
+from cristal.operator._pick import Pick
+from cristal.operator._skills import filtered, holds
 
-__all__ = ["Plan", "PlanPolicy", "PlanRun", "PlanStep", "PlanSyntaxError", "parse_plan",
-           "run_plan"]
+__all__ = ["Plan", "PlanStep", "PlanSyntaxError", "parse_plan"]
 
 _TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|「([^」]*)」|(-?\d+(?:\.\d+)?)\b|([A-Za-z_]+)|(,))')
-_PARAM = re.compile(r"\{\{\s*(?!secret:)([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_PARAM = re.compile(r"\{\{\s*(?!secret:)([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*(\w+)\s*)?\}\}")
+_IF = re.compile(r'^if\s+(\w+)\s*(?:(!?=)\s*("(?:[^"\\]|\\.)*"|[^\s:]+))?\s*:\s*(.+)$', re.I)
 USAGE = {
     "goto": 'goto "URL"',
-    "click": 'click "TARGET" [near "TEXT"]',
+    "click": 'click "TARGET" [near "TEXT"] [exact|glob] [pick lowest|highest price|duration|'
+             'number [after "LABEL"]] [until "TEXT"]',
     "type": 'type "TEXT" into "TARGET" [append]',
     "select": 'select "OPTION"[, "OPTION"...] in "TARGET"',
     "check": 'check "TARGET"',
     "uncheck": 'uncheck "TARGET"',
-    "press": 'press "KEYS" [in "TARGET"]',
+    "press": 'press "KEYS" [in "TARGET"] [until "TEXT"]',
     "scroll": 'scroll [down|up] [PIXELS] [in "TARGET"]',
     "hover": 'hover "TARGET"',
     "upload": 'upload "FILE"[, "FILE"...] to "TARGET"',
@@ -70,11 +80,14 @@ class PlanSyntaxError(InvalidInput):
 
 @dataclass(frozen=True)
 class PlanStep:
-    """One parsed line: its number, its text and the action it stands for."""
+    """One parsed line: its number, its text, the action it stands for, and its logic."""
 
     line: int
     text: str
     action: Any
+    when: str | None = None  # `if NAME[=VALUE]:`, kept when the plan is parsed without values
+    until: str | None = None
+    pick: Pick | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,11 @@ class Plan:
     steps: tuple[PlanStep, ...]
     comments: tuple[str, ...] = ()
 
+    @property
+    def logic(self) -> bool:
+        """Whether any step repeats (`until`) or picks (`pick`)."""
+        return any(s.until or s.pick for s in self.steps)
+
     def header(self, key: str) -> str | None:
         """The value of a `# key: value` comment line, if any."""
         for c in self.comments:
@@ -91,17 +109,6 @@ class Plan:
             if sep and k.strip().lower() == key.lower():
                 return v.strip()
         return None
-
-
-@dataclass
-class PlanRun:
-    """How a plan run went: its records, whether every step succeeded, and the result."""
-
-    records: list[StepRecord] = field(default_factory=list)
-    ok: bool = True
-    result: Any = None
-    failed_line: int | None = None
-    error: str | None = None
 
 
 def _tokens(text: str, lineno: int) -> list[tuple[str, str]]:
@@ -160,15 +167,32 @@ class _Line:
             raise self.fail(f"unexpected {self.toks[0][1]!r}")
 
 
-def _action(line: _Line) -> Any:
+def _logic(line: _Line) -> tuple[str | None, Pick | None]:
+    """The optional `pick …` and `until "TEXT"` at the end of a click or press."""
+    pick = None
+    if line.verb == "click" and line.keyword("pick"):
+        way = line.keyword("lowest", "highest", "cheapest", "shortest", "min", "max")
+        key = line.keyword("price", "duration", "number")
+        if not way or not key:
+            raise line.fail("expected 'pick lowest|highest price|duration|number'")
+        label = line.string("the label") if line.keyword("after") else None
+        pick = Pick(by="max" if way in ("highest", "max") else "min", key=key, label=label)
+    until = line.string("the text to wait for") if line.keyword("until") else None
+    return until, pick
+
+
+def _action(line: _Line) -> tuple[Any, str | None, Pick | None]:
     verb = line.verb
+    until, pick = None, None
     if verb == "goto":
         action: Any = Goto(url=line.string("a URL"))
     elif verb in ("click", "hover", "check", "uncheck"):
         target = line.string("the element")
         near = line.string("the nearby text") if line.keyword("near") else None
+        match = line.keyword("exact", "glob") or "fuzzy"
         cls = {"click": Click, "hover": Hover, "check": Check, "uncheck": Uncheck}[verb]
-        action = cls(target=target, near=near)
+        action = cls(target=target, near=near, match=match)
+        until, pick = _logic(line)
     elif verb == "type":
         text = line.string("the text to type")
         if not line.keyword("into", "in"):
@@ -187,6 +211,7 @@ def _action(line: _Line) -> Any:
         keys = line.string("the keys")
         target = line.string("the element") if line.keyword("in", "on") else None
         action = Press(keys=keys, target=target)
+        until, _ = _logic(line)
     elif verb == "scroll":
         direction = line.keyword("up", "down") or "down"
         amount = int(float(line.toks.pop(0)[1])) if line.toks and line.toks[0][0] == "num" else 600
@@ -221,7 +246,7 @@ def _action(line: _Line) -> Any:
         raise PlanSyntaxError(f"line {line.lineno}: unknown command {verb!r}; use one of: {known}."
                               f"\n  {line.text.strip()}", line=line.lineno)
     line.end()
-    return action
+    return action, until, pick
 
 
 def parse_plan(script: str, params: dict[str, str] | None = None) -> Plan:
@@ -234,6 +259,18 @@ def parse_plan(script: str, params: dict[str, str] | None = None) -> Plan:
         if text.startswith("#"):
             comments.append(text.lstrip("#").strip())
             continue
+        when = None
+        condition = _IF.match(_strip_comment(text))
+        if condition:
+            name, op, value, text = condition.groups()
+            when = name + (f"{op}{value.strip(chr(34))}" if op else "")
+            if params is not None:
+                if name not in params:
+                    raise PlanSyntaxError(f"line {lineno}: no value for parameter {name!r} in "
+                                          f"its `if`; pass it.", line=lineno)
+                if not holds(when, params):
+                    continue
+                when = None
         if params is not None:
             text = _substitute(text, params, lineno)
         toks = _tokens(_strip_comment(text), lineno)
@@ -243,7 +280,8 @@ def parse_plan(script: str, params: dict[str, str] | None = None) -> Plan:
         if kind != "word":
             raise PlanSyntaxError(f"line {lineno}: a line starts with a command such as click, "
                                   f"type or goto, not {verb!r}.\n  {text}", line=lineno)
-        steps.append(PlanStep(lineno, text, _action(_Line(verb, toks[1:], lineno, raw))))
+        action, until, pick = _action(_Line(verb, toks[1:], lineno, raw))
+        steps.append(PlanStep(lineno, text, action, when, until, pick))
     return Plan(tuple(steps), tuple(comments))
 
 
@@ -264,57 +302,7 @@ def _substitute(text: str, params: dict[str, str], lineno: int) -> str:
             raise PlanSyntaxError(f"line {lineno}: no value for parameter {{{{{m.group(1)}}}}}; "
                                   f"pass it (known: {', '.join(sorted(params)) or 'none'}).",
                                   line=lineno)
-        return str(params[m.group(1)]).replace("\\", "\\\\").replace('"', '\\"')
+        value = filtered(str(params[m.group(1)]), m.group(2))
+        return value.replace("\\", "\\\\").replace('"', '\\"')
 
     return _PARAM.sub(one, text)
-
-
-def run_plan(runtime: Any, plan: Plan | str, params: dict[str, str] | None = None, *,
-             stop_on_error: bool = True) -> PlanRun:
-    """Run each step through `runtime.step`; stops at the first failure unless told not to."""
-    if isinstance(plan, str):
-        plan = parse_plan(plan, params)
-    run = PlanRun()
-    for step in plan.steps:
-        record = runtime.step(step.action, source="plan")
-        run.records.append(record)
-        if not record.ok:
-            run.ok = False
-            run.failed_line = run.failed_line or step.line
-            run.error = run.error or f"line {step.line} ({step.text}): {record.result.get('error')}"
-            if stop_on_error:
-                break
-        if isinstance(step.action, Done):
-            run.result = step.action.result
-            break
-        if isinstance(step.action, Extract):
-            run.result = record.result.get("data")
-    return run
-
-
-class PlanPolicy:
-    """A plan as a Policy: its steps in order, stopping at the first one that fails.
-
-    When the plan has no `done` line, the run ends with the last extracted data.
-    """
-
-    def __init__(self, plan: Plan | str, params: dict[str, str] | None = None) -> None:
-        self.plan = parse_plan(plan, params) if isinstance(plan, str) else plan
-        self.last_source = "plan"
-        self.result: Any = None
-
-    def next_action(self, instruction: str, snapshot: Any, history: list[StepRecord]) -> Any:
-        """The next plan step, or Done (with the failure when the last step failed)."""
-        if history:
-            last, step = history[-1], self.plan.steps[len(history) - 1]
-            if not last.ok:
-                return Done(ok=False, result=f"line {step.line} ({step.text}): "
-                                             f"{last.result.get('error')}")
-            if isinstance(step.action, Extract):
-                self.result = last.result.get("data")
-        if len(history) >= len(self.plan.steps):
-            return Done(result=self.result)
-        action = self.plan.steps[len(history)].action
-        if isinstance(action, Done) and action.result is None and self.result is not None:
-            return action.model_copy(update={"result": self.result})
-        return action

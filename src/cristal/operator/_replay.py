@@ -5,6 +5,8 @@ name without the role word (the element changed kind), the next page of a
 paginated list, then the optional fallback policy for that one step (the model
 policy, when there is one). Every repair is recorded; with nothing left to try it
 stops with a report that names the step, the error and the closest candidates.
+Steps with `until` repeat while the page does not show their text; steps with
+`pick` choose their element on the page as it is when their turn comes.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cristal.errors import CristalError
 from cristal.operator._actions import Click, Done
+from cristal.operator._pick import choose, shows
+from cristal.operator._plan_run import MAX_REPEATS
 from cristal.operator._policy import Policy, TaskRun, run_task
 from cristal.operator._records import StepRecord
-from cristal.operator._skills import Skill
+from cristal.operator._skills import Bound, Skill
 from cristal.operator._snapshot import Snapshot
 from cristal.operator._targeting import Query, parse_target
 from cristal.operator._text import norm
@@ -40,12 +45,17 @@ class Repair:
 class _Episode:
     instruction: str
     skill: Skill | None
-    actions: list[Any]
+    steps: list[Bound]
     cursor: int = 0
     issued: str = ""  # what the last action was: step | relax_role | paginate | fallback
     relaxed: bool = False
     pages: int = 0
     seen: int = 0
+    repeats: int = 0  # tries of the current `until` step
+
+    @property
+    def actions(self) -> list[Any]:
+        return [b.action for b in self.steps]
 
 
 class SkillPolicy:
@@ -67,15 +77,15 @@ class SkillPolicy:
             return getattr(self.fallback, "last_call_id", None)
         return None
 
-    def choose(self, instruction: str) -> tuple[Skill, list[Any]] | None:
-        """The most specific skill that fits, and its bound actions."""
+    def choose(self, instruction: str) -> tuple[Skill, list[Bound]] | None:
+        """The most specific skill that fits, and its bound steps."""
         fits = [(s, s.match(instruction)) for s in self.skills]
         fits = [(s, v) for s, v in fits if v is not None]
         if not fits:
             return None
         skill, values = max(fits, key=lambda p: (sum(v is not None for v in p[1].values()),
                                                   len(p[0].template)))
-        return skill, skill.actions(values)
+        return skill, skill.plan(values)
 
     def next_action(self, instruction: str, snapshot: Snapshot, history: list[StepRecord]) -> Any:
         """The skill's next step, a healing step, or Done (with a report when it failed)."""
@@ -91,11 +101,24 @@ class SkillPolicy:
             stop = self._after(ep, last, snapshot, history)
             if stop is not None:
                 return stop
-        if ep.cursor >= len(ep.actions):
+        while ep.cursor < len(ep.steps) and ep.steps[ep.cursor].until and shows(
+                snapshot, ep.steps[ep.cursor].until):
+            ep.cursor, ep.repeats = ep.cursor + 1, 0  # already showing: nothing (more) to do
+        if ep.cursor >= len(ep.steps):
             self.last_source = "skill"
-            return Done(result={"skill": ep.skill.name, "steps": len(ep.actions)})
+            return Done(result={"skill": ep.skill.name, "steps": len(ep.steps)})
+        step = ep.steps[ep.cursor]
+        if ep.repeats >= MAX_REPEATS:
+            return self._stop(ep, None, f"{step.until!r} did not show after {MAX_REPEATS} tries")
         self.last_source, ep.issued = "skill", "step"
-        return ep.actions[ep.cursor]
+        if step.pick is None:
+            return step.action
+        try:
+            ref, value = choose(snapshot, step.action, step.pick)
+        except CristalError as exc:
+            return self._stop(ep, None, exc.message)
+        return step.action.model_copy(update={
+            "target": ref, "match": "fuzzy", "note": f"{step.pick.describe()}: {value:g}"})
 
     def _after(self, ep: _Episode, last: StepRecord, snapshot: Snapshot,
                history: list[StepRecord]) -> Any:
@@ -105,7 +128,10 @@ class SkillPolicy:
         if last.ok:
             if ep.issued == "paginate":
                 return None  # retry the same step on the new page
-            ep.cursor, ep.relaxed, ep.pages = ep.cursor + 1, False, 0
+            if ep.issued == "step" and ep.steps[ep.cursor].until:
+                ep.repeats += 1  # again, until the page shows the text
+                return None
+            ep.cursor, ep.relaxed, ep.pages, ep.repeats = ep.cursor + 1, False, 0, 0
             return None
         step = ep.actions[ep.cursor]
         if ep.issued == "fallback":

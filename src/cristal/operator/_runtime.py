@@ -1,9 +1,15 @@
-"""The operator runtime: observe, resolve, guard, act and record, one step at a time."""
+"""The operator runtime: observe, resolve, guard, act and record, one step at a time.
+
+Each action's effect is predicted from its element (`_effects`), judged by the guards,
+approved in advance or by a person (`_gate`), applied while unannounced form
+submissions are held (`_submits`), and recorded with every secret masked in every
+encoding (`_masking`). Secrets are typed only on the hosts they are bound to and only
+when the task names them (`_secrets`).
+"""
 
 from __future__ import annotations
 
-import json
-import re
+import secrets as _random
 import time
 import uuid
 from collections import deque
@@ -12,40 +18,42 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from cristal.errors import CristalError, InvalidInput, Refused
-from cristal.operator._actions import ActionResult, AskUser, Done, Extract, Press, Scroll, WaitFor
+from cristal.errors import CristalError, InvalidInput
+from cristal.operator import _submits
+from cristal.operator._actions import (
+    ActionResult,
+    AskUser,
+    Click,
+    Done,
+    Extract,
+    Goto,
+    Press,
+    Scroll,
+    Type,
+    WaitFor,
+)
+from cristal.operator._approvals import Approvals
 from cristal.operator._browser import Session
+from cristal.operator._effects import Effect, predict
 from cristal.operator._executor import ActionFailed, apply
-from cristal.operator._guards import ConfirmationRequest, Confirmer, GuardPolicy, review
+from cristal.operator._gate import ActionRejected, ConfirmationRequired, Gate, TakenOver
+from cristal.operator._guards import Confirmer, GuardPolicy
+from cristal.operator._masking import SecretMask
 from cristal.operator._records import Recorder, StepRecord
+from cristal.operator._secrets import SECRET, SecretScope, check_typed_text
 from cristal.operator._snapshot import Snapshot, take_snapshot
 from cristal.operator._targeting import Resolution, TargetNotFound, parse_target, resolve
 from cristal.operator._text import norm, similarity
 
 __all__ = ["ActionRejected", "ConfirmationRequired", "Runtime", "SecretResolver", "TakenOver"]
 
-SECRET = re.compile(r"\{\{\s*secret:([A-Za-z0-9_.\-]+)\s*\}\}")
 # (secret name, host of the page it will be typed into) -> value; raise to refuse.
 SecretResolver = Callable[[str, str], str]
 _STABLE_S = 0.6  # a page unchanged this long is not about to show the missing element
 _KIND = {"type": "type", "select": "select", "check": "check", "uncheck": "check",
          "upload": "upload"}
-
-
-class ConfirmationRequired(Refused):
-    """The action needs a person's confirmation and no one was asked."""
-
-
-class ActionRejected(Refused):
-    """The person asked to confirm the action said no."""
-
-
-class TakenOver(CristalError):
-    """Raised by a confirmation callback: the person did this step by hand (a takeover).
-
-    The step is recorded as done by the user, and the run resumes from the page as
-    the person left it (the next step observes it afresh).
-    """
+# Actions during which the page's own form submissions are held for review.
+_HOLD = {"click", "press", "type", "select", "check", "uncheck"}
 
 
 class Runtime:
@@ -55,11 +63,14 @@ class Runtime:
                  confirm: Confirmer | None = None, secrets: SecretResolver | None = None,
                  ask: Callable[[str], str] | None = None, recorder: Recorder | None = None,
                  exclude: tuple[str, ...] = (), max_tokens: int = 4000, timeout_s: float = 3.0,
-                 wait_s: float = 2.0, run_id: str | None = None) -> None:
+                 wait_s: float = 2.0, run_id: str | None = None,
+                 secret_scope: SecretScope | None = None,
+                 approvals: Approvals | None = None) -> None:
         self.session = session
-        self.guards = guards or GuardPolicy()
-        self.confirm = confirm
+        self.masker = SecretMask()
+        self.gate = Gate(guards or GuardPolicy(), confirm, approvals, self.masker)
         self.secrets = secrets
+        self.secret_scope = secret_scope  # None: bound to the host of the first page
         self.ask = ask
         self.recorder = recorder
         self.exclude = exclude
@@ -69,8 +80,21 @@ class Runtime:
         self.run_id = run_id or uuid.uuid4().hex[:12]
         self.steps = 0
         self.finished: Done | None = None
-        self._secret_values: list[str] = []
+        # Marks the page's data in snapshots; the page cannot know it, so cannot fake its end.
+        self.nonce = _random.token_hex(6)
+        self._start_host: str | None = None
         self._seen: deque[str] = deque(maxlen=20)
+        _submits.install(session.context, session.page)
+
+    @property
+    def guards(self) -> GuardPolicy:
+        """What needs confirmation."""
+        return self.gate.guards
+
+    @property
+    def confirm(self) -> Confirmer | None:
+        """The confirmation callback (None: sensitive actions are refused)."""
+        return self.gate.confirm
 
     @property
     def page(self) -> Any:
@@ -84,8 +108,8 @@ class Runtime:
         for attempt in range(3):
             try:
                 snap = take_snapshot(self.page, max_tokens=self.max_tokens, exclude=self.exclude,
-                                     include_hidden=include_hidden,
-                                     secrets=tuple(self._secret_values))
+                                     include_hidden=include_hidden, secrets=self.masker,
+                                     nonce=self.nonce)
                 break
             except PlaywrightError:  # navigating: the old document is gone, the new one loading
                 if attempt == 2:
@@ -135,6 +159,9 @@ class Runtime:
         self.steps += 1
         started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
         t0 = time.perf_counter()
+        if self._start_host is None:
+            url = action.url if isinstance(action, Goto) else self.page.url
+            self._start_host = urlsplit(url).hostname or ""
         snap = snapshot or self.snapshot()
         t_snap = time.perf_counter()
         blocked_before = len(self.session.blocked)
@@ -156,11 +183,17 @@ class Runtime:
                 else:
                     resolution = self.resolve(action, snap)
                 timings["resolve"] = (time.perf_counter() - t_snap) * 1000
-                confirmation = self._confirm(action, resolution)
-                fill, secret = self._fill(action)
+                effect = predict(self.page, action, resolution, timeout_ms=self.timeout_ms)
+                fill, secret = self._fill(action, effect, resolution)
+                confirmation = self.gate.check(self.page, action, resolution, effect,
+                                               source=source, step=self.steps,
+                                               page_text="\n".join(self._seen))
                 t_act = time.perf_counter()
-                applied = apply(self.session, action, resolution, timeout_ms=self.timeout_ms,
-                                fill_text=fill, secret=secret)
+                applied, held = self._apply(action, resolution, effect, fill, secret)
+                if held:
+                    confirmation = self.gate.held(
+                        self.page, held, action, step=self.steps,
+                        done=applied.detail[:1].upper() + applied.detail[1:]) or confirmation
                 if self.session.task_dir is not None:
                     self.session.save_downloads()
                 result = ActionResult(ok=True, detail=applied.detail, data=applied.data,
@@ -197,42 +230,56 @@ class Runtime:
             self.recorder.record(record)
         return record
 
-    def _confirm(self, action: Any, resolution: Resolution | None) -> dict[str, Any] | None:
-        verdict = review(action, resolution, self.page, self.guards,
-                         page_text="\n".join(self._seen), timeout_ms=self.timeout_ms)
-        if not verdict.needs_confirmation:
-            return None
-        target = f'{resolution.role} "{resolution.name[:60]}"' if resolution else ""
-        request = ConfirmationRequest(action=action.model_dump(exclude_none=True), target=target,
-                                      reasons=verdict.reasons, url=self.page.url, step=self.steps)
-        approved = bool(self.confirm(request)) if self.confirm is not None else False
-        info = {"reasons": list(verdict.reasons), "kinds": list(verdict.kinds),
-                "approved": approved, "asked": self.confirm is not None}
-        if self.confirm is None:
-            raise ConfirmationRequired(
-                f"{request.prompt()} This needs a person's confirmation; run the task with a "
-                "confirmation prompt (or approve it in the console).", confirmation=info)
-        if not approved:
-            raise ActionRejected(f"Not done: the person declined ({'; '.join(verdict.reasons)}).",
-                                 confirmation=info)
-        return info
+    def _apply(self, action: Any, resolution: Resolution | None, effect: Effect,
+               fill: str | None, secret: bool) -> tuple[Any, list[_submits.Held]]:
+        """Apply the action, holding form submissions its predicted effect did not name."""
+        def check_toggle(toggle: Any) -> None:  # a click the executor makes to reveal
+            click = Click(target="(toggle)", note="opens what holds the target")
+            seen = predict(self.page, click, None, timeout_ms=self.timeout_ms, locator=toggle)
+            self.gate.check(self.page, click, None, seen, source="reveal", step=self.steps)
 
-    def _fill(self, action: Any) -> tuple[str | None, bool]:
-        text = getattr(action, "text", None)
-        if action.action != "type" or not text or not SECRET.search(text):
+        if action.action not in _HOLD:
+            return apply(self.session, action, resolution, timeout_ms=self.timeout_ms,
+                         fill_text=fill, secret=secret, check_toggle=check_toggle), []
+        allow = None
+        if effect.submits is not None and not effect.submits.pseudo:
+            allow = resolution.ref if resolution is not None else "focus"
+        _submits.arm(self.page, allow, resolution.frame if resolution else "")
+        held: list[_submits.Held] = []
+        try:
+            applied = apply(self.session, action, resolution, timeout_ms=self.timeout_ms,
+                            fill_text=fill, secret=secret, check_toggle=check_toggle)
+        finally:
+            held = _submits.disarm(self.page)
+        return applied, held
+
+    def _fill(self, action: Any, effect: Effect,
+              resolution: Resolution | None) -> tuple[str | None, bool]:
+        """The text to type (secrets filled in, where they are bound), checked for control
+        characters; (None, False) for other actions."""
+        if not isinstance(action, Type):
+            return None, False
+        field = resolution.name if resolution else action.target
+        kinds = {"one_line": effect.one_line, "multi_line": effect.multi_line, "field": field}
+        check_typed_text(action.text, **kinds)
+        if not SECRET.search(action.text):
             return None, False
         if self.secrets is None:
-            raise InvalidInput(f"The action uses {SECRET.search(text).group(0)} but this run has "
-                               "no secret resolver; start it with one (or remove the reference).")
+            raise InvalidInput(f"The action uses {SECRET.search(action.text).group(0)} but this "
+                               "run has no secret resolver; start it with one (or remove the "
+                               "reference).")
         host = urlsplit(self.page.url).hostname or ""
+        form = urlsplit(effect.field_form).hostname or "" if effect.field_form else None
+        scope = self.secret_scope or SecretScope(default_hosts=(self._start_host or "",))
 
-        def lookup(m: re.Match[str]) -> str:
+        def lookup(m: Any) -> str:
+            scope.check(m.group(1), host, form)
             value = self.secrets(m.group(1), host)  # type: ignore[misc]
-            if value and value not in self._secret_values:
-                self._secret_values.append(value)
+            check_typed_text(value, **kinds, secret=m.group(1))
+            self.masker.add(value)
             return value
 
-        return SECRET.sub(lookup, text), True
+        return SECRET.sub(lookup, action.text), True
 
     def _ask(self, action: AskUser, started: float) -> ActionResult:
         if self.ask is None:
@@ -260,18 +307,10 @@ class Runtime:
             time.sleep(0.1)
 
     def mask(self, value: Any) -> Any:
-        """`value` (JSON-like) with every secret this run has typed replaced by `<secret>`."""
-        if not self._secret_values:
-            return value
-        return json.loads(self._mask_json(json.dumps(value, ensure_ascii=False, default=str)))
-
-    def _mask_json(self, raw: str) -> str:
-        for secret in self._secret_values:
-            # As JSON writes it, so quotes and backslashes in a secret are matched too.
-            raw = raw.replace(json.dumps(secret, ensure_ascii=False)[1:-1], "<secret>")
-        return raw
+        """`value` (JSON-like) with every secret this run has typed masked, in any encoding."""
+        return self.masker.value(value)
 
     def _scrub(self, record: StepRecord) -> StepRecord:
-        if not self._secret_values:
+        if not self.masker:
             return record
-        return StepRecord.model_validate_json(self._mask_json(record.model_dump_json()))
+        return StepRecord.model_validate(self.masker.value(record.model_dump(mode="json")))

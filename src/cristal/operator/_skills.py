@@ -3,7 +3,12 @@
 A Skill keeps an instruction template (and its regex), the parameters it pulls out
 of a new instruction (lists split on commas and 'and'; 'nothing' is an empty list),
 and action templates whose targets are semantic (role word + name template), never
-refs or CSS. `_compile.py` builds skills from demonstrations.
+refs or CSS. `_compile.py` builds skills from demonstrations; a written skill (a plan
+with a `# pattern:` header) also carries task logic: steps that run only `when` a
+parameter has a value (or a given one), steps repeated `until` a text shows, and
+clicks that `pick` among several matches by a price, duration or number.
+Placeholders may pass a value through a filter: `{{day|int}}` ('07' -> '7'),
+`{{month|month}}` ('11' -> 'November').
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from pydantic import BaseModel, Field
 
 from cristal.errors import InvalidInput
 from cristal.operator._actions import parse_action
+from cristal.operator._pick import Pick
 from cristal.operator._targeting import parse_target
 
-__all__ = ["DemoStep", "Skill", "SkillParam", "SkillStep", "split_list"]
+__all__ = ["Bound", "DemoStep", "Skill", "SkillParam", "SkillStep", "filtered", "holds",
+           "split_list"]
 
 _LIST_SEP = re.compile(r"\s*(?:,\s*(?:and|or)\s+|,|\s+and\s+|\s+or\s+|、|及び|および|&)\s*", re.I)
 _BETWEEN = re.compile(r"^\s*(?:,\s*(?:and|or)\s+|,|and|or|、|及び|および|と|&)?\s*$", re.I)
@@ -55,11 +62,38 @@ class SkillParam(BaseModel):
 
 
 class SkillStep(BaseModel):
-    """An action template; `{{param}}` placeholders, `repeat` runs it once per list item."""
+    """An action template; `{{param}}` placeholders, `repeat` runs it once per list item,
+    `when` makes it conditional, `until` repeats it, `pick` chooses among matches."""
 
     action: dict[str, Any]
     role: str | None = None
     repeat: str | None = None
+    when: str | None = None  # "name" (has a value), "name=value" or "name!=value"
+    until: str | None = None  # a text template: repeat the action until the page shows it
+    pick: Pick | None = None
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One concrete step: its action, and the text it repeats until, or how it picks."""
+
+    action: Any
+    until: str | None = None
+    pick: Pick | None = None
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def holds(condition: str, values: dict[str, Any]) -> bool:
+    """Whether a `when` condition holds for these parameter values (case-insensitive)."""
+    name, op, want = re.match(r"\s*(\w+)\s*(!?=)?\s*(.*?)\s*$", condition).groups()
+    have = values.get(name)
+    if not op:
+        return have not in (None, "", [])
+    equal = str(have or "").casefold() == want.strip("\"'").casefold()
+    return equal if op == "=" else not equal
 
 
 class Skill(BaseModel):
@@ -97,8 +131,14 @@ class Skill(BaseModel):
 
     def actions(self, values: dict[str, Any]) -> list[Any]:
         """The concrete actions for explicit parameter values."""
+        return [b.action for b in self.plan(values)]
+
+    def plan(self, values: dict[str, Any]) -> list[Bound]:
+        """The concrete steps for explicit parameter values (with their `until` and `pick`)."""
         out = []
         for step in self.steps:
+            if step.when and not holds(step.when, values):
+                continue
             items = values.get(step.repeat) if step.repeat else [None]
             for item in items or []:
                 bound = dict(values, **({step.repeat: item} if step.repeat else {}))
@@ -107,7 +147,8 @@ class Skill(BaseModel):
                     continue  # an optional clause this instruction leaves out
                 if step.role and data.get("match", "fuzzy") == "fuzzy" and data.get("target"):
                     data["target"] = _with_role(data["target"], step.role)
-                out.append(parse_action(data))
+                until = _fill_str(step.until, bound) if step.until else None
+                out.append(Bound(parse_action(data), until, step.pick))
         return out
 
     def save(self, path: str | Path) -> None:
@@ -120,7 +161,13 @@ class Skill(BaseModel):
         return cls.model_validate_json(Path(path).read_text(encoding="utf-8"))
 
 
-_PLACEHOLDER = re.compile(r"\{\{\s*(?!secret:)([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_PLACEHOLDER = re.compile(r"\{\{\s*(?!secret:)([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*(\w+)\s*)?\}\}")
+_FILTERS = {
+    "int": lambda v: str(int(v)) if v.strip().isdigit() else v,
+    "month": lambda v: _MONTHS[int(v) - 1] if v.strip().isdigit() and 1 <= int(v) <= 12 else v,
+    "lower": str.lower,
+    "upper": str.upper,
+}
 
 
 def _fill(action: dict[str, Any], values: dict[str, Any]) -> dict[str, Any] | None:
@@ -141,12 +188,23 @@ def _fill(action: dict[str, Any], values: dict[str, Any]) -> dict[str, Any] | No
     return out
 
 
+def filtered(value: str, name: str | None) -> str:
+    """`value` through the placeholder filter `name` (`int`, `month`, `lower`, `upper`)."""
+    if not name:
+        return value
+    if name not in _FILTERS:
+        raise InvalidInput(f"Unknown filter |{name}; use one of {', '.join(_FILTERS)}.")
+    return _FILTERS[name](value)
+
+
 def _fill_str(text: str, values: dict[str, Any]) -> str | None:
-    names = _PLACEHOLDER.findall(text)
+    names = [name for name, _ in _PLACEHOLDER.findall(text)]
     missing = names and all(values.get(n) is None for n in names)
     if missing and _PLACEHOLDER.sub("", text) in ("", "*"):
         return None
-    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1)) or ""), text)
+
+    return _PLACEHOLDER.sub(lambda m: filtered(str(values.get(m.group(1)) or ""), m.group(2)),
+                            text)
 
 
 def _relaxed(pattern: str, names: list[str]) -> list[str]:

@@ -284,9 +284,11 @@
     const icon = pointer && rect.width <= 64 && rect.height <= 64 && rect.width > 0 &&
       (tag === "IMG" || tag === "SVG" || tag === "svg" || /url\(/.test(style.content || "") ||
         /url\(/.test(style.backgroundImage || "")) && !(el.textContent || "").trim();
+    // An <a> without href is a script's button (date pickers, menus): clickable too.
     const clickable = !INTERACTIVE.has(role) && (
       (pointer && parentCursor !== "pointer") || icon || el.hasAttribute("onclick") ||
-      (el.hasAttribute("tabindex") && el.tabIndex >= 0 && tag !== "A" && tag !== "BODY"));
+      (el.hasAttribute("tabindex") && el.tabIndex >= 0 && tag !== "A" && tag !== "BODY") ||
+      (tag === "A" && !el.hasAttribute("href") && !!(el.title || squash(el.textContent))));
     const effRole = role || (clickable ? "clickable" : "");
     const interactive = INTERACTIVE.has(effRole) || clickable;
     const meaningful = STRUCT.has(effRole) || LEAFLIKE.has(effRole);

@@ -11,7 +11,14 @@ from cristal.research._run import (
     run_research,
 )
 from cristal.research._sessions import get_session, list_sessions, set_out_dir
-from cristal.research._types import Citation, Claim, Evidence, Report, SubQuestion
+from cristal.research._types import (
+    Citation,
+    Claim,
+    Evidence,
+    Report,
+    SubQuestion,
+    report_from_contract,
+)
 
 __all__ = [
     "DEFAULT_EMBED_SECONDS",
@@ -34,6 +41,7 @@ __all__ = [
     "plan_rules",
     "render_html",
     "render_markdown",
+    "report_from_contract",
     "retrieved_documents",
     "run_research",
     "set_out_dir",

@@ -9,6 +9,7 @@ from cristal.governance import Tenant
 from cristal.knowledge import (
     Collection,
     Passage,
+    Scope,
     detect_lang,
     document_passages,
     document_texts,
@@ -170,7 +171,7 @@ def _feedback(state: SearchState, sub: SubQuestion, pool: Pool, options: Researc
 def gather(
     store: Store,
     gateway: Gateway,
-    collection: Collection,
+    collection: Collection | Scope,
     tenant: Tenant,
     question: str,
     *,
@@ -179,7 +180,10 @@ def gather(
     progress: Progress | None = None,
     caller: str = "research",
 ) -> Findings:
-    """Plan (by rules unless `subs` is given), search, read and pick evidence."""
+    """Plan (by rules unless `subs` is given), search, read and pick evidence.
+
+    Only the given collection (or the collections of the Scope) is searched and read.
+    """
     lang = detect_lang(question)
     state = SearchState(store, gateway, collection, tenant.name, options.max_steps, caller)
     state.lang = lang

@@ -11,12 +11,17 @@ __all__ = ["erase_sessions", "expire_sessions"]
 
 
 def erase_sessions(scope: ErasureScope) -> None:
-    """Delete sessions whose question or report holds or cites erased data, with their files."""
+    """Delete sessions that hold, cite or (for --user) were asked by erased data, with files."""
     with scope.store.read() as conn:
         rows = conn.execute(sa.select(rs.c.id, rs.c.collection, rs.c.question, rs.c.report,
-                                      rs.c.out_dir).where(rs.c.tenant_id == scope.tenant.id))
+                                      rs.c.out_dir, rs.c.asked_by).where(
+            rs.c.tenant_id == scope.tenant.id))
+        # `asked_by` is the asker's subject: `user:<tenant>/<name>` (server) or `local:<name>`.
+        asker = ({f"user:{scope.tenant.name}/{scope.value}", f"local:{scope.value}"}
+                 if scope.selector == "user" else set())
         doomed = [r for r in rows if (scope.selector == "collection"
                                       and r.collection == scope.value)
+                  or r.asked_by in asker
                   or scope.matches(r.question) or scope.matches(r.report)]
     _delete(scope, doomed)
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cristal.errors import CristalError
-from cristal.knowledge import Collection, query_terms, search
+from cristal.knowledge import Collection, Scope, query_terms, search
 from cristal.knowledge.ja import noun_spans
 from cristal.models import Gateway
 from cristal.research._terms import canonical
@@ -53,7 +53,7 @@ def _phrases(text: str, lang: str) -> list[str]:
     return [p for p in dict.fromkeys(found) if 2 <= len(p) <= 16 and not p.isdigit()]
 
 
-def said_by_meaning(word: str, store: Store, gateway: Gateway, collection: Collection,
+def said_by_meaning(word: str, store: Store, gateway: Gateway, collection: Collection | Scope,
                     tenant: str, caller: str, lang: str) -> list[frozenset[str]]:
     """Term sets of the collection's phrases that mean `word` (empty without vectors)."""
     if not collection.embedded:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from cristal.knowledge import Collection, Passage, query_terms, search
+from cristal.knowledge import Collection, Passage, Scope, query_terms, search
 from cristal.research._lexicon import Lexicon
 from cristal.research._terms import canonical
 from cristal.store import Store
@@ -60,7 +60,7 @@ def _written_as_name(word: str, found: list[Passage]) -> bool:
     return len(titles) >= _MIN_DOCUMENTS and titled >= _CAPITALISED * len(titles)
 
 
-def recase(question: str, store: Store, collection: Collection, lexicon: Lexicon,
+def recase(question: str, store: Store, collection: Collection | Scope, lexicon: Lexicon,
            chunk_share: Callable[[list[str]], dict[str, float]]) -> str:
     """The question with the lower-case words the collection writes as names capitalised.
 

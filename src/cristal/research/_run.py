@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cristal.errors import BudgetExceeded, InvalidInput, ModelError
-from cristal.governance import get_tenant
+from cristal.governance import Principal, get_tenant
 from cristal.knowledge import (
     Progress as IngestProgress,
 )
 from cristal.knowledge import (
+    Scope,
     embed_pending,
     get_collection,
     ingest_paths,
@@ -60,6 +61,10 @@ class ResearchRequest:
     options: ResearchOptions = ResearchOptions()
     embed: bool = True
     embed_seconds: float | None = DEFAULT_EMBED_SECONDS  # None: embed everything first
+    # Several collections searched together (instead of `collection`).
+    collections: tuple[str, ...] | None = None
+    # Who asks: only collections they may read are searched (None: the local owner).
+    reader: Principal | None = None
 
 
 def collection_for(docs: Path) -> str:
@@ -86,15 +91,22 @@ def run_research(store: Store, gateway: Gateway, request: ResearchRequest,
     if not request.question.strip():
         raise InvalidInput("the question is empty: ask something, e.g. "
                            '`cristal research "What is the late fee?" --docs ./folder`.')
-    if request.docs is None and request.collection is None:
+    if request.docs is None and request.collection is None and request.collections is None:
         raise InvalidInput("say where to look: --docs FOLDER or --collection NAME.")
     tenant = get_tenant(store, request.tenant or gateway.settings.tenant)
     ingest_ms, ingest_summary = 0.0, None
     if request.docs is not None:
         name, ingest_ms, ingest_summary = _ingest(store, gateway, request, tenant, progress)
+        names = [name]
     else:
-        name = request.collection
-    collection = get_collection(store, tenant, name)
+        names = [request.collection] if request.collection else list(request.collections or ())
+    if not names:
+        raise InvalidInput("there is no collection to research that you can read; ingest "
+                           "documents first, or ask an admin to grant you a collection.")
+    # The reader check happens here, at the bottom: a collection they may not read is
+    # "not found", and nothing outside this scope is ever searched.
+    collection = Scope(tuple(get_collection(store, tenant, n, reader=request.reader)
+                             for n in dict.fromkeys(names)))
     session_id = new_id("res")
     pending_vectors = collection.chunks - collection.embedded
     caller = f"research:{session_id}"
@@ -175,7 +187,8 @@ def run_research(store: Store, gateway: Gateway, request: ResearchRequest,
         notes=notes, docs_root=str(request.docs.resolve()) if request.docs else None,
         direct=direct, neighbour=neighbour,
     )
-    save_session(store, tenant.id, report)
+    save_session(store, tenant.id, report, collection_ids=list(collection.ids),
+                 asked_by=request.reader.subject if request.reader else None)
     return report, ingest_summary
 
 

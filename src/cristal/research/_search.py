@@ -19,11 +19,11 @@ from cristal.errors import CristalError
 from cristal.knowledge import (
     Collection,
     Passage,
+    Scope,
+    as_scope,
     document_texts,
     passage_text,
-    phrase_count,
     search,
-    term_stats,
 )
 from cristal.knowledge.ja import query_terms
 from cristal.models import Gateway
@@ -109,11 +109,11 @@ class Pool:
 class SearchState:
     """Search, scoring and follow-up for all sub-questions of one research session."""
 
-    def __init__(self, store: Store, gateway: Gateway, collection: Collection, tenant: str,
-                 max_steps: int, caller: str) -> None:
+    def __init__(self, store: Store, gateway: Gateway, collection: Collection | Scope,
+                 tenant: str, max_steps: int, caller: str) -> None:
         self.store = store
         self.gateway = gateway
-        self.collection = collection
+        self.collection = as_scope(collection)  # only these collections are ever read
         self.tenant = tenant
         self.max_steps = max_steps
         self.caller = caller
@@ -173,7 +173,7 @@ class SearchState:
         """Inverse document frequency (over chunks) of each term."""
         missing = [t for t in terms if t not in self._idf]
         if missing:
-            total, df = term_stats(self.store, self.collection.id, missing)
+            total, df = self.collection.term_stats(self.store, missing)
             self._totals = [total]
             for term in missing:
                 self._df[term] = df.get(term, 0)
@@ -199,7 +199,7 @@ class SearchState:
             compound = (term not in base and not _HIRAGANA.search(term)
                         and not _KATAKANA_ONLY.match(term) and not term.startswith(("何", "幾"))
                         and not term.endswith((*_ATTRIBUTE_HEADS, "的")))  # 最終的: a manner
-            if compound and phrase_count(self.store, self.collection.id, " ".join(
+            if compound and self.collection.phrase_count(self.store, " ".join(
                     query_terms(term, compounds=False))):
                 continue  # 「契約書」 within 「売買契約書」: its parts stand together
             if (term in capitals or code or compound) and not self._said_otherwise(term):
@@ -213,7 +213,7 @@ class SearchState:
             # absent only if "Silver Zoom" is (documents say "the Silver Zoom Card").
             proper = " ".join(w for w in words if w[:1].isupper() or any(c.isdigit() for c in w))
             if len(words) >= 2 and named and not any(
-                    phrase_count(self.store, self.collection.id, phrase)
+                    self.collection.phrase_count(self.store, phrase)
                     for phrase in dict.fromkeys([core, proper]) if phrase):
                 out.append(core)
         return out

@@ -22,4 +22,7 @@ research_sessions = sa.Table(
     sa.Column("model_calls", sa.Integer(), nullable=False),
     sa.Column("out_dir", sa.Text(), nullable=True),
     sa.Column("report", JSON, nullable=False),
+    # The collections searched (ids): who cannot read all of them cannot see the session.
+    sa.Column("collection_ids", JSON, nullable=True),
+    sa.Column("asked_by", sa.String(300), nullable=True),  # Principal.subject
 )

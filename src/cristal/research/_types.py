@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Citation", "Claim", "Evidence", "Report", "SubQuestion"]
+__all__ = ["Citation", "Claim", "Evidence", "Report", "SubQuestion", "report_from_contract"]
 
 
 @dataclass(slots=True)
@@ -105,3 +105,25 @@ def _claim(c: Claim) -> dict[str, Any]:
             "sub_question": c.sub_question,
             "citations": [{"doc": x.doc, "quote": x.quote, "start": x.start, "end": x.end,
                            "page": x.page, "evidence": x.evidence} for x in c.citations]}
+
+
+def _claim_from(c: dict[str, Any]) -> Claim:
+    return Claim(text=c["text"], citations=[
+        Citation(**{k: v for k, v in x.items() if k in Citation.__dataclass_fields__})
+        for x in c.get("citations", [])], sub_question=c.get("sub_question"),
+        verified=c.get("verified", True), note=c.get("note"))
+
+
+def report_from_contract(data: dict[str, Any]) -> Report:
+    """A Report back from its stored JSON contract (to render a stored session again)."""
+    names = set(Report.__dataclass_fields__)
+    fields = {k: v for k, v in data.items() if k in names}
+    fields["claims"] = [_claim_from(c) for c in data.get("claims", [])]
+    fields["direct"] = [_claim_from(c) for c in data.get("direct", [])]
+    fields["evidence"] = [Evidence(**{k: v for k, v in e.items()
+                                      if k in Evidence.__dataclass_fields__})
+                          for e in data.get("evidence", [])]
+    fields["sub_questions"] = [SubQuestion(**{k: v for k, v in q.items()
+                                              if k in SubQuestion.__dataclass_fields__})
+                               for q in data.get("sub_questions", [])]
+    return Report(**fields)

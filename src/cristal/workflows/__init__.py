@@ -62,6 +62,12 @@ from cristal.workflows._steptypes import (
     register_step_type,
     step_types,
 )
+from cristal.workflows._stored import (
+    StoredSpec,
+    get_stored_spec,
+    list_stored_specs,
+    store_spec,
+)
 from cristal.workflows._views import RunView, StepView
 from cristal.workflows.steps import register_builtins
 
@@ -90,6 +96,7 @@ __all__ = [
     "StepType",
     "StepUnavailable",
     "StepView",
+    "StoredSpec",
     "add_schedule",
     "app_version",
     "approve",
@@ -101,10 +108,12 @@ __all__ = [
     "function",
     "get_run",
     "get_step_type",
+    "get_stored_spec",
     "idempotency_key",
     "import_modules",
     "list_runs",
     "list_schedules",
+    "list_stored_specs",
     "load_spec",
     "parse_pairs",
     "parse_spec",
@@ -120,6 +129,7 @@ __all__ = [
     "start_workflow",
     "step",
     "step_types",
+    "store_spec",
     "system_database_url",
     "wait_run",
     "workflow",

@@ -92,6 +92,7 @@ class _Runner:
         self.spec = spec
         self.run_id = DBOS.workflow_id or ""
         self.tenant = meta.get("tenant") or "default"
+        self.principal = meta.get("principal")
         self.app = current_app()
         self.steps: dict[str, dict[str, Any]] = {}
         self.scope = {"inputs": inputs, "steps": self.steps, "secrets": Secrets(),
@@ -138,7 +139,8 @@ class _Runner:
         if not step_type.durable:
             return self._op(step, step_type, args, step.id)
         ctx = StepContext(self.run_id, self.tenant, step.id, f"{self.run_id}/{step.id}", args,
-                          app=self.app, workflow=self.spec.name, flow=self)
+                          app=self.app, workflow=self.spec.name, flow=self,
+                          principal=self.principal)
         return step_type.run(step, ctx)
 
     # -- operations -----------------------------------------------------------
@@ -166,7 +168,8 @@ class _Runner:
     def _attempt(self, step: StepSpec, step_type: StepType, args: dict[str, Any], path: str,
                  reservation: Any) -> dict[str, Any]:
         ctx = StepContext(self.run_id, self.tenant, path, f"{self.run_id}/{path}", args,
-                          app=self.app, workflow=self.spec.name)
+                          app=self.app, workflow=self.spec.name,
+                          principal=self.principal)
         policy = step.retry or RetryPolicy(attempts=step_type.attempts)
         options: dict[str, Any] = {"name": path}
         if policy.attempts > 1:

@@ -58,7 +58,8 @@ def _run_id(tenant: str, key: str | None) -> str:
 
 
 def _prepare(engine: Engine, spec: Spec, inputs: dict[str, Any], tenant: str | None,
-             key: str | None, queue: str | None, priority: int | None) -> dict[str, Any]:
+             key: str | None, queue: str | None, priority: int | None,
+             principal: dict[str, Any] | None = None) -> dict[str, Any]:
     settings = engine.settings
     tenant_name = get_tenant(engine.app.store, tenant or settings.tenant).name
     queue = queue or spec.queue or "default"
@@ -69,18 +70,24 @@ def _prepare(engine: Engine, spec: Spec, inputs: dict[str, Any], tenant: str | N
     if not 1 <= priority <= 1_000_000:
         raise InvalidInput("--priority must be between 1 (most urgent) and 1000000.")
     values = coerce_inputs(spec.inputs, inputs, from_text=True)
+    meta: dict[str, Any] = {"tenant": tenant_name, "digest": spec.digest}
+    attributes = {"tenant": tenant_name, "workflow": spec.name, "queue": queue}
+    if principal is not None:  # who started it: its steps read only what they may read
+        meta["principal"] = principal
+        attributes["started_by"] = principal.get("subject")
     return {"run_id": _run_id(tenant_name, key), "tenant": tenant_name, "queue": queue,
-            "priority": priority, "inputs": values,
-            "meta": {"tenant": tenant_name, "digest": spec.digest},
-            "attributes": {"tenant": tenant_name, "workflow": spec.name, "queue": queue}}
+            "priority": priority, "inputs": values, "meta": meta, "attributes": attributes}
 
 
 def start_run(engine: Engine, spec: Spec, inputs: dict[str, Any], *, tenant: str | None = None,
               key: str | None = None, queue: str | None = None, priority: int | None = None,
-              delay_s: float | None = None) -> RunView:
+              delay_s: float | None = None, principal: dict[str, Any] | None = None) -> RunView:
     """Enqueue a run for the workers (not before `delay_s` seconds from now); returns it,
-    queued, or as it is if the key was used before."""
-    p = _prepare(engine, spec, inputs, tenant, key, queue, priority)
+    queued, or as it is if the key was used before.
+
+    `principal` (`Principal.to_dict()` plus `subject`): who started it; its research steps
+    then read only the collections that principal may read."""
+    p = _prepare(engine, spec, inputs, tenant, key, queue, priority, principal)
     options: dict[str, Any] = {
         "workflow_name": WORKFLOW_NAME, "queue_name": p["queue"],
         "queue_partition_key": p["tenant"], "workflow_id": p["run_id"],
@@ -120,9 +127,9 @@ def start_workflow(engine: Engine, fn: Any, *args: Any, tenant: str | None = Non
 
 
 def run_here(engine: Engine, spec: Spec, inputs: dict[str, Any], *, tenant: str | None = None,
-             key: str | None = None) -> str:
+             key: str | None = None, principal: dict[str, Any] | None = None) -> str:
     """Start a run in this process (the engine must be launched); returns its id."""
-    p = _prepare(engine, spec, inputs, tenant, key, None, None)
+    p = _prepare(engine, spec, inputs, tenant, key, None, None, principal)
     if _status(engine, p["run_id"]) is None:
         with SetWorkflowID(p["run_id"]), SetWorkflowAttributes(p["attributes"]), \
                 SetWorkflowTimeout(float(spec.timeout_s) if spec.timeout_s else None):

@@ -113,6 +113,7 @@ class StepContext:
     workflow: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
     flow: Flow | None = None
+    principal: dict[str, Any] | None = None  # who started the run (None: the local owner)
 
     @property
     def idempotency_key(self) -> str:

@@ -64,13 +64,17 @@ class RunView:
     cost_usd: float = 0.0
     model_calls: int = 0
     inputs: dict[str, Any] | None = None
+    started_by: str | None = None
     steps: list[StepView] | None = None
+    withheld: str | None = None  # why inputs and outputs are not shown to this viewer
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form; `steps` only when loaded."""
         data = asdict(self)
         if self.steps is None:
             data.pop("steps")
+        if self.withheld is None:
+            data.pop("withheld")
         return data
 
     @property
@@ -142,7 +146,7 @@ def run_view(st: Any, ops: list[dict[str, Any]] | None = None, loaded: bool = Tr
         failed_step=getattr(st.error, "step", None) if status == "failed" else None,
         waiting=_waiting(st) if status == "waiting" else None,
         attempts=st.recovery_attempts or 0, forked_from=st.forked_from, executor=st.executor_id,
-        inputs=inputs,
+        inputs=inputs, started_by=attrs.get("started_by"),
     )
     if status == "succeeded" and loaded:
         view.outputs = st.output if isinstance(st.output, dict) else {"result": st.output}

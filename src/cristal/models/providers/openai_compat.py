@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Literal
 
+import httpx
 import numpy as np
 import openai
 
@@ -141,6 +142,23 @@ class OpenAIProvider:
         yield StreamEvent(
             result=self._result(request, "".join(parts), tool_calls, finish, usage, model)
         )
+
+    @property
+    def tokens_param(self) -> str:
+        """The name this endpoint wants for the output-token limit."""
+        return self._tokens_param
+
+    def forward(self, body: dict[str, Any], stream: bool = False) -> Any:
+        """Send an OpenAI-format chat body as it is; the raw HTTP response (for the proxy).
+
+        The SDK still retries (connection errors, 429, 5xx) and its errors are converted
+        here; the reply is not parsed into objects, so the proxy adds little work.
+        """
+        try:
+            return self._client.post("/chat/completions", body=body, cast_to=httpx.Response,
+                                     stream=stream, stream_cls=None)
+        except openai.OpenAIError as exc:
+            raise self._convert(exc, str(body.get("model"))) from None
 
     def embed(
         self, texts: list[str], model: str, kind: Literal["query", "passage"]

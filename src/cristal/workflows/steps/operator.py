@@ -5,6 +5,9 @@ same runtime as `cristal operator run`, and stores the trajectory. No one can an
 at a terminal inside a workflow, so sensitive actions (deleting, paying, sending,
 forms with passwords) are refused unless the spec approves them, typically from an
 earlier `approval` step: `confirmed: "{{ steps.approve.output.approved }}"`.
+`confirmed:` approves exactly what was reviewed: the actions written in the `plan:` or
+the `skill:`'s steps (with `task:`, actions on controls the task quotes by name), never
+what a page chose (off-site links, forms and URLs, submissions set off by page scripts).
 After a crash the step starts again from its start URL in a fresh browser.
 """
 
@@ -75,12 +78,14 @@ class OperatorStep:
             start_url=str(args["start"]), instruction=str(args.get("task") or ""),
             policy=policy, plan=args.get("plan"), skill=skill,
             params={k: str(v) for k, v in (args.get("params") or {}).items()},
-            allow=tuple(opts.allow), tenant=ctx.tenant, max_steps=opts.max_steps)
+            allow=tuple(opts.allow), tenant=ctx.tenant, max_steps=opts.max_steps,
+            preapprove=confirmed, approved_by="confirmed:")
+
         def confirm(request: ConfirmationRequest) -> bool:
-            if confirmed:
-                return True
+            outside = request.extra.get("not_preapproved")
             raise ConfirmationRequired(
-                f"{request.prompt()} Not done: no one can confirm inside a workflow run.")
+                f"{request.prompt()} Not done: no one can confirm inside a workflow run"
+                + (f" ({outside})." if outside else "."))
 
         hooks = RunHooks(confirm=confirm, secrets=secret_from_env)
         outcome = operate(app.store, app.gateway, app.settings.operator, request, hooks,

@@ -3,7 +3,8 @@
 The step runs the same research as `cristal research`: with a model on the `research`
 route when one is configured, extractive otherwise. Its output is the report's answer,
 whether it was found, the claims with their citations and the session id, which
-`cristal research show ID` opens. Model calls are charged to the run's tenant.
+`cristal research show ID` opens. Model calls are charged to the run's tenant. A run
+started through the server researches only the collections its starter may read.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 from pydantic import Field
 
 from cristal.config import Settings
+from cristal.errors import PermissionDenied
+from cristal.governance import Principal
 from cristal.research import ResearchOptions as Knobs
 from cristal.research import ResearchRequest, run_research
 from cristal.workflows._steptypes import Options, StepContext, StepProblem, StepSpec
@@ -52,11 +55,19 @@ class ResearchStep:
         opts = step.options
         args = ctx.args
         assert ctx.app is not None
+        reader = Principal.from_dict(ctx.principal) if ctx.principal else None
+        if args.get("docs") and reader is not None and reader.kind != "local":
+            raise PermissionDenied(
+                "a research step of a run started through the server cannot read a folder on "
+                "the server (`docs:`); upload the documents to a collection and use "
+                "`collection:` instead.", step=step.id)
         request = ResearchRequest(
             question=str(args["question"]),
             docs=Path(args["docs"]) if args.get("docs") else None,
             collection=args.get("collection"), tenant=ctx.tenant, use_model=opts.model,
-            options=Knobs(max_steps=opts.max_steps))
+            options=Knobs(max_steps=opts.max_steps),
+            # Only what the run's starter may read (a run started at the CLI: everything).
+            reader=reader)
         report, _ = run_research(ctx.app.store, ctx.app.gateway, request)
         ctx.meta.update(research_session=report.id, mode=report.mode,
                         model_calls=report.model_calls)

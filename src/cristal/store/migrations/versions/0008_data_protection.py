@@ -1,7 +1,7 @@
 """Data protection: per-tenant data policies (PII guard, retention) and erasure records.
 
 Revision ID: 0008_data_protection
-Revises: 0005
+Revises: 0007b_access
 Create Date: 2026-12-04
 """
 
@@ -12,7 +12,7 @@ from cristal.errors import StoreError
 from cristal.store import JSON, UTCDateTime
 
 revision = "0008_data_protection"
-down_revision = "0005"
+down_revision = "0007b_access"
 branch_labels = None
 depends_on = None
 

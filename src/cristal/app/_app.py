@@ -35,6 +35,13 @@ class App:
         """The model gateway over this store."""
         return Gateway(self.settings, self.store, providers=self._providers)
 
+    @cached_property
+    def engine(self) -> Any:
+        """The workflow engine (a DBOS client for management; nothing is launched)."""
+        from cristal.workflows import Engine  # workflows imports this module
+
+        return Engine(self)
+
     def close(self) -> None:
         """Release the database if it was opened."""
         if "store" in self.__dict__:

@@ -1,0 +1,158 @@
+"""Plans: what the planner (which sees only trusted input) decides, as checked data.
+
+A plan is a list of steps and an answer template:
+
+```json
+{"steps": [
+   {"id": "bill", "call": "read_file", "args": {"file_path": "bill-december-2023.txt"}},
+   {"id": "iban", "extract": {"question": "The IBAN to pay", "from": [{"$ref": "bill"}],
+                              "type": "iban"}},
+   {"id": "paid", "call": "send_money", "args": {"recipient": {"$ref": "iban"}, "amount": 98.7}}],
+ "answer": "Paid the bill to {{iban}}."}
+```
+
+An argument is a JSON literal (written by the planner, so trusted), a reference
+`{"$ref": "id"}` to an earlier step's value (optionally `"fields": [...]`, a projection
+onto record fields), or `{"$format": "text with {{id}}"}`. Extraction steps are the only
+way untrusted data turns into values, and they return typed values, never instructions.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from cristal.agent._tools import ToolRegistry
+from cristal.errors import InvalidInput
+
+__all__ = ["EXTRACT_TYPES", "PLAN_SCHEMA", "Extract", "Plan", "Step", "parse_plan", "refs_in"]
+
+EXTRACT_TYPES = ("string", "text", "number", "integer", "boolean", "email", "url", "iban",
+                 "date", "datetime", "time", "choice")
+_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")
+
+
+class Extract(BaseModel):
+    """A question answered by the quarantined extractor from referenced data."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    question: str = Field(min_length=1)
+    sources: list[dict[str, Any]] = Field(alias="from", min_length=1)
+    type: Literal["string", "text", "number", "integer", "boolean", "email", "url", "iban",
+                  "date", "datetime", "time", "choice"] = "string"
+    choices: list[str] | dict[str, Any] | None = None
+    many: bool = Field(False, alias="list")
+
+    @model_validator(mode="after")
+    def _choices(self) -> Extract:
+        if self.type == "choice" and not self.choices:
+            raise ValueError("type `choice` needs `choices` (a list, or a $ref to one)")
+        return self
+
+
+class Step(BaseModel):
+    """One plan step: a tool call or an extraction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    call: str | None = None
+    args: dict[str, Any] = {}
+    extract: Extract | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Step:
+        if (self.call is None) == (self.extract is None):
+            raise ValueError("a step has exactly one of `call` (with `args`) or `extract`")
+        if not _ID.match(self.id):
+            raise ValueError(f"step id {self.id!r}: letters, digits, '_', '.', '-'")
+        return self
+
+
+class Plan(BaseModel):
+    """The planner's output: steps in order, and the answer template for the person."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    steps: list[Step] = []
+    answer: str = ""
+
+
+PLAN_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "steps": {"type": "array", "items": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "call": {"type": "string", "description": "tool name"},
+                "args": {"type": "object", "description": "arguments: literals, "
+                         "{\"$ref\": id}, {\"$ref\": id, \"fields\": [...]}, "
+                         "{\"$format\": \"text {{id}}\"}"},
+                "extract": {"type": "object", "properties": {
+                    "question": {"type": "string"},
+                    "from": {"type": "array", "items": {"type": "object"}},
+                    "type": {"type": "string", "enum": list(EXTRACT_TYPES)},
+                    "choices": {},
+                    "list": {"type": "boolean"}},
+                    "required": ["question", "from", "type"]}},
+            "required": ["id"]}},
+        "answer": {"type": "string", "description": "text for the person; {{id}} inserts a "
+                   "value"},
+    },
+    "required": ["steps", "answer"],
+}
+
+
+def refs_in(expr: Any) -> list[str]:
+    """Step ids an argument expression refers to."""
+    if isinstance(expr, dict):
+        if "$ref" in expr:
+            return [str(expr["$ref"])]
+        if "$format" in expr:
+            return PLACEHOLDER.findall(str(expr["$format"]))
+        return [r for v in expr.values() for r in refs_in(v)]
+    if isinstance(expr, list):
+        return [r for v in expr for r in refs_in(v)]
+    return []
+
+
+def parse_plan(data: Any, tools: ToolRegistry, data_names: tuple[str, ...] = ()) -> Plan:
+    """Validate a plan against the tools; InvalidInput says what is wrong, for a retry."""
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "plan"
+        raise InvalidInput(f"plan {where}: {first['msg']}") from None
+    known = {f"data.{n}" for n in data_names}
+    for step in plan.steps:
+        if step.id in known:
+            raise InvalidInput(f"plan: step id {step.id!r} is used twice")
+        if step.call is not None:
+            found = tools.get(step.call)
+            if found is None:
+                raise InvalidInput(f"plan step {step.id}: no tool {step.call!r}; tools: "
+                                   f"{', '.join(tools.names())}")
+            params = set(found.parameters.get("properties", {}))
+            extra = sorted(set(step.args) - params)
+            if extra and params:
+                raise InvalidInput(f"plan step {step.id}: {step.call} has no argument "
+                                   f"{extra[0]!r}; its arguments: {', '.join(sorted(params))}")
+            refs = refs_in(step.args)
+        else:
+            assert step.extract is not None
+            refs = refs_in(step.extract.sources) + refs_in(step.extract.choices)
+        missing = [r for r in refs if r not in known]
+        if missing:
+            raise InvalidInput(f"plan step {step.id}: refers to {missing[0]!r}, which is not an "
+                               "earlier step or a data input")
+        known.add(step.id)
+    missing = [r for r in PLACEHOLDER.findall(plan.answer) if r not in known]
+    if missing:
+        raise InvalidInput(f"plan answer: {{{{{missing[0]}}}}} is not a step or data input")
+    return plan

@@ -1,0 +1,75 @@
+"""Use cases of the Operator: run a browser task (confirmations audited), list and show
+stored runs, export a trajectory (audited)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from cristal import operator as op
+from cristal.app._access import record, tenant_for
+from cristal.app._app import App
+from cristal.governance import Principal
+from cristal.operator import RunHooks, RunOutcome, RunRequest
+
+__all__ = ["export", "get_run", "list_runs", "operate", "steps"]
+
+
+def operate(app: App, principal: Principal, request: RunRequest, hooks: RunHooks) -> RunOutcome:
+    """Carry out a browser task; every confirmation asked and its answer is audited."""
+    where = tenant_for(app, principal, request.tenant, "operator.run", "run the operator")
+    asked = hooks.confirm
+
+    def confirm(question: Any) -> bool | str:
+        answer: bool | str = False
+        try:
+            answer = asked(question)
+            return answer
+        finally:
+            record(app, principal, "operator.confirm", tenant=where,
+                   target=request.start_url[:500],
+                   details={"prompt": question.prompt()[:500],
+                            "reasons": list(getattr(question, "reasons", []) or []),
+                            "answer": answer if isinstance(answer, str) else bool(answer)})
+
+    outcome = op.operate(app.store, app.gateway, app.settings.operator, request,
+                         replace(hooks, confirm=confirm if asked else None), tenant_id=where.id,
+                         tenant_name=where.name)
+    record(app, principal, "operator.run", tenant=where, target=outcome.id,
+           details={"status": outcome.status, "steps": outcome.steps,
+                    "policy": request.policy})
+    return outcome
+
+
+def list_runs(app: App, principal: Principal, *, tenant: str | None = None, limit: int = 20,
+              status: str | None = None) -> list[op.RunSummary]:
+    """Recent operator runs of the tenant."""
+    where = tenant_for(app, principal, tenant, "operator.read", "list operator runs")
+    return op.list_runs(app.store, where.id, limit=limit, status=status)
+
+
+def get_run(app: App, principal: Principal, run_id: str,
+            tenant: str | None = None) -> dict[str, Any]:
+    """One stored run (without steps)."""
+    where = tenant_for(app, principal, tenant, "operator.read", "read operator runs")
+    return op.get_run(app.store, where.id, run_id)
+
+
+def steps(app: App, principal: Principal, run_id: str,
+          tenant: str | None = None) -> list[op.StepRecord]:
+    """A stored run's steps, in order."""
+    get_run(app, principal, run_id, tenant)  # the tenant and permission checks
+    return op.run_records(app.store, run_id)
+
+
+def export(app: App, principal: Principal, run_id: str, fmt: str = "steps",
+           tenant: str | None = None) -> Iterator[str]:
+    """A run's trajectory as JSONL lines (`steps` or `chat`); the export is audited."""
+    where = tenant_for(app, principal, tenant, "operator.read", "export operator runs")
+    lines = op.export_lines(app.store, where.id, run_id, fmt)
+    first = next(lines, None)  # runs the checks (NotFound, bad format) before recording
+    record(app, principal, "operator.export", tenant=where, target=run_id,
+           details={"format": fmt})
+    return itertools.chain([] if first is None else [first], lines)
