@@ -19,6 +19,8 @@ from cristal.research._names import _written_as_name
     ("仮払いってしてもらえる？", "yesno", "仮払い"),
     # The kind of answer asked for is not what the question is about: 「3年ごと」 answers.
     ("反社チェックは登録後どれくらいの間隔でやり直しますか？", "time", None),
+    # 「会社のどこ」 asks for a place within the company (総務部), not about the company.
+    ("事故のあと会社のどこに連絡すればいいですか？", "person", None),
     ("What's the late fee on the Silver Zoom Card?", "amount", "late fee"),
     ("What is the daily outbound limit?", "amount", "daily outbound limit"),
     ("How much can I deposit?", "amount", None),  # the kind used as a verb

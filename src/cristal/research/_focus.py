@@ -54,6 +54,8 @@ _JA_EMPTY = _words("""
 _JA_MEASURE = _words("""
 間隔 期間 頻度 周期 日数 回数 人数 年数 件数 点数 金額 額 値段 時間 期限 割合 比率 率 程度 レベル
 """)
+# 「会社のどこ」「部署の誰」: the noun before の is the scope the answer lies within.
+_JA_WITHIN = _words("どこ 誰 だれ どなた どちら どっち")
 # A unit of time or count before the question word (「月いくら」「1日いくら」) is not
 # what is asked about; the noun before it is.
 _JA_UNIT = re.compile(r"[0-9０-９一二三四五六七八九十]*[月年日週回件人泊台円本時間分]|毎[月年日週]")
@@ -152,6 +154,8 @@ def _ja_focus(text: str) -> str | None:
             if _JA_UNIT.fullmatch(text[a:b]):
                 end = a  # 「役職手当って月いくら」: past the unit to 役職手当
                 continue
+            if text[b:end] == "の" and word in _JA_WITHIN:
+                return None  # 「会社のどこ」: where within the company, not the company
             return _trimmed(text[a:b])
         return None
     # Yes/no: in the last clause, the topic (「仮払いって」) or else the noun the predicate
