@@ -97,3 +97,10 @@ def test_eval_research_on_a_small_set(tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()
     assert cristal("eval", "research", "--set", str(bad)).returncode == 2
+    # Ablation: one piece switched off is named in the output; an unknown piece is bad input.
+    off = cristal("eval", "research", "--set", str(tmp_path), "--limit", "1", "--without",
+                  "feedback", "--without", "focus", "--json")
+    assert off.returncode == 0, off.stderr
+    assert last_json(off)["without"] == ["feedback", "focus"]
+    wrong = cristal("eval", "research", "--set", str(tmp_path), "--without", "nothing")
+    assert wrong.returncode == 2 and "choose among" in wrong.stderr

@@ -118,3 +118,17 @@ def test_a_glossed_name_finds_the_other_language_without_vectors(tmp_path):
     finally:
         app.close()
     assert not report.not_found and "$95" in report.answer.splitlines()[0]
+
+
+def test_a_name_typed_in_lower_case_is_still_the_name(quality):
+    # The corpus writes "Silver Card" with capitals: the lower-case question means it.
+    report, _ = _ask(quality, "whats the late payment fee on the silver card")
+    assert not report.not_found
+    assert report.answer.splitlines()[0].startswith("**Answer:** A late payment fee of $39")
+
+
+def test_a_fee_the_documents_do_not_give_is_not_answered_by_another_fee(quality):
+    # The Silver Card's annual and late fees are there; a foreign transaction fee is not.
+    report, _ = _ask(quality, "What is the foreign transaction fee of the Silver Card?")
+    assert report.not_found
+    assert "$95" not in report.answer.split("Closest passage")[0]

@@ -31,3 +31,17 @@ def test_a_company_abbreviation_does_not_end_the_question():
     subs = plan_rules("Under Hokuto Electric Co., Ltd.'s Donations Policy, above what amount "
                       "is approval needed, and which extension answers questions?", "en")
     assert subs[0].text.startswith("Under Hokuto Electric Co., Ltd.'s Donations Policy")
+
+
+def test_a_comparison_asks_every_question_of_both_sides():
+    subs = plan_rules("Compare a Gold savings account versus a Bronze savings account: how "
+                      "long does a transfer take and what is the daily limit?", "en")
+    # The side a part does not name itself comes with it as context.
+    sides = [f"{s.text} {s.context}" for s in subs]
+    assert len(subs) == 4
+    assert sum("Gold" in t and "Bronze" not in t for t in sides) == 2
+    assert sum("Bronze" in t and "Gold" not in t for t in sides) == 2
+    assert sum("daily limit" in s.text for s in subs) == 2
+    ja = plan_rules("課長と部長の日当はそれぞれいくらですか？", "ja")
+    assert [s.text for s in ja] == ["課長の日当はそれぞれいくらですか？",
+                                    "部長の日当はそれぞれいくらですか？"]

@@ -14,7 +14,11 @@ from cristal.cli._injection_eval import injection
 from cristal.cli._operator_eval import operator as operator_eval
 from cristal.cli._output import console, print_json
 from cristal.cli._progress import progress_bars
-from cristal.research import evaluate
+from cristal.errors import InvalidInput
+from cristal.research import ResearchOptions, evaluate
+
+# Pieces of offline research that can be switched off to measure each one's effect.
+_PIECES = ("lexicon", "names", "focus", "meaning", "feedback")
 
 app = typer.Typer(help="Evaluate features on benchmark sets.", no_args_is_help=True)
 app.command("operator")(operator_eval)
@@ -68,15 +72,25 @@ def research(
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
     model: Annotated[bool, typer.Option("--model/--offline", help="Use the research route's "
                                         "model (default: offline, extractive).")] = False,
+    without: Annotated[list[str] | None, typer.Option(
+        "--without", help=f"Switch a piece off to measure its effect (ablation): "
+        f"{', '.join(_PIECES)}. Repeatable.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Research every question of the set; print per-question results and totals."""
+    off = sorted(set(without or []))
+    unknown = [p for p in off if p not in _PIECES]
+    if unknown:
+        raise InvalidInput(f"unknown piece {', '.join(unknown)!r} for --without; "
+                           f"choose among: {', '.join(_PIECES)}")
+    options = ResearchOptions(**{p: False for p in off})
     state = app_state()
     with progress_bars(not json_out) as progress:
         result = evaluate(state.store, state.gateway, set_dir, tenant=tenant,
-                          use_model=model, limit=limit, progress=progress)
+                          use_model=model, limit=limit, progress=progress, options=options)
     if json_out:
-        print_json({"set": str(set_dir), "totals": result.totals, "questions": result.rows})
+        print_json({"set": str(set_dir), "without": off, "totals": result.totals,
+                    "questions": result.rows})
         return
     table = Table("id", "lang", "r@5", "r@10", "facts", "citations ok", "not found", "ms",
                   "missing", title=f"Deep Research on {set_dir}")

@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["detect_lang", "index_terms", "normalize", "query_terms"]
+__all__ = ["detect_lang", "index_terms", "normalize", "noun_spans", "query_terms"]
 
 # Kana and kanji; iteration marks 々〆〇 and the long-vowel mark ー included, the middle dot ・ not.
 _J = "\u3005-\u3007\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -117,6 +117,34 @@ def _terms(text: str, *, query: bool, compounds: bool = True) -> Iterator[str]:
         else:
             for start in range(0, len(token), _MAX_RUN):
                 yield from _japanese(token[start : start + _MAX_RUN], query, compounds)
+
+
+def noun_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the noun phrases of Japanese text (Sudachi mode C).
+
+    A phrase is a run of nouns with their prefixes and suffixes (お客さん, 人事データ,
+    重さ, 25日), joined across ``-`` and ``・`` (MX-2200); verbs, particles and
+    adjectives end it. For reading questions, not for the index.
+    """
+    _, tok_c, _, mode_c = _tokenizers()
+    spans: list[tuple[int, int]] = []
+    for offset in range(0, len(text), _MAX_RUN):
+        start = end = None
+        for m in tok_c.tokenize(text[offset:offset + _MAX_RUN], mode_c):
+            pos = m.part_of_speech()[0]
+            joiner = m.surface() in ("-", "・", "ー") and end == offset + m.begin()
+            if pos in ("名詞", "接尾辞", "接頭辞") or joiner:
+                if start is None:
+                    start = offset + m.begin()
+                if not joiner:
+                    end = offset + m.end()
+                continue
+            if start is not None and end is not None:
+                spans.append((start, end))
+            start = end = None
+        if start is not None and end is not None:
+            spans.append((start, end))
+    return spans
 
 
 def _japanese(run: str, query: bool, compounds: bool) -> Iterator[str]:

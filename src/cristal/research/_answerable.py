@@ -17,11 +17,15 @@ from dataclasses import dataclass, field
 
 from cristal.knowledge import query_terms, split_sentences
 from cristal.research._evidence import Sentence
+from cristal.research._focus import focus_excluded
 from cristal.research._lexicon import Lexicon
+from cristal.research._plan import entities
 from cristal.research._terms import canonical
 from cristal.research._types import SubQuestion
 
-__all__ = ["Neighbour", "Verdict", "answers", "judge", "mark_contrasts"]
+__all__ = ["FOCUS_SHARE", "Neighbour", "Verdict", "answers", "judge", "mark_contrasts"]
+
+FOCUS_SHARE = 0.6  # of the focus's weight the answering sentence (or its heading) carries
 
 # A sentence that puts a case out of the document's scope or refers it elsewhere.
 _EXCLUSION = re.compile(
@@ -48,11 +52,13 @@ class Verdict:
     neighbour: Neighbour | None = None
 
 
-def answers(sub: SubQuestion, s: Sentence, lang: str, other_subject: bool) -> bool:
+def answers(sub: SubQuestion, s: Sentence, lang: str, other_subject: bool,
+            any_name: bool = False) -> bool:
     """Does this sentence plausibly answer the sub-question (not just resemble it)?
 
     `other_subject`: documents in the question's language say this for a different
-    named subject, so a cross-lingual match must be closer to count.
+    named subject, so a cross-lingual match must be closer to count. `any_name`: judge
+    as if the sentence named the product asked about (to find a sibling's answer).
     """
     if sub.answer_type in ("amount", "count", "time") and not s.cue:
         return False
@@ -63,9 +69,12 @@ def answers(sub: SubQuestion, s: Sentence, lang: str, other_subject: bool) -> bo
         if s.similarity is None:  # no vectors yet: only words glossed in its language
             return s.script >= 0.5 or (s.script >= 0.3 and s.cue > 0)
         return similarity >= (0.84 if other_subject else 0.80)
-    if s.named < 0.99:
+    if s.named < 0.99 and not any_name:
         return False  # a sibling product ("Silver Rewards" for "Gold Rewards")
-    if s.attribute < 0.3 and similarity < 0.9:
+    if s.focus is not None:
+        if s.focus < FOCUS_SHARE:
+            return False  # about the product, but not what is asked of it (weight, late fee)
+    elif s.attribute < 0.3 and similarity < 0.9:
         return False  # names the product asked about, but not what is asked of it
     # Words the sentence leaves to its document (the company named once at the top)
     # count for half.
@@ -79,15 +88,22 @@ def question_terms(sub: SubQuestion) -> set[str]:
     return {canonical(t) for t in query_terms(f"{sub.text} {sub.context}")}
 
 
-def mark_contrasts(ranked: list[Sentence], sub: SubQuestion, lexicon: Lexicon) -> None:
-    """Note on each sentence the contrast value it names instead of the one asked."""
+def mark_contrasts(ranked: list[Sentence], sub: SubQuestion, lexicon: Lexicon,
+                   lang: str = "en") -> None:
+    """Note on each sentence the contrast value it names instead of the one asked.
+
+    A question about what a thing is not (「MXシリーズ以外の機械」, "other than the Gold
+    card") has that thing as its contrast: a sentence about it is a neighbour.
+    """
     asked = question_terms(sub)
-    if not lexicon.values(asked):
-        for s in ranked:
-            s.contrast = None
-        return
+    valued = bool(lexicon.values(asked))
+    excluded = focus_excluded(sub.text)
+    not_terms = frozenset(canonical(t) for t in query_terms(excluded or "", compounds=False))
+    label = (f"{excluded}以外" if lang == "ja" else f"other than {excluded}") if excluded else ""
     for s in ranked:
-        s.contrast = lexicon.contrast(asked, set(s.terms) | set(s.headings))
+        s.contrast = lexicon.contrast(asked, set(s.terms) | set(s.headings)) if valued else None
+        if not_terms and s.contrast is None and not_terms <= (s.terms | s.headings | s.lead):
+            s.contrast = (label, excluded)
 
 
 def judge(sub: SubQuestion, ranked: list[Sentence], lang: str, lexicon: Lexicon,
@@ -117,7 +133,30 @@ def judge(sub: SubQuestion, ranked: list[Sentence], lang: str, lexicon: Lexicon,
         asked, found = near[0].contrast
         return Verdict(False, Neighbour("contrast", asked, found,
                                         [(s, s.start, s.end) for s in near[:2]]))
+    # The fact is given, but for a sibling of the product asked about (the late fee of
+    # the EcoCard, not of the Silver Zoom card; the MX-2200's warranty, not the MX-2000's).
+    sibling = [s for s in plain if not s.placeholder and s.named < 0.99
+               and s.passage.lang == lang and answers(sub, s, lang, other_subject, True)]
+    asked = _names_asked(sub, lang)
+    if sibling and asked:
+        return Verdict(False, Neighbour("contrast", asked, _subject(sibling[0]),
+                                        [(s, s.start, s.end) for s in sibling[:2]]))
     return Verdict(False)
+
+
+def _names_asked(sub: SubQuestion, lang: str) -> str:
+    """The product or code the sub-question names ("Silver Zoom card", 「MX-2000」)."""
+    found = [e for e in entities(sub.text, lang)
+             if any(c.isupper() or c.isdigit() for c in e)]
+    return found[0].removeprefix("the ").strip() if found else ""
+
+
+def _subject(s: Sentence) -> str:
+    """What a sentence's document is about: its title, cut at a colon when long."""
+    title = (s.passage.title or s.passage.doc).strip()
+    if len(title) > 30:
+        title = re.split(r"[:：|]", title)[0].strip() or title
+    return title
 
 
 def _excluded(sub: SubQuestion, best: Sentence, lexicon: Lexicon,

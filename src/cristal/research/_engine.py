@@ -13,12 +13,15 @@ from cristal.knowledge import (
     detect_lang,
     document_passages,
     document_texts,
+    query_terms,
 )
 from cristal.models import Gateway
 from cristal.research._answerable import Neighbour, judge, mark_contrasts
 from cristal.research._evidence import Sentence, expand_block
+from cristal.research._feedback import feedback_terms
 from cristal.research._plan import plan_rules
 from cristal.research._search import Pool, SearchState, references
+from cristal.research._terms import canonical
 from cristal.research._types import Evidence, SubQuestion
 from cristal.store import Store
 
@@ -36,6 +39,10 @@ class ResearchOptions:
     evidence_per_question: int = 4
     follow_ups: int = 2  # reference hops per sub-question
     lexicon: bool = True  # also search with the lexicon's synonyms of the question's words
+    names: bool = True  # lower-case words the collection writes as names count as names
+    focus: bool = True  # the answer must carry what the question asks about (`_focus.py`)
+    meaning: bool = True  # words no passage uses are looked up by meaning (`_meaning.py`)
+    feedback: bool = True  # search again with the words of the best passages (`_feedback.py`)
 
 
 @dataclass(slots=True)
@@ -142,6 +149,25 @@ def _follow(state: SearchState, sub: SubQuestion, pool: Pool, options: ResearchO
         state.rank(sub, pool)
 
 
+def _feedback(state: SearchState, sub: SubQuestion, pool: Pool, options: ResearchOptions,
+              expanded: str | None) -> None:
+    """Search once more with the words the best passages share and the question lacks."""
+    if not state.budget_left():
+        return
+    top = list({s.passage.chunk_id: s.passage for s in pool.ranked[:12]
+                if not s.heading}.values())
+    asked = {canonical(t) for t in query_terms(f"{sub.text} {sub.context} {expanded or ''}")}
+    extra = feedback_terms(top, asked, state.idf)
+    if not extra:
+        return
+    query = f"{sub.query} {' '.join(extra)}"
+    sub.steps.append(query)
+    # Behind the question's own results: the expansion only adds candidates.
+    if pool.add(state.search(query, options.passages, mode="lexical"), options.passages,
+                offset=options.passages):
+        state.rank(sub, pool)
+
+
 def gather(
     store: Store,
     gateway: Gateway,
@@ -159,9 +185,11 @@ def gather(
     Only the given collection (or the collections of the Scope) is searched and read.
     """
     lang = detect_lang(question)
-    subs = subs or plan_rules(question, lang)
     state = SearchState(store, gateway, collection, tenant.name, options.max_steps, caller)
     state.lang = lang
+    state.options_focus, state.options_meaning = options.focus, options.meaning
+    # "the silver zoom card" is planned and judged as the Silver Zoom Card.
+    subs = subs or plan_rules(state.recase(question) if options.names else question, lang)
     if progress:
         progress("plan", f"{len(subs)} sub-question(s)")
     whole = state.search(question, options.passages * 2)
@@ -184,6 +212,8 @@ def gather(
             pool.add(state.search(expanded, options.passages, mode="lexical"),
                      options.passages)
         state.rank(sub, pool)
+        if options.feedback:
+            _feedback(state, sub, pool, options, expanded)
         _follow(state, sub, pool, options, progress)
         pools[sub.id] = pool
     evidence: list[Evidence] = []
@@ -192,7 +222,7 @@ def gather(
     texts: dict[str, str] = {}
     for sub in subs:
         ranked = pools[sub.id].ranked
-        mark_contrasts(ranked, sub, state.lexicon)
+        mark_contrasts(ranked, sub, state.lexicon, lang)
         ids = {s.passage.document_id for s in ranked[:6] if not s.heading}
         texts.update(document_texts(store, [d for d in ids if d not in texts]))
         verdict = judge(sub, ranked, lang, state.lexicon, texts)
@@ -203,10 +233,12 @@ def gather(
             absent = state.absent_subject(sub)
             if absent:  # the answer is about something else of the same kind
                 sub.found = False
-                sub.absent = absent
-                neighbour = Neighbour("absent", ", ".join(absent),
-                                      best.passage.title or best.passage.doc,
-                                      [(best, best.start, best.end)])
+                sub.absent = list(dict.fromkeys([*sub.absent, *absent]))
+        if not sub.found and neighbour is None and sub.absent and best is not None:
+            # The thing asked about occurs in no document: say so, and show the closest.
+            neighbour = Neighbour("absent", ", ".join(sub.absent),
+                                  best.passage.title or best.passage.doc,
+                                  [(best, best.start, best.end)])
         if neighbour is not None:
             sub.neighbour = {"kind": neighbour.kind, "asked": neighbour.asked,
                              "found": neighbour.found}

@@ -139,11 +139,13 @@ class Sentence:
     document: float = 0.0  # share of the question's terms found elsewhere in the document
     entity: float = 1.0  # share of the question's names (company, product, code) in reach
     attribute: float = 1.0  # share of what is asked about those names, in the sentence
+    focus: float | None = None  # share of the question's focus (「重さ」, "late fee") in reach
     named: float = 1.0  # share of the capitalised name words asked about, in reach
     script: float = 0.0  # lexical match counting only question words in the sentence's script
     similarity: float | None = None  # raw cosine similarity to the sub-question
     score: float = 0.0
     headings: frozenset[str] = frozenset()  # terms of its passage's headings and title
+    lead: frozenset[str] = frozenset()  # terms of the heading or question line it answers
     contrast: tuple[str, str] | None = None  # (value asked, other value it names instead)
 
 
@@ -154,18 +156,22 @@ def candidate_sentences(passages: list[Passage], ranks: dict[int, int] | None = 
     for position, passage in enumerate(passages, start=1):
         rank = (ranks or {}).get(passage.chunk_id, position)
         text = passage.text
+        lead: frozenset[str] = frozenset()
         for s, e in split_sentences(text)[:limit_per_passage]:
             quote = text[s:e]
             if len(quote.strip()) < 2:
                 continue
             line_start = text.rfind("\n", 0, s) + 1
-            out.append(Sentence(
+            sentence = Sentence(
                 passage=passage, start=passage.start + s, end=passage.start + e, text=quote,
                 rank=rank, heading=bool(_HEADING_LINE.match(text[line_start:s + 1]))
-                or quote.rstrip().endswith(("?", "？")),
+                or quote.rstrip().endswith(("?", "？", "?**", "？**")),
                 placeholder=bool(_PLACEHOLDER.search(quote)),
-                terms={canonical(t) for t in query_terms(quote)},
-            ))
+                terms={canonical(t) for t in query_terms(quote)}, lead=lead,
+            )
+            if sentence.heading:  # an FAQ's answer is about the question line above it
+                lead = frozenset(sentence.terms)
+            out.append(sentence)
     return out
 
 
@@ -194,6 +200,18 @@ def _lexical(sentence: Sentence, weights: dict[str, float], context: set[str],
     return got / total, doc / total
 
 
+def _carried(weights: dict[str, float], near: set[str] | frozenset[str],
+             alternatives: dict[str, list[frozenset[str]]]) -> float:
+    """The weight of `weights`' terms found in `near` (a lexicon synonym at its weight)."""
+    got = 0.0
+    for t, w in weights.items():
+        if t in near:
+            got += w
+        elif any(alt <= near for alt in alternatives.get(t, ())):
+            got += SYNONYM_WEIGHT * w
+    return got
+
+
 def score_sentences(
     sentences: list[Sentence],
     sub: SubQuestion,
@@ -205,8 +223,15 @@ def score_sentences(
     entity_terms: set[str] | None = None,
     alternatives: dict[str, list[frozenset[str]]] | None = None,
     name_terms: set[str] | None = None,
+    focus_terms: dict[str, float] | None = None,
+    openings: dict[str, set[str]] | None = None,
 ) -> list[Sentence]:
-    """Score every sentence for `sub`; return them best first."""
+    """Score every sentence for `sub`; return them best first.
+
+    `focus_terms` weighs the terms of what the question asks about (see `_focus.py`);
+    `openings` holds the terms of each document's title and first lines, where a
+    document says what it is about (names asked about must be within that reach).
+    """
     own = [canonical(t) for t in query_terms(sub.text)]
     extra = [canonical(t) for t in query_terms(sub.context)] if sub.context else []
     extra = [t for t in extra if t not in own]
@@ -275,11 +300,20 @@ def score_sentences(
     for s in sentences:
         if named and not (lang and s.passage.lang != lang):
             # Every name word asked about ("Gold" of "Gold Rewards Card") within reach:
-            # the Silver Rewards Card's annual fee does not answer for the Gold one.
-            reach = s.terms | heading_terms[s.passage.chunk_id] | \
-                (documents or {}).get(s.passage.document_id, set())
+            # the Silver Rewards Card's annual fee does not answer for the Gold one, nor
+            # does a FAQ about the MX-2200 that mentions the MX-2000 further down.
+            about = (openings if openings is not None else documents or {}).get(
+                s.passage.document_id, set())
+            reach = s.terms | heading_terms[s.passage.chunk_id] | s.lead | about
             s.named = sum(1 for t in named if t in reach or any(
                 alt <= reach for alt in alternatives.get(t, ()))) / len(named)
+    if focus_terms:
+        focus_total = sum(focus_terms.values())
+        for s in sentences:
+            if lang and s.passage.lang != lang:
+                continue  # judged by meaning: the words differ across languages
+            near = s.terms | heading_terms[s.passage.chunk_id] | s.lead
+            s.focus = _carried(focus_terms, near, alternatives) / focus_total
     # What is asked about the names (the "annual fee" of "the Gold Rewards Card"):
     # the sentence or its headings must carry it, not just the names.
     asked = {t: w for t, w in weights.items()
@@ -292,13 +326,7 @@ def score_sentences(
                 "amount", "count", "time"):
             break
         near = s.terms | heading_terms[s.passage.chunk_id]
-        got = 0.0
-        for t, w in asked.items():
-            if t in near:
-                got += w
-            elif any(alt <= near for alt in alternatives.get(t, ())):
-                got += SYNONYM_WEIGHT * w
-        s.attribute = got / asked_total
+        s.attribute = _carried(asked, near, alternatives) / asked_total
     for s in sentences:
         rank_prior = 1.0 / math.sqrt(s.rank)
         lexical = s.lexical

@@ -22,7 +22,9 @@ _EN_WH = (r"who|whom|whose|what|what's|which|when|where|why|how|is|are|does|do|d
           r"could|will|would|should|must|may|am")
 _EN_SPLIT = re.compile(rf"(?:,\s*|;\s*|\s+)(?:and|but|also)\s+(?=(?:{_EN_WH})\b)", re.I)
 _EN_QUESTION_START = re.compile(rf"^\s*(?:{_EN_WH}|for\b|in\b|on\b|if\b)", re.I)
-_EN_COMPARE = re.compile(r"\s+(?:versus|vs\.?|compared (?:with|to)|or|and)\s+(?:the\s+)?", re.I)
+# Between the two sides of a comparison: "… the A versus the B", "… a A, compared with a B".
+_EN_COMPARE = re.compile(r",?\s+(?:versus|vs\.?|compared (?:with|to)|or|and)\s+"
+                         r"(?:(?:the|a|an|my|our|your)\s+)?", re.I)
 _EN_ENTITY = re.compile(
     r"(?:the\s+)?(?:[A-Z][\w'’-]*)(?:\s+(?:[A-Z][\w'’-]*|\d[\w-]*|savings|checking|business|credit|"
     r"account|accounts|card|cards|plan|plans|program|policy|loan))*"
@@ -53,7 +55,10 @@ _JA_CLAUSE = re.compile(r"[^、，,]+(?:[、，,]|$)")
 # A lead clause ending in a connective like these tells the background (「…したいのですが、」
 # 「…ないんだけど、」); others (「…するには、」「…の場合、」) are the question's own topic.
 _BACKGROUND = ("が", "けど", "けれど", "けれども", "ので", "から", "て", "で")
-_JA_COMPARE = re.compile(r"(.+?)と(.+?)(?:では|の違い|で比べ|を比較|のどちら)")
+# 「AとBでそれぞれ」「AとBでは」「AとBの違い」: each side is a noun phrase with no particle.
+_JA_COMPARE = re.compile(
+    r"(?P<a>[^、。，,はがをにでと「」]{1,30})と(?P<b>[^、。，,はがをにでと「」]{1,30}?)"
+    r"(?=では|(?:で|の|を|は)?(?:それぞれ|違い|どちら|比べ|比較|差))")
 
 _TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("count", re.compile(
@@ -62,9 +67,11 @@ _TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("amount", re.compile(
         r"\bhow much\b|\bcost\b|\bfees?\b|\bprice\b|\bcharge[sd]?\b|\brates?\b|\bapr\b|\bapy\b|"
         r"\bbalance\b|\bspend\b|\blimit\b|\bpercent|\bbonus|\bpay(?:s|out)?\b|\breimburse|"
+        r"\ballowance\b|"
         r"いくら|幾ら|金額|費用|手数料|料金|額|円|日当|手当|単価|何円|何%|何％|上限|限度", re.I)),
     ("time", re.compile(
         r"\bwhen\b|\bhow long\b|\bhow soon\b|\bdeadline\b|\bby when\b|\bwithin\b|\bdays?\b|"
+        r"\bhow far (?:ahead|in advance)\b|\bhow early\b|"
         r"いつ|期限|締め切り|締切|までに|何日|どれくらいの(?:期間|間隔)|間隔|何時|猶予", re.I)),
     ("person", re.compile(
         r"\bwho\b|\bwhom\b|\bapprov\w*|\bcontact\b|\bwhich (?:team|department|role|person)\b|"
@@ -115,18 +122,31 @@ def _en_entities(text: str) -> list[tuple[int, int, str]]:
 
 def _en_compare(question: str) -> list[str]:
     """'… the A versus the B …' → ['… the A …', '… the B …'] (empty when no comparison)."""
-    if not _EN_COMPARATIVE.search(question) and " or " not in question:
+    if not _EN_COMPARATIVE.search(question) and not re.search(r"\b(?:or|each|both)\b",
+                                                              question, re.I):
         return []
     entities = _en_entities(question)
     for (s1, e1, a), (s2, e2, b) in zip(entities, entities[1:], strict=False):
-        between = question[e1:s2]
-        if _EN_COMPARE.fullmatch(between) or re.fullmatch(r",?\s*(?:or|and)\s+", between):
+        if _EN_COMPARE.fullmatch(question[e1:s2]):
             return [question[:s1] + a + question[e2:], question[:s1] + b + question[e2:]]
     return []
 
 
-def _split_en(question: str) -> tuple[list[str], list[str]]:
-    context, parts = [], []
+def _ja_compare(sentence: str) -> list[str]:
+    """「…AとBでそれぞれいくら」 → [「…Aでそれぞれいくら」, 「…Bでそれぞれいくら」] (or empty)."""
+    m = _JA_COMPARE.search(sentence)
+    if not m:
+        return []
+    head, tail = sentence[:m.start()], sentence[m.end():]
+    a, b = m.group("a"), m.group("b")
+    shared = b[b.index("の"):] if "の" in b[1:] else ""  # 「課長と部長の日当」: both sides' 日当
+    return [head + a + shared + tail, head + b + tail]
+
+
+def _split_en(question: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Context sentences, and the questions asked with the sentence each came from."""
+    context: list[str] = []
+    parts: list[tuple[str, str]] = []
     sentences: list[str] = []
     for sentence in (question[a:b].strip() for a, b in split_sentences(question)):
         if sentences and _ABBREVIATION.search(sentences[-1]):
@@ -139,17 +159,20 @@ def _split_en(question: str) -> tuple[list[str], list[str]]:
             continue
         if parts and not _EN_WORD.search(_GLOSS.sub(" ", sentence)):
             # "… Co., Ltd. (株式会社緑製薬)?": a gloss cut off by the abbreviation's period
-            parts[-1] = f"{parts[-1]} {sentence}"
+            parts[-1] = (f"{parts[-1][0]} {sentence}", f"{parts[-1][1]} {sentence}")
             continue
-        pieces = [p.strip(" ,;") for p in _EN_SPLIT.split(sentence) if p.strip(" ,;")]
-        for piece in pieces:
-            compared = _en_compare(piece)
-            parts.extend(compared or [piece])
+        # A comparison multiplies every question of its sentence: "A versus B: how long
+        # does each take and what is the limit?" asks both things of both sides.
+        for variant in _en_compare(sentence) or [sentence]:
+            pieces = [p.strip(" ,;") for p in _EN_SPLIT.split(variant) if p.strip(" ,;")]
+            parts.extend((piece, variant) for piece in pieces)
     return context, parts
 
 
-def _split_ja(question: str) -> tuple[list[str], list[str]]:
-    context, parts = [], []
+def _split_ja(question: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Context sentences, and the questions asked with the sentence each came from."""
+    context: list[str] = []
+    parts: list[tuple[str, str]] = []
     for sentence in (s.strip() for s in _JA_SENTENCE.findall(question)):
         if not sentence:
             continue
@@ -157,30 +180,32 @@ def _split_ja(question: str) -> tuple[list[str], list[str]]:
         if not is_question:
             context.append(sentence)
             continue
-        clauses = [c.strip("、，, ") for c in _JA_CLAUSE.findall(sentence) if c.strip("、，, ")]
-        lead: list[str] = []
-        asked: list[str] = []
-        for clause in clauses:
-            if _JA_QWORD.search(clause) and not clause.endswith(("が", "けど", "ので", "のですが")):
-                asked.append(clause)
-            elif asked:
-                asked[-1] = asked[-1] + "、" + clause
-            else:
-                lead.append(clause)
-        background = bool(lead) and lead[-1].endswith(_BACKGROUND)
-        if lead and len(asked) == 1 and not background:
-            # 「係長から課長へ昇格するには、どんな要件が…」: the lead clause is the topic of
-            # the one question, not shared context; keep the sentence whole.
-            asked = ["、".join([*lead, *asked])]
-        elif lead and asked:  # a question with no question word is all lead: keep it whole
-            context.append("、".join(lead))
-        compared = _JA_COMPARE.search(sentence)
-        if compared and len(asked) <= 1:
-            rest = sentence[compared.end():]
-            parts.extend([compared.group(1) + rest, compared.group(2) + rest])
+        for variant in _ja_compare(sentence) or [sentence]:
+            lead, asked = _ja_clauses(variant)
+            if lead and asked:  # a question with no question word is all lead: keep it whole
+                context.append("、".join(lead))
+            parts.extend((piece, variant) for piece in asked or [variant])
+    return list(dict.fromkeys(context)), parts
+
+
+def _ja_clauses(sentence: str) -> tuple[list[str], list[str]]:
+    """(lead clauses that are background, the clauses that ask) of one question sentence."""
+    clauses = [c.strip("、，, ") for c in _JA_CLAUSE.findall(sentence) if c.strip("、，, ")]
+    lead: list[str] = []
+    asked: list[str] = []
+    for clause in clauses:
+        if _JA_QWORD.search(clause) and not clause.endswith(("が", "けど", "ので", "のですが")):
+            asked.append(clause)
+        elif asked:
+            asked[-1] = asked[-1] + "、" + clause
         else:
-            parts.extend(asked or [sentence])
-    return context, parts
+            lead.append(clause)
+    background = bool(lead) and lead[-1].endswith(_BACKGROUND)
+    if lead and len(asked) == 1 and not background:
+        # 「係長から課長へ昇格するには、どんな要件が…」: the lead clause is the topic of
+        # the one question, not shared context; keep the sentence whole.
+        return [], ["、".join([*lead, *asked])]
+    return lead, asked
 
 
 def plan_rules(question: str, lang: str | None = None) -> list[SubQuestion]:
@@ -188,17 +213,23 @@ def plan_rules(question: str, lang: str | None = None) -> list[SubQuestion]:
     lang = lang or detect_lang(question)
     context, parts = _split_ja(question) if lang == "ja" else _split_en(question)
     if not parts:
-        parts = [question.strip()]
+        parts = [(question.strip(), question.strip())]
     joined_context = " ".join(context)
     names = entities(question, lang)
-    subs = []
-    for i, part in enumerate(dict.fromkeys(parts), start=1):
+    subs: list[SubQuestion] = []
+    seen: set[tuple[str, str]] = set()
+    for part, scope in parts:
         # A sub-question that names nothing ("who approves waivers?") borrows the names of
-        # the others; one that names its own subject (a side of a comparison) does not.
+        # its own sentence (one side of a comparison), else of the whole question; one
+        # that names its own subject does not.
         own = entities(part, lang)
-        missing = [] if own else [n for n in names if n not in part and n not in joined_context]
+        lent = entities(scope, lang) or names
+        missing = [] if own else [n for n in lent if n not in part and n not in joined_context]
         extra = " ".join([joined_context, *missing]).strip()
+        if (part, extra) in seen:
+            continue
+        seen.add((part, extra))
         query = f"{extra} {part}".strip() if extra else part
-        subs.append(SubQuestion(id=f"q{i}", text=part, query=query,
+        subs.append(SubQuestion(id=f"q{len(subs) + 1}", text=part, query=query,
                                 answer_type=answer_type(part), context=extra))
     return subs

@@ -28,7 +28,10 @@ from cristal.knowledge import (
 from cristal.knowledge.ja import query_terms
 from cristal.models import Gateway
 from cristal.research._evidence import Sentence, candidate_sentences, score_sentences
+from cristal.research._focus import focus
 from cristal.research._lexicon import Lexicon, load_lexicon
+from cristal.research._meaning import said_by_meaning, unseen_meanings
+from cristal.research._names import recase
 from cristal.research._plan import _en_entities, entities
 from cristal.research._terms import canonical
 from cristal.research._types import SubQuestion
@@ -59,6 +62,10 @@ _ATTRIBUTE_HEADS = (  # matched as endings: 額 covers 金額, 料 covers 手数
 )
 _vector_cache: dict[tuple[str, int, int], np.ndarray] = {}
 _document_cache: dict[str, set[str]] = {}
+_opening_cache: dict[str, set[str]] = {}
+_OPENING = 300  # characters: a title, a header line with the company, the scope
+_HIRAGANA_ONLY = re.compile(r"^[\u3041-\u309f]+$")
+UNSEEN_WEIGHT = 0.5  # of its IDF, for a noun no passage uses and nothing relates
 _POSSESSIVE = re.compile(r"['’]s\b")
 _GLOSS = re.compile(r"[（(][^（）()]*[）)]")
 
@@ -81,18 +88,20 @@ class Pool:
     ranked: list[Sentence] = field(default_factory=list)
     followed: set[str] = field(default_factory=set)
 
-    def add(self, found: list[Passage], limit: int, rank: int | None = None) -> int:
+    def add(self, found: list[Passage], limit: int, rank: int | None = None,
+            offset: int = 0) -> int:
         """Pool the first `limit` passages of a result list; return how many were new.
 
         A passage keeps the best rank it had in any query (or `rank` when given), so
-        evidence found by a targeted follow-up is not discounted for arriving late.
+        evidence found by a targeted follow-up is not discounted for arriving late;
+        `offset` places a whole result list behind the others (an expansion's).
         """
         new = 0
         for position, p in enumerate(found[:limit], start=1):
             if p.chunk_id not in self.ranks:
                 self.passages.append(p)
                 new += 1
-            mine = rank if rank is not None else position
+            mine = rank if rank is not None else position + offset
             self.ranks[p.chunk_id] = min(mine, self.ranks.get(p.chunk_id, mine))
         return new
 
@@ -116,6 +125,8 @@ class SearchState:
         self._totals: list[int] = []
         self._qvec: dict[str, np.ndarray] = {}
         self.lexicon: Lexicon = load_lexicon(gateway.settings.research.lexicon)
+        self.options_focus = True  # judge the focus of each question (see `_focus.py`)
+        self.options_meaning = True  # look up unused words by meaning (see `_meaning.py`)
 
     # -- retrieval --------------------------------------------------------
 
@@ -138,11 +149,25 @@ class SearchState:
         terms = {canonical(t) for t in query_terms(f"{sub.text} {sub.context}")}
         return self.lexicon.alternatives(terms)
 
+    def recase(self, question: str) -> str:
+        """The question with lower-case words the collection writes as names capitalised."""
+        return recase(question, self.store, self.collection, self.lexicon, self.chunk_share)
+
+    def chunk_share(self, terms: list[str]) -> dict[str, float]:
+        """The share of the collection's chunks that hold each term."""
+        self.idf(terms)
+        total = max(1, self._totals[0] if self._totals else 1)
+        return {t: self._df.get(t, 0) / total for t in terms}
+
     def budget_left(self) -> bool:
         """True while the step budget allows another search."""
         return self.steps < self.max_steps
 
     # -- scoring ----------------------------------------------------------
+
+    def df(self, term: str) -> int | None:
+        """How many chunks hold `term` (None until `idf` has looked it up)."""
+        return self._df.get(term)
 
     def idf(self, terms: list[str]) -> dict[str, float]:
         """Inverse document frequency (over chunks) of each term."""
@@ -173,7 +198,10 @@ class SearchState:
             code = bool(_ALNUM_CODE.fullmatch(term))
             compound = (term not in base and not _HIRAGANA.search(term)
                         and not _KATAKANA_ONLY.fullmatch(term) and not term.startswith(("何", "幾"))
-                        and not term.endswith(_ATTRIBUTE_HEADS))
+                        and not term.endswith((*_ATTRIBUTE_HEADS, "的")))  # 最終的: a manner
+            if compound and self.collection.phrase_count(self.store, " ".join(
+                    query_terms(term, compounds=False))):
+                continue  # 「契約書」 within 「売買契約書」: its parts stand together
             if (term in capitals or code or compound) and not self._said_otherwise(term):
                 out.append(term)
         for _, _, name in _en_entities(sub.text):
@@ -234,14 +262,62 @@ class SearchState:
 
     def document_terms(self, document_ids: set[str]) -> dict[str, set[str]]:
         """The terms of whole documents (cached per process; ids change on re-ingest)."""
-        missing = [d for d in document_ids if d not in _document_cache]
+        return self._cached_terms(_document_cache, document_ids, 200_000, compounds=False)
+
+    def opening_terms(self, document_ids: set[str]) -> dict[str, set[str]]:
+        """The terms of each document's title and first lines (what it says it is about)."""
+        return self._cached_terms(_opening_cache, document_ids, _OPENING, compounds=True)
+
+    def _cached_terms(self, cache: dict[str, set[str]], document_ids: set[str], cut: int,
+                      compounds: bool) -> dict[str, set[str]]:
+        missing = [d for d in document_ids if d not in cache]
         if missing:
-            if len(_document_cache) > 2_000:
-                _document_cache.clear()
+            if len(cache) > 2_000:
+                cache.clear()
             for doc_id, text in document_texts(self.store, missing).items():
-                _document_cache[doc_id] = {canonical(t) for t in
-                                           query_terms(text[:200_000], compounds=False)}
-        return {d: _document_cache.get(d, set()) for d in document_ids}
+                cache[doc_id] = {canonical(t) for t in
+                                 query_terms(text[:cut], compounds=compounds)}
+        return {d: cache.get(d, set()) for d in document_ids}
+
+    def focus_weights(self, sub: SubQuestion, alternatives: dict[str, list[frozenset[str]]],
+                      names: set[str]) -> dict[str, float]:
+        """The terms of what the sub-question asks about, weighted by IDF (see `_focus.py`).
+
+        A term no passage uses counts through the lexicon's words for it, else through
+        a phrase of the collection that means it (the vector side, `_meaning.py`); with
+        neither, it stays as it is and no sentence can carry it: the documents do not
+        speak of the thing asked about, and `sub.absent` names it. Colloquial words in
+        hiragana and one-character endings (代 of ホテル代) are left out.
+        """
+        if self.options_focus is False:
+            return {}
+        sub.focus = sub.focus or focus(sub.text, self.lang or "en", sub.answer_type)
+        if not sub.focus:
+            return {}
+        terms = [canonical(t) for t in query_terms(sub.focus, compounds=False)]
+        terms = [t for t in dict.fromkeys(terms) if t not in names
+                 and not (_HIRAGANA_ONLY.match(t))]
+        if len(terms) > 1:
+            terms = [t for t in terms if len(t) > 1 or t.isascii()] or terms
+        if not terms:
+            return {}
+        idf = self.idf(terms)
+        absent = []
+        for t in terms:
+            if self._df.get(t, 0) or alternatives.get(t):
+                continue
+            meant = said_by_meaning(t, self.store, self.gateway, self.collection,
+                                    self.tenant, self.caller, self.lang or "en") \
+                if self.options_meaning else []
+            if meant:
+                alternatives[t] = meant
+            else:
+                absent.append(t)
+        if absent and len(absent) == len(terms):
+            sub.absent = list(dict.fromkeys([*sub.absent, sub.focus]))
+        else:  # 「合格ライン」 with 合格 in the documents: the unused word is a manner of speech
+            terms = [t for t in terms if t not in absent]
+        return {t: max(idf[t], 0.1) for t in terms}
 
     def query_vector(self, text: str) -> np.ndarray | None:
         """The embedding of a sub-question (None when no vectors are available)."""
@@ -288,20 +364,26 @@ class SearchState:
         sentences = candidate_sentences(pool.passages, pool.ranks)
         raw = self.idf(query_terms(sub.text) + query_terms(sub.context))
         alternatives = self.alternatives(sub)
+        names = self.entity_terms(sub)
+        named = self.name_terms(sub)
+        focus_terms = self.focus_weights(sub, alternatives, names | named)
+        if self.options_meaning:
+            alternatives.update(unseen_meanings(self, sub, raw, alternatives, names | named))
         idf: dict[str, float] = {}
         for term, value in raw.items():
             key = canonical(term)
-            if self._df.get(term) == 0 and _HIRAGANA.search(term) and not alternatives.get(key):
+            if self._df.get(term) == 0 and not alternatives.get(key):
                 # A colloquial word no passage uses (「ばっか」, 「いきなり」) cannot tell
-                # evidence apart; an unseen noun ("refinancing") still counts against it.
-                value = 0.0
+                # evidence apart; an unseen noun (「シュレッダー」, "refinancing") counts
+                # at a reduced weight: whether the thing asked about is absent is the
+                # focus's to decide (`focus_weights`).
+                value = 0.0 if _HIRAGANA.search(term) else UNSEEN_WEIGHT * value
             idf[key] = max(value, idf.get(key, 0.0))
         qvec = self.query_vector(sub.query)
         documents = self.document_terms({p.document_id for p in pool.passages})
-        names = self.entity_terms(sub)
-        named = self.name_terms(sub)
+        openings = self.opening_terms({p.document_id for p in pool.passages})
         first = score_sentences(sentences, sub, idf, None, {}, self.lang, documents, names,
-                                alternatives, named)
+                                alternatives, named, focus_terms, openings)
         if qvec is not None:
             # Embed the lexically best sentences plus the leading sentences of the best
             # passages, so cross-lingual evidence (no shared words) is still read.
@@ -309,6 +391,6 @@ class SearchState:
             unique = list({id(s): s for s in chosen}.values())
             vectors = self.sentence_vectors(unique)
             first = score_sentences(sentences, sub, idf, qvec, vectors, self.lang, documents,
-                                    names, alternatives, named)
+                                    names, alternatives, named, focus_terms, openings)
         pool.ranked = first
         return first

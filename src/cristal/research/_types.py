@@ -21,6 +21,7 @@ class SubQuestion:
     steps: list[str] = field(default_factory=list)  # the queries that were run for it
     absent: list[str] = field(default_factory=list)  # names asked about that no document has
     neighbour: dict[str, str] | None = None  # {"kind", "asked", "found"} when only a neighbour
+    focus: str | None = None  # what it asks about (「重さ」, "late fee"), the answer must carry
 
 
 @dataclass(slots=True)
