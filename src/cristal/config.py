@@ -46,6 +46,7 @@ from cristal.errors import ConfigError
 
 __all__ = [
     "AuditSettings",
+    "ConsoleSettings",
     "OidcSettings",
     "IdentitySettings",
     "OperatorSettings",
@@ -321,6 +322,20 @@ class OidcSettings(_Strict):
     default_roles: list[str] = Field(["member"], description="roles every signed-in user has")
 
 
+class ConsoleSettings(_Strict):
+    """The web console served by `cristal serve` at `/`: sign-in and sessions."""
+
+    enabled: bool = True
+    client_id: str | None = Field(None, description="OIDC client id of the console "
+                                  "(default: the first oidc.audience)")
+    client_secret_env: str | None = Field(None, description="environment variable holding "
+                                          "the OIDC client secret (public client: none)")
+    session_hours: float = Field(8.0, gt=0, le=24 * 30, description="absolute session life")
+    idle_minutes: float = Field(60.0, gt=0, le=24 * 60, description="idle time before sign-out")
+    secure_cookies: bool = Field(True, description="mark cookies Secure (browsers accept "
+                                 "them on http://localhost and 127.0.0.1 too)")
+
+
 class AuditSettings(_Strict):
     """What the audit log keeps."""
 
@@ -367,6 +382,7 @@ class Settings(BaseSettings):
     research: ResearchSettings = ResearchSettings()
     server: ServerSettings = ServerSettings()
     oidc: OidcSettings = OidcSettings()
+    console: ConsoleSettings = ConsoleSettings()
     audit: AuditSettings = AuditSettings()
     identity: IdentitySettings = IdentitySettings()
 

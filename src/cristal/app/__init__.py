@@ -10,6 +10,6 @@ e.g. `from cristal.app import research`.
 """
 
 from cristal.app._app import App
-from cristal.governance import Principal
+from cristal.governance import Principal, allowed
 
-__all__ = ["App", "Principal"]
+__all__ = ["App", "Principal", "allowed"]

@@ -39,7 +39,7 @@ def _rows() -> list[dict[str, Any]]:
             source = "default (data_dir)"
         rows.append({"key": key, "value": str(value) if value is not None else None,
                      "source": source})
-    for section in ("workflows", "operator", "research", "server", "oidc", "audit",
+    for section in ("workflows", "operator", "research", "server", "oidc", "console", "audit",
                     "identity"):
         for key, value in getattr(settings, section).model_dump(mode="json").items():
             rows.append({"key": f"{section}.{key}", "value": value,

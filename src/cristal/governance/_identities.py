@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cristal.errors import Conflict, InvalidInput, NotFound
-from cristal.governance._identity_tables import api_keys, role_bindings, users
+from cristal.governance._identity_tables import api_keys, console_sessions, role_bindings, users
 from cristal.governance._rbac import ROLES
 from cristal.governance._tenants import Tenant
 from cristal.store import Store, new_id, utcnow
@@ -251,7 +251,8 @@ def bound_roles(store: Store, tenant: Tenant, user: str | None,
 
 
 def erase_identity(scope: Any) -> None:
-    """`cristal erase --user U`: the user's record, role bindings and API keys go.
+    """`cristal erase --user U`: the user's record, role bindings, API keys and console
+    sessions go.
 
     Keys are deleted, not only revoked: a revoked key row would still name the user.
     Audit entries that name the user stay (the chain is append-only; see README).
@@ -265,6 +266,8 @@ def erase_identity(scope: Any) -> None:
             role_bindings.c.subject == name)).rowcount
         keys = conn.execute(api_keys.delete().where(
             api_keys.c.tenant_id == tenant_id, api_keys.c.user_name == name)).rowcount
+        conn.execute(console_sessions.delete().where(
+            console_sessions.c.tenant_id == tenant_id, console_sessions.c.user_name == name))
         removed = conn.execute(users.delete().where(
             users.c.tenant_id == tenant_id, users.c.name == name)).rowcount
     scope.counts["users"] += removed

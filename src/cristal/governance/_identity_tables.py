@@ -91,3 +91,22 @@ rate_counters = sa.Table(
     sa.Column("window_start", sa.BigInteger(), primary_key=True),
     sa.Column("count", sa.Integer(), nullable=False),
 )
+
+# Console sign-in sessions: the cookie holds a random token; only its SHA-256 is stored.
+# `basis` is what the session was opened with (`key:<id>` or `oidc:<sub>`), checked again
+# on every request (a revoked key or a disabled user ends the session at once).
+console_sessions = sa.Table(
+    "console_sessions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("tenant_id", sa.String(40), sa.ForeignKey("tenants.id", ondelete="CASCADE"),
+              nullable=False),
+    sa.Column("basis", sa.String(240), nullable=False),
+    sa.Column("user_name", sa.String(200), nullable=True),
+    sa.Column("principal", JSON, nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("seen_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+)

@@ -18,6 +18,7 @@ from cristal.server._auth import Authenticator
 from cristal.server._docs import install_docs
 from cristal.server._errors import install_handlers
 from cristal.server._middleware import EdgeMiddleware
+from cristal.server.console import install_console
 from cristal.server.routes import admin, audit, health, knowledge, openai, operator, research
 from cristal.server.routes import workflows as workflow_routes
 
@@ -51,6 +52,8 @@ def create_app(app: App) -> FastAPI:
     for router in (openai.router, health.router, admin.router, knowledge.router,
                    research.router, workflow_routes.router, operator.router, audit.router):
         api.include_router(router)
+    if app.settings.console.enabled:
+        install_console(api)
     if server.cors_origins:
         api.add_middleware(CORSMiddleware, allow_origins=server.cors_origins,
                            allow_methods=["GET", "POST", "PATCH", "DELETE"],

@@ -8,6 +8,7 @@ never a traceback or internal detail.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from typing import Any
 
@@ -110,9 +111,25 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
                           f"({rid}); the server log has the details under that id.")
 
 
+def _for_people(handler: Any) -> Any:
+    """The handler, answering with a console page instead of JSON where the console
+    installed a renderer (`app.state.html_error`) and the request is one of its pages."""
+
+    async def handle(request: Request, exc: Exception) -> Any:
+        response = await handler(request, exc)
+        render = getattr(request.app.state, "html_error", None)
+        if render is None or not render.wants(request):
+            return response
+        error = json.loads(bytes(response.body))["error"]
+        return render(request, response.status_code, error["type"], error["message"],
+                      exc=exc)
+
+    return handle
+
+
 def install_handlers(app: FastAPI) -> None:
     """Register the handlers on a FastAPI app."""
-    app.add_exception_handler(e.CristalError, _cristal)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
-    app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(e.CristalError, _for_people(_cristal))
+    app.add_exception_handler(RequestValidationError, _for_people(_validation))
+    app.add_exception_handler(HTTPException, _for_people(_http))
+    app.add_exception_handler(Exception, _for_people(_unexpected))
