@@ -29,6 +29,7 @@ from cristal.governance import (
     delete_session,
     load_session,
     open_session,
+    purge_sessions,
 )
 
 __all__ = ["OidcStart", "oidc_finish", "oidc_start", "session_of", "sign_in_with_key",
@@ -41,6 +42,7 @@ def _lifetime(app: App) -> timedelta:
 
 def _opened(app: App, principal: Principal, basis: str, method: str,
             client: str) -> tuple[str, Session]:
+    purge_sessions(app.store)  # expired ones go whenever someone signs in
     token, session = open_session(app.store, principal, basis, lifetime=_lifetime(app))
     append_audit(app.store, tenant=principal.tenant, actor=principal.actor,
                  action="console.signin", target=session.id,
