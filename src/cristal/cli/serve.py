@@ -33,10 +33,13 @@ def serve(
     url = f"http://{host}:{port}"
     if json_out:
         print_json({"status": "starting", "url": url, "workers": workers,
-                    "openai_base_url": f"{url}/v1"})
+                    "openai_base_url": f"{url}/v1",
+                    "console_url": f"{url}/" if settings.console.enabled else None})
     else:
-        err_console.print(f"Cristal on {url} (API /api, OpenAI-compatible /v1, docs /docs, "
-                          f"{workers} worker{'s' if workers > 1 else ''}); Ctrl-C stops it.")
+        console = "web console /, " if settings.console.enabled else ""
+        err_console.print(f"Cristal on {url} ({console}API /api, OpenAI-compatible /v1, docs "
+                          f"/docs, {workers} worker{'s' if workers > 1 else ''}); Ctrl-C stops "
+                          "it.")
     run(settings, host, port, workers)
     if json_out:
         print_json({"status": "stopped", "url": url})
