@@ -21,7 +21,7 @@ from cristal.research._terms import canonical
 
 __all__ = ["feedback_terms"]
 
-_SKIP = re.compile(r"^(?:[\d.,%]+|[\u3041-\u309f]+|.)$")  # numbers, kana-only, one character
+_SKIP = re.compile(r"(?:[\d.,%]+|[\u3041-\u309f]+|.)")  # numbers, kana-only, one character
 
 
 def feedback_terms(top: list[Passage], asked: set[str],
@@ -46,7 +46,7 @@ def feedback_terms(top: list[Passage], asked: set[str],
     for p in chosen:
         # Index forms, not the reading's folded ones: the terms go back into a search.
         terms = [t for t in query_terms(p.text, compounds=False)
-                 if canonical(t) not in asked and not _SKIP.match(t)]
+                 if canonical(t) not in asked and not _SKIP.fullmatch(t)]
         counts.update(terms)
         spread.update(set(terms))
     need = 2 if len(chosen) > 1 else 1

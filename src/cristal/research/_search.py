@@ -64,7 +64,7 @@ _vector_cache: dict[tuple[str, int, int], np.ndarray] = {}
 _document_cache: dict[str, set[str]] = {}
 _opening_cache: dict[str, set[str]] = {}
 _OPENING = 300  # characters: a title, a header line with the company, the scope
-_HIRAGANA_ONLY = re.compile(r"^[\u3041-\u309f]+$")
+_HIRAGANA_ONLY = re.compile(r"[\u3041-\u309f]+")
 UNSEEN_WEIGHT = 0.5  # of its IDF, for a noun no passage uses and nothing relates
 _POSSESSIVE = re.compile(r"['’]s\b")
 _GLOSS = re.compile(r"[（(][^（）()]*[）)]")
@@ -296,7 +296,7 @@ class SearchState:
             return {}
         terms = [canonical(t) for t in query_terms(sub.focus, compounds=False)]
         terms = [t for t in dict.fromkeys(terms) if t not in names
-                 and not (_HIRAGANA_ONLY.match(t))]
+                 and not (_HIRAGANA_ONLY.fullmatch(t))]
         if len(terms) > 1:
             terms = [t for t in terms if len(t) > 1 or t.isascii()] or terms
         if not terms:

@@ -217,9 +217,12 @@ def cancel_run(engine: Engine, run_id: str) -> RunView:
     if (view.waiting or {}).get("parked"):  # nothing may wake it now; it shows as cancelled
         forget_parked(engine, run_id)
         engine.client.update_workflow_attributes(run_id, {"waiting": None}, merge=True)
-    # A run blocked in a wait holds a worker thread until the wait ends: wake it, and
-    # it stops at its next checkpoint (it is cancelled).
-    engine.client.send(run_id, {"wake": True}, _topic(view.waiting or {}))
+    else:
+        # A run blocked in a wait holds a worker thread until the wait ends: wake it, and
+        # it stops at its next checkpoint (it is cancelled). A parked run holds no thread,
+        # and a wake message sent to it would stay in its topic and be read as a decision
+        # check when it is resumed (it then woke and parked again, racing `approve`).
+        engine.client.send(run_id, {"wake": True}, _topic(view.waiting or {}))
     return get_run(engine, run_id, steps=False)
 
 
