@@ -201,3 +201,25 @@ def test_collections_in_japanese(console, signed_in, shots):
     expect(page.get_by_role("heading", level=1)).to_have_text("コレクション handbook")
     expect(page.get_by_role("heading", name="ファイルのアップロード")).to_be_visible()
     expect(page.get_by_role("region", name="閲覧者")).to_contain_text("テナント acme")
+
+
+def test_documents_are_paginated_and_filtered(console, monkeypatch):
+    from cristal.server.console.pages import collections as collections_page
+
+    monkeypatch.setattr(collections_page, "DOCUMENT_SIZE", 1)
+    knowledge.upload(console.world.app, console.world.builder, "handbook",
+                     [("a-notes.md", b"# A\n\nFirst."), ("b-notes.md", b"# B\n\nSecond.")],
+                     embed=False)
+    with _client(console, "member") as http:
+        first = http.get("/collections/handbook")
+        assert ">a-notes.md<" in first.text and ">b-notes.md<" not in first.text
+        second = http.get("/collections/handbook?page=2")
+        assert ">b-notes.md<" in second.text and ">a-notes.md<" not in second.text
+        found = http.get("/collections/handbook", params={"q": "EXPENSE"})
+        assert ">expense-policy.md<" in found.text and "rel=\"next\"" not in found.text
+        found = http.get("/collections/handbook", params={"q": "notes", "page": 2})
+        assert ">b-notes.md<" in found.text and "q=notes&amp;page=1" in found.text
+        listed = http.get("/collections", params={"q": "HAND"})
+        assert ">handbook<" in listed.text and ">vault<" not in listed.text
+        none = http.get("/collections", params={"q": "zzz"})
+        assert "No collection name contains “zzz”." in none.text

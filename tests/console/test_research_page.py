@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from acl_world import SECRET
-from cristal.app import knowledge
+from cristal.app import knowledge, research
 from cristal.governance import get_tenant
 from cristal.knowledge import ingest_paths
 
@@ -205,3 +205,52 @@ def test_hostile_document_text_shows_literally(console, signed_in, hostile):
         "<script>alert(1)</script> and {{ 7*7 }} after.")
     expect(page.locator("mark#cited")).to_have_text("<script>alert(1)</script>")
     assert page.locator(".doc-text script").count() == 0 and not dialogs
+
+
+def _two_page_pdf() -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "Safety manual. Fire drills happen every spring. " * 12)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "The fire warden for the third floor is Kenji Sato. "
+                   "Wardens check every room before leaving.")
+    return bytes(pdf.output())
+
+
+def test_a_pdf_citation_names_its_page(console, signed_in):
+    app, world = console.world.app, console.world
+    knowledge.upload(app, world.builder, "manuals", [("safety.pdf", _two_page_pdf())],
+                     embed=False)
+    report, _ = research.ask(app, world.alice, "Who is the fire warden for the third floor?",
+                             collections=["manuals"], embed=False)
+    page = signed_in("member")
+    page.goto(f"{console.url}/research/{report.id}")
+    sources = page.get_by_role("region", name="Sources")
+    source = sources.get_by_role("listitem").filter(has_text="Kenji Sato")
+    expect(source).to_contain_text("page 2")
+    source.get_by_role("link").click()
+    expect(page.get_by_role("status")).to_have_text(re.compile(
+        r"^The cited passage is on page 2; it is highlighted below\."))
+    expect(page.locator("mark#cited")).to_contain_text("Kenji Sato")
+    expect(page.locator("mark#cited")).to_be_in_viewport()
+
+
+def test_history_is_paginated_and_only_ones_own(console, monkeypatch):
+    from cristal.server.console.pages import research as research_page
+
+    monkeypatch.setattr(research_page, "HISTORY_SIZE", 1)
+    app, world = console.world.app, console.world
+    for question in ("What is the late claims rule?", QUESTION):
+        research.ask(app, world.alice, question, collections=["handbook"], embed=False)
+    research.ask(app, world.bob, "What is the merger codename?", embed=False)
+    with _client(console, "member") as http:
+        first = http.get("/research")
+        assert QUESTION in first.text and "late claims rule" not in first.text
+        assert "merger codename" not in first.text
+        link = re.search(r'href="(/research\?page=2)" rel="next"', first.text).group(1)
+        second = http.get(link)
+        assert "late claims rule" in second.text and QUESTION not in second.text
+        assert 'rel="prev"' in second.text and 'rel="next"' not in second.text
