@@ -171,7 +171,9 @@ def test_without_javascript_the_form_posts_and_csrf_is_checked(console):
         assert hidden.status_code == 404 and SECRET not in hidden.text
 
 
-def test_research_in_japanese(signed_in, shots):
+def test_research_in_japanese(console, signed_in, shots):
+    report, _ = research.ask(console.world.app, console.world.alice, QUESTION,
+                             collections=["handbook"], embed=False)
     page = signed_in("member", lang="ja")
     page.get_by_role("navigation", name="メイン").get_by_role("link", name="リサーチ").click()
     assert page.locator("html").get_attribute("lang") == "ja"
@@ -181,6 +183,13 @@ def test_research_in_japanese(signed_in, shots):
     expect(page.get_by_role("button", name="質問する")).to_be_visible()
     expect(page.get_by_role("heading", name="あなたのリサーチ")).to_be_visible()
     page.screenshot(path=str(shots / "research-ja.png"), full_page=True)
+    page.get_by_role("region", name="あなたのリサーチ").get_by_role("link", name=QUESTION).click()
+    expect(page.get_by_role("heading", name="回答")).to_be_visible()
+    expect(page.get_by_role("region", name="出典")).to_contain_text("line manager")
+    expect(page.get_by_role("link", name=re.compile(r"^出典 \d+: Expense policy$")).first
+           ).to_be_visible()
+    expect(page.get_by_role("link", name="MD 形式のレポート")).to_be_visible()
+    expect(page.locator("dl.facts")).to_contain_text("文書からの引用（モデル不使用）")
 
 
 @pytest.fixture

@@ -56,13 +56,16 @@ def collections_page(request: Request, p: Page = Depends(page)) -> Response:
 def _list_page(request: Request, p: Page, *, error: str = "", name: str = "",
                status: int = 200) -> Response:
     found = knowledge.list_collections(p.app, p.principal)
+    deleted = request.query_params.get("deleted", "")[:100]
+    if deleted in {c.name for c in found}:
+        deleted = ""  # it is there: the notice would not be true
     q = _filter(request)
     if q:
         found = [c for c in found if q.lower() in c.name.lower()]
     offset = (page_number(request) - 1) * LIST_SIZE
     pager = Pager.of(request, found[offset:offset + LIST_SIZE + 1], size=LIST_SIZE)
     return render(p, "collections/index.html", status=status, pager=pager, q=q,
-                  error=error, name=name, deleted=request.query_params.get("deleted", "")[:100])
+                  error=error, name=name, deleted=deleted)
 
 
 @router.post("/collections")
