@@ -6,15 +6,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from cristal import operator as op
 from cristal.app._access import record, tenant_for
 from cristal.app._app import App
-from cristal.governance import Principal
+from cristal.governance import Principal, audit_entries
 from cristal.operator import RunHooks, RunOutcome, RunRequest
 
-__all__ = ["export", "get_run", "list_runs", "operate", "steps"]
+__all__ = ["export", "get_run", "list_runs", "operate", "screenshot", "started_by", "steps"]
 
 
 def operate(app: App, principal: Principal, request: RunRequest, hooks: RunHooks) -> RunOutcome:
@@ -62,6 +63,33 @@ def steps(app: App, principal: Principal, run_id: str,
     """A stored run's steps, in order."""
     get_run(app, principal, run_id, tenant)  # the tenant and permission checks
     return op.run_records(app.store, run_id)
+
+
+def screenshot(app: App, principal: Principal, run_id: str, step: int,
+               tenant: str | None = None) -> bytes | None:
+    """The PNG saved after a step of a stored run (`--screenshots`), or None when the run
+    kept no picture of that step (or it was removed by retention)."""
+    run = get_run(app, principal, run_id, tenant)  # the tenant and permission checks
+    folder = (run.get("meta") or {}).get("screenshots")
+    if not folder or not 0 <= step < 100_000:
+        return None
+    path = Path(folder) / f"{int(step):03d}.png"
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def started_by(app: App, principal: Principal, run_id: str, tenant: str | None = None,
+               scan: int = 5000) -> str | None:
+    """Who ran a stored run (the actor of its `operator.run` audit entry; they answered
+    its confirmations), looked up among the tenant's most recent `scan` runs."""
+    where = tenant_for(app, principal, tenant, "operator.read", "read operator runs")
+    for entry in audit_entries(app.store, tenant=where.name, action="operator.run",
+                               limit=scan, newest_first=True):
+        if entry.target == run_id:
+            return entry.actor
+    return None
 
 
 def export(app: App, principal: Principal, run_id: str, fmt: str = "steps",
