@@ -106,6 +106,16 @@ def test_an_approver_approves_a_waiting_run_with_a_comment(console, signed_in, s
         check = next(s for s in done.steps if s.id == "check")
         assert check.output["by"] == "paula" and check.output["comment"] == "within policy"
         assert uc.run(world.app, world.admin, second).status == "waiting"
+        # the run's timeline: both steps done, the decision in the approval's output
+        page.goto(f"{console.url}/runs/{first}")
+        step = page.get_by_role("listitem").filter(has=page.get_by_role("heading",
+                                                                        name=re.compile("^check")))
+        assert "succeeded" in step.get_by_role("heading").inner_text()
+        assert re.search(r"Duration\s+[\d,.]+ ms", step.inner_text())
+        step.get_by_text("Output", exact=True).click()
+        assert '"comment": "within policy"' in step.locator("pre").last.inner_text()
+        assert page.get_by_role("heading", name=re.compile("^done")).inner_text().endswith(
+            "succeeded")
         # the filter by workflow keeps the inbox to one workflow
         page.goto(f"{console.url}/approvals?workflow=nothing-like-it")
         assert page.get_by_role("article").count() == 0

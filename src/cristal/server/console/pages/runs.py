@@ -60,8 +60,11 @@ def run_page(run_id: str, request: Request, p: Page = Depends(page)) -> Response
         p.flash.append(p.gettext(_DONE[done], run=view.run_id))
     manage = _may_manage(p, view)
     waiting = view.waiting or {}
-    resumable = view.status in ("cancelled", "failed") or (
-        view.status == "waiting" and waiting.get("kind") == "budget")
+    # what `resume` accepts: cancelled, dead-lettered (a failed run whose worker kept dying)
+    # or paused for budget; a failed step is retried, not resumed
+    resumable = (view.status == "cancelled"
+                 or (view.status == "failed" and (view.error or "").startswith("dead letter"))
+                 or (view.status == "waiting" and waiting.get("kind") == "budget"))
     return render(p, "runs/run.html", run=view, pretty=pretty,
                   can_cancel=manage and not view.done, can_resume=manage and resumable,
                   decide=waiting.get("kind") == "approval" and p.can("approvals.decide"))

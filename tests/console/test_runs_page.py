@@ -1,0 +1,122 @@
+"""The runs pages in Chromium: the list filtered by status and workflow, a run's timeline,
+cancel and resume for those who may; no worker runs, so runs stay queued until cancelled."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from cristal.app import workflows as uc
+
+SPEC = """name: expense
+inputs: {amount: {type: number}, note: {type: string}}
+steps:
+  - id: check
+    type: approval
+    message: "Approve {{ inputs.amount }} yen?"
+    approvers: [finance]
+  - id: pay
+    type: sleep
+    seconds: 0.05
+"""
+HOSTILE = "<script>alert(1)</script> {{ 7*7 }}"
+
+
+def _two_runs(console) -> tuple[str, str]:
+    world = console.world
+    uc.register(world.app, world.builder, SPEC)
+    uc.register(world.app, world.builder, SPEC.replace("name: expense", "name: travel"))
+    first = uc.start(world.app, world.alice, "expense", {"amount": 100, "note": HOSTILE})
+    second = uc.start(world.app, world.alice, "travel", {"amount": 200, "note": "train"})
+    return first.run_id, second.run_id
+
+
+def _rows(page) -> list[str]:
+    table = page.get_by_role("table")
+    if table.count() == 0:
+        return []
+    return [r.inner_text() for r in table.get_by_role("row").all()[1:]]
+
+
+def test_a_builder_filters_runs_reads_a_timeline_cancels_and_resumes(console, signed_in, shots):
+    first, second = _two_runs(console)
+    page = signed_in("builder")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Runs").click()
+    page.wait_for_url(f"{console.url}/runs")
+    rows = _rows(page)
+    assert len(rows) == 2 and all("queued" in r and "user:acme/alice" in r for r in rows)
+    page.get_by_role("link", name=second).click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("travel")
+    timeline = page.get_by_role("list").filter(has=page.get_by_role("heading", name=re.compile(
+        "^check")))
+    steps = timeline.get_by_role("heading", level=3).all_inner_texts()
+    assert [s.split()[0] for s in steps] == ["check", "pay"]
+    assert all("pending" in s for s in steps)
+    page.on("dialog", lambda dialog: dialog.accept())  # "Cancel this run?"
+    page.get_by_role("button", name="Cancel run").click()
+    page.wait_for_url(re.compile(r"\?done=cancelled"))
+    assert page.get_by_role("status").inner_text() == f"Run {second} was cancelled."
+    assert "cancelled" in page.get_by_role("definition").first.inner_text()
+    assert page.get_by_role("button", name="Cancel run").count() == 0
+    # filter by status, then by workflow
+    page.goto(f"{console.url}/runs")
+    page.get_by_label("Status").select_option("cancelled")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"status=cancelled"))
+    rows = _rows(page)
+    assert len(rows) == 1 and second in rows[0] and "travel" in rows[0]
+    page.get_by_label("Status").select_option("queued")
+    page.get_by_role("button", name="Filter").click()
+    rows = _rows(page)
+    assert len(rows) == 1 and first in rows[0]
+    page.goto(f"{console.url}/runs?workflow=travel")
+    rows = _rows(page)
+    assert len(rows) == 1 and second in rows[0]
+    assert page.get_by_label("Workflow").input_value() == "travel"
+    page.screenshot(path=str(shots / "runs-en.png"), full_page=True)
+    # the hostile input shows as text on the timeline
+    page.goto(f"{console.url}/runs/{first}")
+    inputs = page.locator("pre.value").first.inner_text()
+    assert HOSTILE in inputs
+    page.screenshot(path=str(shots / "run-en.png"), full_page=True)
+    # resume the cancelled run: it is queued again
+    page.goto(f"{console.url}/runs/{second}")
+    page.get_by_role("button", name="Resume run").click()
+    page.wait_for_url(re.compile(r"\?done=resumed"))
+    assert uc.run(console.world.app, console.world.admin, second).status == "queued"
+
+
+def test_cancel_only_for_who_may_csrf_and_japanese(console, signed_in, shots):
+    first, second = _two_runs(console)
+    world = console.world
+    paula = signed_in("approver")  # reads the tenant's runs, may not manage them
+    token = paula.locator("input[name=csrf]").first.get_attribute("value")
+    paula.goto(f"{console.url}/runs/{first}")
+    assert paula.get_by_role("heading", level=2, name="Steps").is_visible()
+    assert paula.get_by_role("button", name="Cancel run").count() == 0
+    refused = paula.request.post(f"{console.url}/runs/{first}/cancel", form={"csrf": token})
+    assert refused.status == 403 and "Not allowed" in refused.text()
+    bob = signed_in("reader")  # a member: his own runs only
+    bob.goto(f"{console.url}/runs")
+    assert _rows(bob) == []
+    bob.goto(f"{console.url}/runs/{first}")
+    assert bob.get_by_role("heading", level=1).inner_text() == "Not found"
+    alice = signed_in("member", lang="ja")  # her own run: she may cancel it
+    alice.goto(f"{console.url}/runs/{first}")
+    assert alice.get_by_role("heading", level=2, name="ステップ").is_visible()
+    assert alice.get_by_role("button", name="実行をキャンセル").is_visible()
+    alice.goto(f"{console.url}/runs")
+    assert alice.get_by_role("heading", level=1).inner_text() == "実行"
+    assert len(_rows(alice)) == 2 and "待機列" in _rows(alice)[0]
+    alice.screenshot(path=str(shots / "runs-ja.png"), full_page=True)
+    # a cancel without this session's token is refused
+    world.app.settings.console.secure_cookies = False
+    with httpx.Client(base_url=console.url) as http:
+        form = http.get("/signin")
+        token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+        http.post("/signin", data={"key": console.keys["builder"], "csrf": token})
+        assert http.get(f"/runs/{first}").status_code == 200
+        forged = http.post(f"/runs/{first}/cancel", data={"csrf": "forged"})
+        assert forged.status_code == 403
+    assert uc.run(world.app, world.admin, first).status == "queued"
