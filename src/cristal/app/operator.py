@@ -15,7 +15,8 @@ from cristal.app._app import App
 from cristal.governance import Principal, audit_entries
 from cristal.operator import RunHooks, RunOutcome, RunRequest
 
-__all__ = ["export", "get_run", "list_runs", "operate", "screenshot", "started_by", "steps"]
+__all__ = ["export", "get_run", "list_runs", "operate", "screenshot", "screenshot_steps",
+           "started_by", "steps"]
 
 
 def operate(app: App, principal: Principal, request: RunRequest, hooks: RunHooks) -> RunOutcome:
@@ -78,6 +79,16 @@ def screenshot(app: App, principal: Principal, run_id: str, step: int,
         return path.read_bytes()
     except OSError:
         return None
+
+
+def screenshot_steps(app: App, principal: Principal, run_id: str,
+                     tenant: str | None = None) -> set[int]:
+    """The steps of a stored run that have a screenshot kept."""
+    run = get_run(app, principal, run_id, tenant)
+    folder = (run.get("meta") or {}).get("screenshots")
+    if not folder or not Path(folder).is_dir():
+        return set()
+    return {int(f.stem) for f in Path(folder).glob("*.png") if f.stem.isdigit()}
 
 
 def started_by(app: App, principal: Principal, run_id: str, tenant: str | None = None,

@@ -39,8 +39,8 @@ def run_page(run_id: str, p: Page = Depends(page)) -> Response:
     """One Operator run: what it was asked, each step, the confirmations and their answers."""
     run = uc.get_run(p.app, p.principal, run_id)
     records = uc.steps(p.app, p.principal, run_id)
-    has_shots = bool((run.get("meta") or {}).get("screenshots"))
-    return render(p, "operator/run.html", run=run, steps=records, shots=has_shots,
+    return render(p, "operator/run.html", run=run, steps=records,
+                  shots=uc.screenshot_steps(p.app, p.principal, run_id),
                   started_by=uc.started_by(p.app, p.principal, run_id), pretty=pretty)
 
 
