@@ -22,6 +22,7 @@ steps:
     message: "Approve {{ inputs.amount }} yen?"
     approvers: [finance]
     timeout_s: 600
+    escalate: {after_s: 1.5, to: [cfo]}
   - id: done
     type: sleep
     seconds: 0.05
@@ -116,6 +117,14 @@ def test_an_approver_approves_a_waiting_run_with_a_comment(console, signed_in, s
         assert '"comment": "within policy"' in step.locator("pre").last.inner_text()
         assert page.get_by_role("heading", name=re.compile("^done")).inner_text().endswith(
             "succeeded")
+        # 1.5 s without a decision: the escalation shows
+        deadline = time.monotonic() + 30
+        while not (uc.run(world.app, world.admin, second).waiting or {}).get("escalated_at"):
+            assert time.monotonic() < deadline, "the run was not escalated"
+            time.sleep(0.1)
+        page.goto(f"{console.url}/approvals")
+        facts = page.get_by_role("article").inner_text()
+        assert re.search(r"Escalated\s+to cfo at \d+ \w+ \d{4}", facts), facts
         # the filter by workflow keeps the inbox to one workflow
         page.goto(f"{console.url}/approvals?workflow=nothing-like-it")
         assert page.get_by_role("article").count() == 0

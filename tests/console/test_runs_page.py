@@ -8,6 +8,7 @@ import re
 import httpx
 
 from cristal.app import workflows as uc
+from cristal.server.console.pages import runs as runs_page
 
 SPEC = """name: expense
 inputs: {amount: {type: number}, note: {type: string}}
@@ -39,7 +40,8 @@ def _rows(page) -> list[str]:
     return [r.inner_text() for r in table.get_by_role("row").all()[1:]]
 
 
-def test_a_builder_filters_runs_reads_a_timeline_cancels_and_resumes(console, signed_in, shots):
+def test_a_builder_filters_runs_reads_a_timeline_cancels_and_resumes(console, signed_in, shots,
+                                                                    monkeypatch):
     first, second = _two_runs(console)
     page = signed_in("builder")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Runs").click()
@@ -80,6 +82,18 @@ def test_a_builder_filters_runs_reads_a_timeline_cancels_and_resumes(console, si
     inputs = page.locator("pre.value").first.inner_text()
     assert HOSTILE in inputs
     page.screenshot(path=str(shots / "run-en.png"), full_page=True)
+    # one run a page: the pager walks the list, newest first, filters kept
+    size = runs_page.SIZE
+    monkeypatch.setattr(runs_page, "SIZE", 1)
+    page.goto(f"{console.url}/runs?workflow=")
+    assert len(_rows(page)) == 1 and second in _rows(page)[0]
+    pages = page.get_by_role("navigation", name="Pages")
+    pages.get_by_role("link", name="Next").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    assert len(_rows(page)) == 1 and first in _rows(page)[0]
+    assert pages.get_by_role("link", name="Next").count() == 0
+    assert pages.get_by_role("link", name="Previous").is_visible()
+    monkeypatch.setattr(runs_page, "SIZE", size)
     # resume the cancelled run: it is queued again
     page.goto(f"{console.url}/runs/{second}")
     page.get_by_role("button", name="Resume run").click()

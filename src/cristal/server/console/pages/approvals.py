@@ -59,6 +59,8 @@ def inbox(request: Request, p: Page = Depends(page)) -> Response:
     rows = uc.approvals_waiting(p.app, p.principal, workflow=workflow, limit=SIZE + 1,
                                 offset=(page_number(request) - 1) * SIZE)
     pager = Pager.of(request, rows, size=SIZE)
+    for once in ("done", "run"):  # the status message is not repeated on other pages
+        pager.query.pop(once, None)
     _done_message(p, request)
     return render(p, "approvals/inbox.html", pager=pager, workflow=workflow or "",
                   workflows=workflow_names(p), pretty=pretty)
