@@ -122,7 +122,7 @@ def test_cancel_only_for_who_may_csrf_and_japanese(console, signed_in, shots):
     assert alice.get_by_role("button", name="実行をキャンセル").is_visible()
     alice.goto(f"{console.url}/runs")
     assert alice.get_by_role("heading", level=1).inner_text() == "実行"
-    assert len(_rows(alice)) == 2 and "待機列" in _rows(alice)[0]
+    assert len(_rows(alice)) == 2 and "キュー待ち" in _rows(alice)[0]
     alice.screenshot(path=str(shots / "runs-ja.png"), full_page=True)
     # a cancel without this session's token is refused
     world.app.settings.console.secure_cookies = False
