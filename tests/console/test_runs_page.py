@@ -3,10 +3,14 @@ cancel and resume for those who may; no worker runs, so runs stay queued until c
 
 from __future__ import annotations
 
+import json
 import re
+import threading
+import time
 
 import httpx
 
+from acl_world import SECRET
 from cristal.app import workflows as uc
 from cristal.server.console.pages import runs as runs_page
 
@@ -134,3 +138,56 @@ def test_cancel_only_for_who_may_csrf_and_japanese(console, signed_in, shots):
         forged = http.post(f"/runs/{first}/cancel", data={"csrf": "forged"})
         assert forged.status_code == 403
     assert uc.run(world.app, world.admin, first).status == "queued"
+
+
+RESEARCH = """name: brief
+inputs: {where: {type: string}}
+steps:
+  - id: ask
+    type: research
+    question: What is the merger codename?
+    collection: "{{ inputs.where }}"
+    model: false
+"""
+
+
+def _off_loop(fn, *args, **kwargs) -> None:
+    """DBOS refuses blocking calls in a thread where an event loop runs (Playwright's)."""
+    failed: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            fn(*args, **kwargs)
+        except BaseException as exc:  # handed back to the test
+            failed.append(exc)
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+
+
+def test_a_run_that_read_the_vault_shows_no_passage_to_a_builder_who_may_not(console,
+                                                                             signed_in):
+    world = console.world
+    app = world.app
+    uc.register(app, world.builder, RESEARCH)
+    run_id = uc.start(app, world.bob, "brief", {"where": "vault"}).run_id  # bob reads vault
+    _off_loop(app.engine.launch)
+    try:
+        deadline = time.monotonic() + 60
+        while not uc.run(app, world.bob, run_id).done:
+            assert time.monotonic() < deadline, "the research run did not finish"
+            time.sleep(0.1)
+    finally:
+        _off_loop(app.engine.shutdown, grace_s=5)
+    assert SECRET in json.dumps(uc.run(app, world.bob, run_id).to_dict(), default=str)
+    dan = signed_in("builder")  # reads the tenant's runs, not the vault
+    dan.goto(f"{console.url}/runs/{run_id}")
+    assert "succeeded" in dan.get_by_role("definition").first.inner_text()
+    assert dan.get_by_text("Inputs and outputs withheld").is_visible()
+    assert dan.get_by_role("heading", level=3, name=re.compile("^ask")).is_visible()
+    assert SECRET not in dan.content()
+    dan.goto(f"{console.url}/runs")
+    assert SECRET not in dan.content() and run_id in dan.content()
