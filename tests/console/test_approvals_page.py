@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from cristal.app import workflows as uc
+from cristal.server.console.pages import approvals as approvals_page
 
 SPEC = """name: expense
 inputs: {amount: {type: number}, note: {type: string}}
@@ -82,7 +83,8 @@ def _token(html: str) -> str:
 
 
 @pytest.mark.slow
-def test_an_approver_approves_a_waiting_run_with_a_comment(console, signed_in, shots):
+def test_an_approver_approves_a_waiting_run_with_a_comment(console, signed_in, shots,
+                                                           monkeypatch):
     world = console.world
     with waiting_runs(console, HOSTILE, "second claim") as (first, second):
         page = signed_in("approver")
@@ -96,6 +98,16 @@ def test_an_approver_approves_a_waiting_run_with_a_comment(console, signed_in, s
         assert "user:acme/alice" in item.inner_text() and "finance" in item.inner_text()
         assert item.get_by_role("cell", name=HOSTILE).is_visible()  # literally, not run
         page.screenshot(path=str(shots / "approvals-en.png"), full_page=True)
+        # one a page: the pager reaches the other
+        size = approvals_page.SIZE
+        monkeypatch.setattr(approvals_page, "SIZE", 1)
+        page.goto(f"{console.url}/approvals")
+        assert "1201" in page.get_by_role("article").inner_text()  # newest first
+        page.get_by_role("navigation", name="Pages").get_by_role("link", name="Next").click()
+        page.wait_for_url(re.compile(r"page=2"))
+        assert "1200" in page.get_by_role("article").inner_text()
+        monkeypatch.setattr(approvals_page, "SIZE", size)
+        page.goto(f"{console.url}/approvals")
         item.get_by_label("Comment").fill("within policy")
         item.get_by_role("button", name="Approve").click()
         page.wait_for_url(re.compile(r"/approvals\?done=approved"))
