@@ -1,0 +1,84 @@
+"""The usage and budgets page in Chromium: SVG charts with their table, budgets, the call log
+with filters, one call, permissions and Japanese."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cristal.app import admin as admin_uc
+from cristal.server.console.pages import usage as usage_page
+
+ASK = {"model": "fast", "messages": [{"role": "user", "content": "Say hello"}]}
+
+
+@pytest.fixture
+def calls(console):
+    """Three model calls through the JSON API on route `fast`, and a budget for acme."""
+    for _ in range(3):
+        answer = console.call("admin", "POST", "/v1/chat/completions", json=ASK)
+        assert answer.status_code == 200, answer.text
+    admin_uc.update_tenant(console.world.app, console.world.owner, "acme", budget_usd=25.0)
+    return console
+
+
+def test_admin_sees_the_chart_budget_and_calls_and_filters_by_route(calls, signed_in, shots,
+                                                                   monkeypatch):
+    monkeypatch.setattr(usage_page, "CALLS_PER_PAGE", 2)  # three calls: two pages
+    page = signed_in("admin")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Usage").click()
+    page.wait_for_url(re.compile(r"/usage$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Usage and budgets"
+    spend = page.get_by_role("img", name=re.compile(r"^Spend per day by route"))
+    assert spend.count() == 1 and spend.evaluate("e => e.tagName") == "svg"
+    assert spend.locator("rect").count() >= 1  # today's bar
+    assert "fast" in page.locator("figure.chart").first.inner_text()  # legend
+    # the same numbers as a table next to the chart
+    page.get_by_text("The numbers of this chart as a table").first.click()
+    table = page.get_by_role("table", name=re.compile(r"^Spend per day"))
+    assert table.get_by_role("columnheader", name="fast").is_visible()
+    # the budget: 25 USD, some spent
+    budgets = page.get_by_role("region", name="Budgets this period").get_by_role("table")
+    row = budgets.get_by_role("row", name=re.compile(r"^acme"))
+    assert "US$25.0000" in row.inner_text() or "$25.0000" in row.inner_text()
+    log = page.get_by_role("region", name="Call log")
+    assert log.get_by_role("row").filter(has_text="fast").count() == 2
+    page.screenshot(path=str(shots / "usage-en.png"), full_page=True)
+    log.get_by_role("link", name="Next").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    log = page.get_by_role("region", name="Call log")
+    assert log.get_by_role("row").filter(has_text="fast").count() == 1
+    assert log.get_by_role("link", name="Next").count() == 0
+
+    log.get_by_label("Route").fill("embed")
+    log.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"route=embed"))
+    assert page.get_by_role("region", name="Call log").get_by_text(
+        "No calls match these filters.").is_visible()
+    log = page.get_by_role("region", name="Call log")
+    log.get_by_label("Route").fill("fast")
+    log.get_by_label("Status").select_option("ok")
+    log.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"route=fast"))
+    log = page.get_by_role("region", name="Call log")
+    assert log.get_by_role("row").filter(has_text="fast").count() == 2  # page 1 again
+    assert "status=ok" in log.get_by_role("link", name="Next").get_attribute("href")
+
+    log.get_by_role("table").get_by_role("link").first.click()
+    page.wait_for_url(re.compile(r"/usage/calls/"))
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Model call ")
+    assert "echo" in page.locator("dl.facts").inner_text()
+
+
+def test_member_may_not_see_usage_and_japanese_rendering(calls, signed_in, shots):
+    member = signed_in("member")
+    member.goto(f"{calls.url}/usage")
+    assert member.get_by_role("heading", level=1).inner_text() == "Not allowed"
+    page = signed_in("admin", lang="ja")
+    page.goto(f"{calls.url}/usage")
+    assert page.get_by_role("heading", level=1).inner_text() == "利用状況と予算"
+    assert page.get_by_role("img", name=re.compile("^ルート別の 1 日ごとの支出")).count() == 1
+    assert page.get_by_role("region", name="呼び出しログ").get_by_role("row").filter(
+        has_text="fast").count() == 3
+    page.screenshot(path=str(shots / "usage-ja.png"), full_page=True)
