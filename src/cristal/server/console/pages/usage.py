@@ -14,7 +14,7 @@ from cristal.app import admin, usage
 from cristal.errors import InvalidInput
 from cristal.server.console._web import Page, Pager, page, page_number, render
 
-__all__ = ["chart", "router"]
+__all__ = ["chart", "parse_day", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,7 +26,8 @@ GROUPS = ("route", "model", "tenant")
 SERIES_MAX = 8  # colours in usage.css; the rest are summed as "other"
 
 
-def _day(text: str | None, what: str) -> date | None:
+def parse_day(text: str | None, what: str) -> date | None:
+    """A `YYYY-MM-DD` query value as a date (None when empty)."""
     if not text:
         return None
     try:
@@ -145,8 +146,8 @@ def usage_page(request: Request, p: Page = Depends(page)) -> Response:
     q = request.query_params
     tenant, every = _tenant_choice(p, request)
     today = datetime.now(UTC).date()
-    until = _day(q.get("to"), "to") or today
-    since = _day(q.get("from"), "from") or until - timedelta(days=DEFAULT_DAYS - 1)
+    until = parse_day(q.get("to"), "to") or today
+    since = parse_day(q.get("from"), "from") or until - timedelta(days=DEFAULT_DAYS - 1)
     if since > until:
         raise InvalidInput("the start date is after the end date.")
     if (until - since).days >= MAX_DAYS:
