@@ -28,6 +28,8 @@ def test_admin_manages_users_groups_roles_and_budget(console, signed_in, shots):
     assert page.get_by_role("status").inner_text() == "The budget was saved."
     tenant = admin_uc.get_tenant(console.world.app, console.world.owner, "acme")
     assert (tenant.budget_usd, tenant.budget_tokens, tenant.period) == (40.0, None, "week")
+    usable = page.get_by_role("table", name="Routes and models this tenant may use")
+    assert "echo" in usable.get_by_role("row", name=re.compile("^fast")).inner_text()
     page.screenshot(path=str(shots / "admin-en.png"), full_page=True)
 
     tabs = page.get_by_role("navigation", name="Administration")

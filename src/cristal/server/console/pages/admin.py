@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from cristal.app import admin, usage
+from cristal.app import models as models_uc
 from cristal.errors import InvalidInput
 from cristal.server.console._web import Page, Pager, form_of, page, page_number, redirect, render
 
@@ -99,8 +100,10 @@ def _tenant_view(p: Page, tenant: str | None, *, error: str | None = None,
     position = usage.positions(p.app, p.principal, values["tenant"].name)[0]
     routes = {name: json.dumps(over, ensure_ascii=False, sort_keys=True)
               for name, over in sorted(values["tenant"].routes.items())}
+    usable = (models_uc.models(p.app, p.principal, values["tenant"].name)
+              if p.can("models.list") else None)
     return render(p, "admin/tenant.html", status=status, error=error, position=position,
-                  routes=routes, periods=admin.PERIODS, **values)
+                  routes=routes, usable=usable, periods=admin.PERIODS, **values)
 
 
 @router.get("/admin")
