@@ -82,3 +82,22 @@ def test_member_may_not_see_usage_and_japanese_rendering(calls, signed_in, shots
     assert page.get_by_role("region", name="呼び出しログ").get_by_role("row").filter(
         has_text="fast").count() == 3
     page.screenshot(path=str(shots / "usage-ja.png"), full_page=True)
+
+
+def test_owner_picks_a_tenant_or_all(calls, signed_in):
+    page = signed_in("owner")
+    page.goto(f"{calls.url}/usage")
+    page.get_by_label("Tenant").select_option("*")
+    page.get_by_label("Group by").select_option("tenant")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"tenant=(%2A|\*)"))
+    budgets = page.get_by_role("region", name="Budgets this period").get_by_role("table")
+    assert budgets.get_by_role("row", name=re.compile(r"^acme")).count() == 1
+    assert budgets.get_by_role("row", name=re.compile(r"^beta")).count() == 1
+    assert page.get_by_role("img", name=re.compile(r"^Spend per day by tenant")).count() == 1
+    page.get_by_label("Tenant", exact=True).select_option("beta")
+    page.get_by_label("Group by").select_option("model")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"tenant=beta"))
+    assert page.get_by_role("region", name="Call log").get_by_text(
+        "No calls match these filters.").is_visible()  # the calls were acme's
