@@ -34,6 +34,11 @@ def test_admin_manages_users_groups_roles_and_budget(console, signed_in, shots):
 
     tabs = page.get_by_role("navigation", name="Administration")
     tabs.get_by_role("link", name="Users").click()
+    page.get_by_label("User name").fill(HOSTILE)  # not a valid name: refused in the form
+    page.get_by_role("button", name="Add the user").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_label("User name").is_visible()
+    assert page.evaluate("() => window.__xss === undefined")
     page.get_by_label("User name").fill("carol")
     page.get_by_label("Groups (comma-separated)").fill("sales, finance")
     page.get_by_role("button", name="Add the user").click()
