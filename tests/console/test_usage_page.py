@@ -4,10 +4,14 @@ with filters, one call, permissions and Japanese."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from cristal.app import admin as admin_uc
+from cristal.app import usage
+from cristal.models._tables import model_calls
 from cristal.server.console.pages import usage as usage_page
 
 ASK = {"model": "fast", "messages": [{"role": "user", "content": "Say hello"}]}
@@ -101,3 +105,27 @@ def test_owner_picks_a_tenant_or_all(calls, signed_in):
     page.wait_for_url(re.compile(r"tenant=beta"))
     assert page.get_by_role("region", name="Call log").get_by_text(
         "No calls match these filters.").is_visible()  # the calls were acme's
+
+
+def test_daily_figures_are_grouped_by_utc_day_and_drawn_as_stacked_bars(calls):
+    world = calls.world
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    with world.app.store.write() as conn:
+        first = conn.execute(sa.select(model_calls.c.id).limit(1)).scalar_one()
+        conn.execute(model_calls.update().where(model_calls.c.id == first)
+                     .values(created_at=yesterday))
+    start = datetime.combine(yesterday.date(), datetime.min.time(), tzinfo=UTC)
+    rows = usage.daily(world.app, world.admin, start)
+    assert [(r["day"], r["route"], r["calls"]) for r in rows] == [
+        (yesterday.date().isoformat(), "fast", 1),
+        ((yesterday + timedelta(days=1)).date().isoformat(), "fast", 2)]
+    days = [r["day"] for r in rows]
+    drawn = usage_page.chart(rows, days, "tokens", "route")
+    assert [b.day for b in drawn["bars"]] == days and drawn["series"] == ["fast"]
+    assert drawn["total"] == sum(r["tokens"] for r in rows)
+    assert drawn["bars"][1].h > drawn["bars"][0].h  # two calls stand higher than one
+    # more than eight series: the smallest are summed as "…"
+    many = [{"day": days[0], "route": f"r{i}", "cost_usd": float(i + 1)} for i in range(10)]
+    drawn = usage_page.chart(many, days[:1], "cost_usd", "route")
+    assert len(drawn["series"]) == 8 and drawn["series"][-1] == "…"
+    assert drawn["totals"][-1] == 1.0 + 2.0 + 3.0 and drawn["total"] == 55.0
