@@ -14,6 +14,7 @@ from typing import Any
 
 from cristal.governance import (
     erase_data,
+    erase_exports,
     erase_identity,
     register_eraser,
     register_expirer,
@@ -43,6 +44,7 @@ def _register() -> None:
         register_eraser("workflows", erase_runs)
         register_eraser("identities", erase_identity)
         register_eraser("calls", erase_calls, stage=2)  # after the areas that make calls
+        register_eraser("exports", erase_exports, stage=3)  # files, once all marks are known
         register_expirer("calls", "calls", expire_calls)
         register_expirer("research", "research", expire_sessions)
         register_expirer("operator", "operator", expire_trajectories)

@@ -54,9 +54,10 @@ def erase(
             console.print(plain(f"deleted {path}"))
     if record["residual"]:
         raise CristalError(
-            f"erasure {record['id']} finished, but these columns still hold the erased data: "
-            f"{', '.join(record['residual'])}. Register an eraser for that table "
-            "(governance.register_eraser) or remove the rows by hand, then run it again.")
+            f"erasure {record['id']} finished, but these places still hold the erased data: "
+            f"{', '.join(record['residual'])}. Register an eraser for a table "
+            "(governance.register_eraser), remove the rows or export files by hand, then run "
+            "it again.")
 
 
 @retention_app.command("run")
