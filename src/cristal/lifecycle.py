@@ -32,6 +32,7 @@ def _register() -> None:
     with _lock:
         if _registered:
             return
+        from cristal.envs._lifecycle import erase_episodes, expire_episodes
         from cristal.knowledge._lifecycle import erase_documents
         from cristal.models._lifecycle import erase_calls, expire_calls
         from cristal.operator._lifecycle import erase_trajectories, expire_trajectories
@@ -42,6 +43,7 @@ def _register() -> None:
         register_eraser("research", erase_sessions)
         register_eraser("operator", erase_trajectories)
         register_eraser("workflows", erase_runs)
+        register_eraser("envs", erase_episodes)
         register_eraser("identities", erase_identity)
         register_eraser("calls", erase_calls, stage=2)  # after the areas that make calls
         register_eraser("exports", erase_exports, stage=3)  # files, once all marks are known
@@ -49,6 +51,7 @@ def _register() -> None:
         register_expirer("research", "research", expire_sessions)
         register_expirer("operator", "operator", expire_trajectories)
         register_expirer("workflows", "workflows", expire_runs)
+        register_expirer("envs", "envs", expire_episodes)
         _registered = True
 
 

@@ -82,16 +82,18 @@ _DAYS = Annotated[int | None, typer.Option(min=0, help="Days to keep (0 removes 
 
 @retention_app.command("set")
 def retention_set(tenant: TenantOpt = None, calls: _DAYS = None, research: _DAYS = None,
-                  operator: _DAYS = None, workflows: _DAYS = None,
+                  operator: _DAYS = None, workflows: _DAYS = None, envs: _DAYS = None,
                   json_out: JsonOpt = False) -> None:
-    """Set a tenant's retention in days per category (calls, research, operator, workflows)."""
+    """Set a tenant's retention in days per category (calls, research, operator, workflows,
+    envs: training-environment episodes and eval runs)."""
     from cristal.governance import set_retention
 
     days = {k: (None if v == 0 else v) for k, v in (
         ("calls", calls), ("research", research), ("operator", operator),
-        ("workflows", workflows)) if v is not None}
+        ("workflows", workflows), ("envs", envs)) if v is not None}
     if not days:
-        raise InvalidInput("give at least one of --calls, --research, --operator, --workflows.")
+        raise InvalidInput("give at least one of --calls, --research, --operator, --workflows, "
+                           "--envs.")
     state = app_state()
     set_retention(state.store, tenant or state.settings.tenant, days)
     retention_show(tenant, json_out)
