@@ -15,13 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from cristal.app import App
+from cristal.app import App, Principal
+from cristal.app import data as data_uc
 from cristal.config import load_settings
 from cristal.governance import EXPORT_ACTION, audit_entries, get_tenant, record_export
 from cristal.lifecycle import erase
 from cristal.operator._records import StepRecord
 from cristal.operator._trajectories import StoreRecorder, finish_run, start_run
-from cristal.store import utcnow
+from cristal.research._sessions import save_session
+from cristal.research._types import Report
+from cristal.store import new_id, utcnow
 
 SECRET = "ZQX7731KAPPA"
 
@@ -129,3 +132,27 @@ def test_an_export_that_cannot_be_read_or_deleted_is_residual(world, monkeypatch
     record = erase(app, "text", SECRET)
     assert record["residual"] == [f"file {kept.resolve()} (could not delete: PermissionError)"]
     assert kept.exists() and "export files" not in record["counts"]
+
+
+def test_erase_user_deletes_exports_of_the_research_they_asked(world):
+    app, tmp_path, cli = world
+    tenant = get_tenant(app.store, "default")
+    for who, question in (("dana", "Which supplier delivered the late pallets in May?"),
+                          ("erin", "How many trains leave Osaka before nine?")):
+        save_session(app.store, tenant.id, Report(
+            id=new_id("res"), question=question, lang="en", answer="Not found.",
+            not_found=True, claims=[], retrieved=[], sub_questions=[], evidence=[],
+            timings_ms={}, model_calls=0, mode="extractive", collection="kb",
+            tenant="default", created_at=utcnow().isoformat()),
+            asked_by=f"user:default/{who}")
+    owner = Principal.local_owner()
+    data_uc.export_dataset(app, owner, source="research", fmt="sft",
+                           out=tmp_path / "research.jsonl")
+    cli("audit", "export", "--out", str(tmp_path / "audit.jsonl"))
+    assert "late pallets" in (tmp_path / "research.jsonl").read_text()
+
+    record = erase(app, "user", "erin")  # not in the audit export; in the dataset
+    assert record["counts"]["research sessions"] == 1 and record["residual"] == []
+    assert record["files"] == [str((tmp_path / "research.jsonl").resolve())]
+    assert (tmp_path / "audit.jsonl").exists()
+    assert erase(app, "user", "dana")["files"] == []  # the dataset is gone already

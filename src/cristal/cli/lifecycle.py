@@ -20,15 +20,17 @@ def erase(
     document: Annotated[str | None, typer.Option(help="An ingested file (path as ingested).")
                         ] = None,
     collection: Annotated[str | None, typer.Option(help="A whole collection.")] = None,
-    user: Annotated[str | None, typer.Option(help="Workflow runs started as this user.")
-                    ] = None,
+    user: Annotated[str | None, typer.Option(
+        help="A user: their record, keys, sessions, research they asked, workflow and "
+        "operator runs they started.")] = None,
     text: Annotated[str | None, typer.Option(help="Every stored record containing this text "
                                              "(a data subject's e-mail, number, name).")
                     ] = None,
     tenant: TenantOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Remove data everywhere it lives (index, vectors, reports, runs, trajectories, call log).
+    """Remove data everywhere it lives (index, vectors, reports, runs, trajectories, episodes,
+    call log, export files listed in the audit log).
 
     Then every table and column is scanned for what was erased, storage is compacted
     (VACUUM), and an erasure record is kept (the value only as a hash). Source files

@@ -52,6 +52,7 @@ __all__ = [
 SELECTORS = ("document", "collection", "user", "text")
 EXPORT_ACTION = "data.export"  # an audit entry per file written out of the store
 _CHUNK = 1 << 20
+_MIN_DERIVED = 16  # a shorter question or instruction would match unrelated files
 
 
 @dataclass
@@ -66,6 +67,9 @@ class ErasureScope:
     exact: set[str] = field(default_factory=set)  # a JSON string equal to one of these
     contains: set[str] = field(default_factory=set)  # a string containing one of these
     scan: set[str] = field(default_factory=set)  # texts that must be found nowhere after
+    # texts of records deleted for who made them (--user: questions, instructions): export
+    # files holding one are deleted too; the tables are not searched for them
+    derived: set[str] = field(default_factory=set)
     engines: list[sa.Engine] = field(default_factory=list)  # other databases touched
     counts: Counter = field(default_factory=Counter)
     files: list[str] = field(default_factory=list)
@@ -189,7 +193,8 @@ def erase_exports(scope: ErasureScope) -> None:
 
     Runs last, after every other eraser has named what marks erased data: a file still on
     disk is searched for the same texts the tables were (`contains`, `scan`, and `exact`
-    as a JSON string), plain and JSON-escaped. A file that cannot be read or deleted is
+    as a JSON string) and for the texts of records deleted for who made them (`derived`),
+    plain and JSON-escaped. A file that cannot be read or deleted is
     reported as residual. The tenant's own exports and platform-wide ones (an owner's
     audit export of every tenant) are searched.
     """
@@ -225,6 +230,7 @@ def erase_exports(scope: ErasureScope) -> None:
 
 def _file_needles(scope: ErasureScope) -> list[bytes]:
     texts = {t for t in scope.contains | scope.scan if t}
+    texts |= {t for t in scope.derived if len(t.strip()) >= _MIN_DERIVED}
     forms = {f for t in texts for f in needle_forms(t)}
     forms |= {json.dumps(t, ensure_ascii=False)[1:-1] for t in texts}
     forms |= {json.dumps(t, ensure_ascii=False) for t in scope.exact if t}
