@@ -67,7 +67,7 @@ def test_exports_are_audited_and_erasure_deletes_those_holding_the_value(world):
     secret_run = _plant_run(app, f"Update the account {SECRET}")
     _plant_run(app, "Book a train to Osaka")
     out = tmp_path / "exports"
-    cli("data", "export", "--from", "operator", "--format", "sft",
+    cli("data", "export", "--from", "operator", "--format", "sft", "--parquet",
         "--out", str(out / "operator.jsonl"))
     cli("data", "export", "--from", "operator", "--format", "sft", "--split", "0.5",
         "--out", str(out / "split.jsonl"))
@@ -79,7 +79,9 @@ def test_exports_are_audited_and_erasure_deletes_those_holding_the_value(world):
     by_path = {e.details["path"]: e for e in entries}
     written = [out / "operator.jsonl", out / "split.train.jsonl", out / "split.test.jsonl",
                out / "run.jsonl", out / "audit.jsonl"]
-    assert sorted(by_path) == sorted(str(p.resolve()) for p in written)
+    parquet = out / "operator.parquet"  # compressed: found by reading its rows
+    assert sorted(by_path) == sorted(str(p.resolve()) for p in [*written, parquet])
+    assert by_path[str(parquet.resolve())].details["format"] == "parquet"
     assert by_path[str((out / "operator.jsonl").resolve())].details["rows"] == 2
     assert by_path[str((out / "operator.jsonl").resolve())].tenant == "default"
     assert by_path[str((out / "run.jsonl").resolve())].details["format"] == "jsonl steps"
@@ -93,9 +95,9 @@ def test_exports_are_audited_and_erasure_deletes_those_holding_the_value(world):
     result = cli("erase", "--text", SECRET, "--json")
     record = json.loads(result.stdout.strip().splitlines()[-1])
     assert record["residual"] == []
-    assert record["counts"]["export files"] == len(holding)
-    assert sorted(record["files"]) == sorted(str(p.resolve()) for p in holding)
-    assert not any(p.exists() for p in holding)
+    assert record["counts"]["export files"] == len(holding) + 1
+    assert sorted(record["files"]) == sorted(str(p.resolve()) for p in [*holding, parquet])
+    assert not any(p.exists() for p in [*holding, parquet])
     assert (out / "audit.jsonl").exists()  # listed, but holds no erased data
     assert [p for p in written if p.exists() and SECRET in p.read_text()] == []
     assert (out / "unlisted.jsonl").exists()
