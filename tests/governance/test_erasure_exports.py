@@ -158,3 +158,28 @@ def test_erase_user_deletes_exports_of_the_research_they_asked(world):
     assert record["files"] == [str((tmp_path / "research.jsonl").resolve())]
     assert (tmp_path / "audit.jsonl").exists()
     assert erase(app, "user", "dana")["files"] == []  # the dataset is gone already
+
+
+@pytest.mark.slow
+def test_erase_document_deletes_synth_questions_and_document_copies(world):
+    app, tmp_path, cli = world
+    examples = Path(__file__).resolve().parents[2] / "examples" / "docs"
+    cli("ingest", str(examples), "--collection", "ex", "--no-embed", "--json")
+    out = tmp_path / "set"
+    cli("envs", "synth", "--collection", "ex", "--n", "5", "--out", str(out), "--json")
+    listed = {e.details["path"]: e.details for e in _exports(app)}
+    assert listed[str(out / "questions.jsonl")]["rows"] == 5
+    assert listed[str(out / "docs")]["format"] == "folder of document copies"
+    tasks = [json.loads(line) for line in (out / "questions.jsonl").read_text().splitlines()]
+    gold = next(t["gold_docs"][0] for t in tasks if t["gold_docs"])
+    copies = {p for p in (out / "docs").rglob("*") if p.is_file()}
+    assert out / "docs" / gold in copies and len(copies) > 1
+
+    record = json.loads(cli("erase", "--document", str(examples / gold), "--json")
+                        .stdout.strip().splitlines()[-1])
+    assert record["residual"] == [] and record["counts"]["documents"] == 1
+    assert str(out / "questions.jsonl") in record["files"]
+    assert str(out / "docs" / gold) in record["files"]
+    assert not (out / "questions.jsonl").exists() and not (out / "docs" / gold).exists()
+    assert {p for p in (out / "docs").rglob("*") if p.is_file()}  # the other copies stay
+    assert (examples / gold).exists()  # the source file is the user's

@@ -70,6 +70,7 @@ class ErasureScope:
     # texts of records deleted for who made them (--user: questions, instructions): export
     # files holding one are deleted too; the tables are not searched for them
     derived: set[str] = field(default_factory=set)
+    digests: set[str] = field(default_factory=set)  # SHA-256 of erased files: copies go too
     engines: list[sa.Engine] = field(default_factory=list)  # other databases touched
     counts: Counter = field(default_factory=Counter)
     files: list[str] = field(default_factory=list)
@@ -194,12 +195,13 @@ def erase_exports(scope: ErasureScope) -> None:
     Runs last, after every other eraser has named what marks erased data: a file still on
     disk is searched for the same texts the tables were (`contains`, `scan`, and `exact`
     as a JSON string) and for the texts of records deleted for who made them (`derived`),
-    plain and JSON-escaped. A file that cannot be read or deleted is
-    reported as residual. The tenant's own exports and platform-wide ones (an owner's
-    audit export of every tenant) are searched.
+    plain and JSON-escaped; a file whose SHA-256 is that of an erased document (a copy)
+    goes too. A folder listed as an export has each of its files searched.
+    A file that cannot be read or deleted is reported as residual. The tenant's own
+    exports and platform-wide ones (an owner's audit export of every tenant) are searched.
     """
     needles = _file_needles(scope)
-    if not needles:
+    if not needles and not scope.digests:
         return
     seen: set[str] = set()
     for entry in audit_entries(scope.store, action=EXPORT_ACTION):
@@ -210,22 +212,29 @@ def erase_exports(scope: ErasureScope) -> None:
             continue
         seen.add(path)
         target = Path(path)
-        if not target.is_file():
-            continue  # deleted since, or replaced by something that is not an export
-        try:
-            found = _file_holds(target, needles)
-        except OSError as exc:
-            scope.residual.append(f"file {target} (could not read: {type(exc).__name__})")
-            continue
-        if not found:
-            continue
-        try:
-            target.unlink()
-        except OSError as exc:
-            scope.residual.append(f"file {target} (could not delete: {type(exc).__name__})")
-            continue
-        scope.files.append(str(target))
-        scope.counts["export files"] += 1
+        if target.is_dir():  # a folder written as one export (`envs synth` document copies)
+            for found in sorted(p for p in target.rglob("*") if p.is_file()
+                                and not p.is_symlink()):
+                _erase_file(scope, found, needles)
+        elif target.is_file():  # else deleted since: nothing to do
+            _erase_file(scope, target, needles)
+
+
+def _erase_file(scope: ErasureScope, target: Path, needles: list[bytes]) -> None:
+    try:
+        found = _file_holds(target, needles, scope.digests)
+    except OSError as exc:
+        scope.residual.append(f"file {target} (could not read: {type(exc).__name__})")
+        return
+    if not found:
+        return
+    try:
+        target.unlink()
+    except OSError as exc:
+        scope.residual.append(f"file {target} (could not delete: {type(exc).__name__})")
+        return
+    scope.files.append(str(target))
+    scope.counts["export files"] += 1
 
 
 def _file_needles(scope: ErasureScope) -> list[bytes]:
@@ -238,8 +247,9 @@ def _file_needles(scope: ErasureScope) -> list[bytes]:
     return sorted({f.encode() for f in forms}, key=len, reverse=True)
 
 
-def _file_holds(path: Path, needles: list[bytes]) -> bool:
-    """True when the file's bytes (a Parquet file's rows, decoded) contain a needle."""
+def _file_holds(path: Path, needles: list[bytes], digests: set[str]) -> bool:
+    """True when the file's bytes (a Parquet file's rows, decoded) contain a needle, or
+    the file is a copy of an erased file (its SHA-256 is in `digests`)."""
     if path.suffix == ".parquet":
         try:
             import pyarrow.parquet as pq
@@ -250,16 +260,19 @@ def _file_holds(path: Path, needles: list[bytes]) -> bool:
         except Exception as exc:  # a damaged file cannot be vouched for
             raise OSError(str(exc)) from exc
         text = json.dumps(rows, ensure_ascii=False, default=str).encode()
-        return any(n in text for n in needles)
-    overlap = max(len(n) for n in needles) - 1
+        return any(n in text for n in needles) or (
+            hashlib.sha256(path.read_bytes()).hexdigest() in digests)
+    overlap = max((len(n) for n in needles), default=1) - 1
     tail = b""
+    digest = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
             window = tail + chunk
             if any(n in window for n in needles):
                 return True
+            digest.update(chunk)
             tail = window[-overlap:] if overlap else b""
-    return False
+    return digest.hexdigest() in digests
 
 
 def run_retention(app: Any, *, now: datetime | None = None,
