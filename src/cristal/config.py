@@ -269,6 +269,8 @@ class RetentionSettings(_Strict):
                                       "screenshots")
     workflows_days: int | None = Field(None, gt=0, description="finished workflow runs, "
                                        "their inputs, outputs and step results")
+    envs_days: int | None = Field(None, gt=0, description="training-environment episodes "
+                                  "and finished eval runs")
     interval_s: float = Field(3600.0, gt=0, description="how often `cristal worker` runs it")
 
 

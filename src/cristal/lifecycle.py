@@ -14,6 +14,7 @@ from typing import Any
 
 from cristal.governance import (
     erase_data,
+    erase_exports,
     erase_identity,
     register_eraser,
     register_expirer,
@@ -31,6 +32,7 @@ def _register() -> None:
     with _lock:
         if _registered:
             return
+        from cristal.envs._lifecycle import erase_episodes, expire_episodes
         from cristal.knowledge._lifecycle import erase_documents
         from cristal.models._lifecycle import erase_calls, expire_calls
         from cristal.operator._lifecycle import erase_trajectories, expire_trajectories
@@ -41,12 +43,15 @@ def _register() -> None:
         register_eraser("research", erase_sessions)
         register_eraser("operator", erase_trajectories)
         register_eraser("workflows", erase_runs)
+        register_eraser("envs", erase_episodes)
         register_eraser("identities", erase_identity)
         register_eraser("calls", erase_calls, stage=2)  # after the areas that make calls
+        register_eraser("exports", erase_exports, stage=3)  # files, once all marks are known
         register_expirer("calls", "calls", expire_calls)
         register_expirer("research", "research", expire_sessions)
         register_expirer("operator", "operator", expire_trajectories)
         register_expirer("workflows", "workflows", expire_runs)
+        register_expirer("envs", "envs", expire_episodes)
         _registered = True
 
 

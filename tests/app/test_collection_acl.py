@@ -111,3 +111,27 @@ def test_builders_cannot_write_into_or_open_a_collection_they_cannot_read(world)
     made = knowledge.upload(app, dan, "handbook", [("travel.md", b"# Travel\n\nTrains only.")],
                             embed=False)
     assert made["added"] == 1
+
+
+def test_read_document(world):
+    app = world.app
+    secret_id = knowledge.list_documents(app, world.bob, "vault")[0]["id"]
+    open_id = knowledge.list_documents(app, world.alice, "handbook")[0]["id"]
+    for who in (world.alice, world.auditor, world.outsider, world.builder):
+        with pytest.raises((NotFound, PermissionDenied)) as hidden:
+            knowledge.read_document(app, who, secret_id)
+        assert not _leaks(hidden.value.message.replace(secret_id, "id"))
+    with pytest.raises(NotFound) as hidden:
+        knowledge.read_document(app, world.alice, secret_id)
+    with pytest.raises(NotFound) as absent:
+        knowledge.read_document(app, world.alice, "doc_nothing")
+    assert hidden.value.message.replace(secret_id, "X") == absent.value.message.replace(
+        "doc_nothing", "X")
+    for who in (world.bob, world.admin, world.owner):
+        doc = knowledge.read_document(app, who, secret_id)
+        assert SECRET in doc["text"] and doc["collection"] == "vault"
+        assert doc["path"] == SECRET_DOC
+    doc = knowledge.read_document(app, world.alice, open_id)
+    assert doc["path"] == OPEN_DOC and "line manager" in doc["text"]
+    with pytest.raises(NotFound):
+        knowledge.read_document(app, world.outsider, open_id)  # another tenant's document

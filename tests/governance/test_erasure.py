@@ -1,7 +1,8 @@
 """Erasure and retention: a secret planted everywhere is nowhere afterwards, on both databases.
 
 Data is made the way users make it (CLI ingest, research, a workflow run against a
-model server on 127.0.0.1, a failing model call, an operator trajectory). The check
+model server on 127.0.0.1, a failing model call, an operator trajectory, an episode of a
+training environment). The check
 is independent of our code: every table and column is listed from the database's
 own catalogue (sqlite_master / information_schema), searched with plain SQL, and the
 SQLite files (and WAL) are grepped for the bytes.
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 
 from cristal.app import App
 from cristal.config import RouteConfig, load_settings
+from cristal.envs import Episode, Rollout, save_episode
 from cristal.governance import audit_entries, set_retention, verify_chain
 from cristal.lifecycle import erase, retention
 from cristal.models import FunctionProvider
@@ -143,6 +145,12 @@ model = "echo"
         snapshot_text=f'textbox "Account code" value="{SECRET}"',
         action={"type": "type", "text": SECRET}, result={"ok": True}))
     finish_run(app.store, run_id, status="done")
+    for task, said in (("crm-1", f"The account code is {SECRET}."), ("crm-2", "No code.")):
+        save_episode(app.store, tenant.id, Rollout(
+            Episode("cristal/Tools-v0", task, 0, actions=[{"tool": "lookup"}], rewards=[1.0],
+                    info={"success": True}), policy="route:default",
+            transcript=[{"role": "user", "content": "Which account code?"},
+                        {"role": "assistant", "content": said}]))
     workflows_db = (Path(db_url.removeprefix("sqlite:///")).with_name("cristal.workflows.db")
                     if db_url.startswith("sqlite") else None)
     yield app, db_url, tmp_path, cli, workflows_db
@@ -155,7 +163,7 @@ def test_retention_then_erasure_leave_the_secret_nowhere(world):
     dbos_url = f"sqlite:///{workflows_db}" if db_url.startswith("sqlite") else db_url
     before = _catalogue_hits(db_url, SECRET) + _catalogue_hits(dbos_url, SECRET)
     for place in ("documents", "chunks", "research_sessions", "model_calls", "operator_runs",
-                  "operator_steps"):
+                  "operator_steps", "env_episodes"):
         assert any(place in h for h in before), (place, before)
 
     # retention: nothing is old yet; then only the category with a period expires
@@ -179,6 +187,7 @@ def test_retention_then_erasure_leave_the_secret_nowhere(world):
     record = erase(app, "text", SECRET)
     assert record["residual"] == []
     assert record["counts"]["operator runs"] == 1 and record["counts"]["model calls scrubbed"]
+    assert record["counts"]["episodes"] == 1  # the other episode stays
     assert SECRET not in json.dumps(record)
     app.close()
     assert _catalogue_hits(db_url, SECRET) == []
@@ -200,11 +209,13 @@ def test_retention_then_erasure_leave_the_secret_nowhere(world):
     assert verify_chain(app.store).ok
 
     # the rest expires with its period
-    set_retention(app.store, "default", {"calls": 30, "operator": 30, "research": 30})
+    set_retention(app.store, "default", {"calls": 30, "operator": 30, "research": 30,
+                                         "envs": 30})
     later = retention(app, now=utcnow() + timedelta(days=31))["tenants"]["default"]["removed"]
-    assert later["model calls"] >= 3
+    assert later["model calls"] >= 3 and later["episodes"] == 1
     with app.store.read() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM model_calls")).scalar() == 0
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM env_episodes")).scalar() == 0
 
 
 def test_unknown_document_and_bad_input_are_clear_errors(tmp_path):
@@ -229,8 +240,9 @@ def test_retention_and_erase_cli(tmp_path):
         return subprocess.run([sys.executable, "-m", "cristal", *args], env=env,
                               capture_output=True, text=True)
 
-    out = run("retention", "set", "--calls", "90", "--json")
+    out = run("retention", "set", "--calls", "90", "--envs", "14", "--json")
     assert out.returncode == 0 and json.loads(out.stdout.splitlines()[-1])["days"]["calls"] == 90
+    assert json.loads(out.stdout.splitlines()[-1])["days"]["envs"] == 14
     out = run("retention", "run", "--json")
     assert out.returncode == 0 and "default" in json.loads(out.stdout.splitlines()[-1])["tenants"]
     out = run("erase", "--json")

@@ -51,6 +51,7 @@ def test_public_names_are_pinned() -> None:
         "ensure_collection",
         "fetch_passages",
         "get_collection",
+        "get_document",
         "grant",
         "index_terms",
         "ingest_paths",

@@ -10,6 +10,8 @@ from cristal.app._access import record, tenant_for
 from cristal.app._app import App
 from cristal.errors import PermissionDenied
 from cristal.governance import (
+    PERIODS,
+    ROLES,
     ApiKey,
     Principal,
     RoleBinding,
@@ -20,6 +22,8 @@ from cristal.governance import (
 )
 
 __all__ = [
+    "PERIODS",
+    "ROLES",
     "Tenant",
     "bind_role",
     "create_key",

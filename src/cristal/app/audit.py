@@ -43,15 +43,24 @@ def _visible(app: App, principal: Principal) -> Callable[[AuditEntry], bool]:
 
 def list_entries(app: App, principal: Principal, *, tenant: str | None = None,
                  since: datetime | None = None, until: datetime | None = None,
-                 action: str | None = None, limit: int = 100) -> list[AuditEntry]:
-    """The newest entries first (of one tenant; an owner may see all)."""
+                 action: str | None = None, limit: int = 100, actor: str | None = None,
+                 offset: int = 0) -> list[AuditEntry]:
+    """The newest entries first (of one tenant; an owner may see all). `actor` keeps
+    entries whose actor contains that text (any case); `offset` skips that many."""
     require_permission(principal, "audit.read", "read the audit log")
     scope = _scope(app, principal, tenant)
     visible = _visible(app, principal)
+    who = actor.casefold() if actor else None
     out: list[AuditEntry] = []
+    skipped = 0
     for entry in audit_entries(app.store, tenant=scope, since=since, until=until,
                                action=action, newest_first=True):
+        if who is not None and who not in entry.actor.casefold():
+            continue
         if visible(entry):
+            if skipped < offset:
+                skipped += 1
+                continue
             out.append(entry)
             if len(out) >= limit:
                 break
@@ -60,16 +69,21 @@ def list_entries(app: App, principal: Principal, *, tenant: str | None = None,
 
 def export_entries(app: App, principal: Principal, *, tenant: str | None = None,
                    since: datetime | None = None, until: datetime | None = None,
-                   action: str | None = None) -> Iterator[AuditEntry]:
-    """Every matching entry in chain order; the export itself is recorded first."""
+                   action: str | None = None, actor: str | None = None
+                   ) -> Iterator[AuditEntry]:
+    """Every matching entry in chain order; the export itself is recorded first. `actor`
+    keeps entries whose actor contains that text (any case)."""
     require_permission(principal, "audit.read", "export the audit log")
     scope = _scope(app, principal, tenant)
     record(app, principal, "audit.export", tenant=scope or principal.tenant, target=scope,
            details={"since": since.isoformat() if since else None,
-                    "until": until.isoformat() if until else None, "action": action})
+                    "until": until.isoformat() if until else None, "action": action,
+                    **({"actor": actor} if actor else {})})
     visible = _visible(app, principal)
+    who = actor.casefold() if actor else None
     return (e for e in audit_entries(app.store, tenant=scope, since=since, until=until,
-                                     action=action) if visible(e))
+                                     action=action)
+            if (who is None or who in e.actor.casefold()) and visible(e))
 
 
 def verify(app: App, principal: Principal,

@@ -15,7 +15,14 @@ from typing import Any
 from cristal import knowledge as kn
 from cristal.app._access import record, tenant_for
 from cristal.app._app import App
-from cristal.errors import Conflict, InvalidInput, PermissionDenied, TooLarge, UnsupportedType
+from cristal.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    TooLarge,
+    UnsupportedType,
+)
 from cristal.governance import Principal, Tenant, get_tenant, require
 from cristal.knowledge import MODES, Collection, Grant, Passage, Scope
 from cristal.knowledge.parsers import DEFAULT_MAX_BYTES
@@ -33,6 +40,7 @@ __all__ = [
     "list_collections",
     "list_documents",
     "list_grants",
+    "read_document",
     "readable_ids",
     "readable_scope",
     "revoke",
@@ -259,6 +267,20 @@ def list_documents(app: App, principal: Principal, name: str, tenant: str | None
     """The documents of a readable collection."""
     found = get_collection(app, principal, name, tenant)
     return kn.list_documents(app.store, found, limit, offset)
+
+
+def read_document(app: App, principal: Principal, document_id: str,
+                  tenant: str | None = None) -> dict[str, Any]:
+    """One document of a readable collection with its parsed text (what citations point
+    into) and its collection's name. A document in a collection the principal may not read
+    is not found, exactly like one that does not exist."""
+    where = _tenant(app, principal, tenant, "collections.read", "read documents")
+    found = kn.get_document(app.store, document_id)
+    readable = {c.id: c for c in kn.list_collections(app.store, where, principal)}
+    if found is None or found["collection_id"] not in readable:
+        raise NotFound(f"no document {document_id!r} in the collections you may read in "
+                       f"tenant {where.name}.", document=document_id)
+    return {**found, "collection": readable[found["collection_id"]].name}
 
 
 def delete_document(app: App, principal: Principal, name: str, document_id: str,

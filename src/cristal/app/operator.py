@@ -6,15 +6,17 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from cristal import operator as op
 from cristal.app._access import record, tenant_for
 from cristal.app._app import App
-from cristal.governance import Principal
+from cristal.governance import Principal, audit_entries
 from cristal.operator import RunHooks, RunOutcome, RunRequest
 
-__all__ = ["export", "get_run", "list_runs", "operate", "steps"]
+__all__ = ["export", "get_run", "list_runs", "operate", "screenshot", "screenshot_steps",
+           "started_by", "steps"]
 
 
 def operate(app: App, principal: Principal, request: RunRequest, hooks: RunHooks) -> RunOutcome:
@@ -36,11 +38,18 @@ def operate(app: App, principal: Principal, request: RunRequest, hooks: RunHooks
 
     outcome = op.operate(app.store, app.gateway, app.settings.operator, request,
                          replace(hooks, confirm=confirm if asked else None), tenant_id=where.id,
-                         tenant_name=where.name)
+                         tenant_name=where.name, started_by=started_by(principal))
     record(app, principal, "operator.run", tenant=where, target=outcome.id,
            details={"status": outcome.status, "steps": outcome.steps,
                     "policy": request.policy})
     return outcome
+
+
+def started_by(principal: Principal) -> str | None:
+    """What a run records as its starter: the principal's user as `Principal.subject`
+    (`user:<tenant>/<name>`, `local:<name>`; as research records who asked), None for a
+    key that names no user."""
+    return principal.subject if principal.user else None
 
 
 def list_runs(app: App, principal: Principal, *, tenant: str | None = None, limit: int = 20,
@@ -62,6 +71,43 @@ def steps(app: App, principal: Principal, run_id: str,
     """A stored run's steps, in order."""
     get_run(app, principal, run_id, tenant)  # the tenant and permission checks
     return op.run_records(app.store, run_id)
+
+
+def screenshot(app: App, principal: Principal, run_id: str, step: int,
+               tenant: str | None = None) -> bytes | None:
+    """The PNG saved after a step of a stored run (`--screenshots`), or None when the run
+    kept no picture of that step (or it was removed by retention)."""
+    run = get_run(app, principal, run_id, tenant)  # the tenant and permission checks
+    folder = (run.get("meta") or {}).get("screenshots")
+    if not folder or not 0 <= step < 100_000:
+        return None
+    path = Path(folder) / f"{int(step):03d}.png"
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def screenshot_steps(app: App, principal: Principal, run_id: str,
+                     tenant: str | None = None) -> set[int]:
+    """The steps of a stored run that have a screenshot kept."""
+    run = get_run(app, principal, run_id, tenant)
+    folder = (run.get("meta") or {}).get("screenshots")
+    if not folder or not Path(folder).is_dir():
+        return set()
+    return {int(f.stem) for f in Path(folder).glob("*.png") if f.stem.isdigit()}
+
+
+def started_by(app: App, principal: Principal, run_id: str, tenant: str | None = None,
+               scan: int = 5000) -> str | None:
+    """Who ran a stored run (the actor of its `operator.run` audit entry; they answered
+    its confirmations), looked up among the tenant's most recent `scan` runs."""
+    where = tenant_for(app, principal, tenant, "operator.read", "read operator runs")
+    for entry in audit_entries(app.store, tenant=where.name, action="operator.run",
+                               limit=scan, newest_first=True):
+        if entry.target == run_id:
+            return entry.actor
+    return None
 
 
 def export(app: App, principal: Principal, run_id: str, fmt: str = "steps",

@@ -9,9 +9,9 @@ from cristal.app._access import tenant_for
 from cristal.app._app import App
 from cristal.errors import NotFound
 from cristal.governance import Principal, Usage, current_usage, require
-from cristal.models import CallRecord, get_call, list_calls, usage_since
+from cristal.models import CallRecord, get_call, list_calls, usage_by_day, usage_since
 
-__all__ = ["breakdown", "call", "calls", "positions"]
+__all__ = ["breakdown", "call", "calls", "daily", "positions"]
 
 
 def _scope(app: App, principal: Principal, tenant: str | None, all_tenants: bool,
@@ -36,12 +36,21 @@ def breakdown(app: App, principal: Principal, since: datetime, tenant: str | Non
     return usage_since(app.store, since, scope)
 
 
+def daily(app: App, principal: Principal, since: datetime, until: datetime | None = None,
+          tenant: str | None = None, *, all_tenants: bool = False) -> list[dict[str, Any]]:
+    """Calls, tokens and cost per UTC day, tenant, route and model (for charts)."""
+    scope = _scope(app, principal, tenant, all_tenants, "usage.read")
+    return usage_by_day(app.store, since, until, scope)
+
+
 def calls(app: App, principal: Principal, *, tenant: str | None = None,
           since: datetime | None = None, status: str | None = None, limit: int = 50,
-          all_tenants: bool = False) -> list[CallRecord]:
-    """Recent model calls, newest first."""
+          all_tenants: bool = False, until: datetime | None = None, route: str | None = None,
+          model: str | None = None, offset: int = 0) -> list[CallRecord]:
+    """Recent model calls, newest first (filters: time, status, route, model)."""
     scope = _scope(app, principal, tenant, all_tenants, "calls.read")
-    return list_calls(app.store, tenant=scope, since=since, status=status, limit=limit)
+    return list_calls(app.store, tenant=scope, since=since, status=status, limit=limit,
+                      until=until, route=route, model=model, offset=offset)
 
 
 def call(app: App, principal: Principal, call_id: str) -> CallRecord:

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from cristal import workflows as wf
 from cristal.app._access import record, tenant_for
 from cristal.app._app import App
 from cristal.errors import NotFound, PermissionDenied
-from cristal.governance import Principal, allowed, get_tenant, require
+from cristal.governance import Principal, allowed, audit_entries, get_tenant, require
 from cristal.research import get_session
 from cristal.workflows import RunView, Spec, StoredSpec
 
-__all__ = ["RunView", "cancel", "decide", "get_spec", "list_specs", "register", "resume",
-           "retry", "run", "run_here", "runs", "start", "start_spec"]
+__all__ = ["RunView", "approvals_waiting", "cancel", "decide", "get_spec", "list_specs",
+           "register", "resume", "retry", "run", "run_here", "runs", "start", "start_spec"]
 
 
 def register(app: App, principal: Principal, source: str, *,
@@ -203,6 +204,59 @@ def decide(app: App, principal: Principal, run_id: str, step: str, *, approved: 
     record(app, principal, "approval.decide", tenant=view.tenant, target=f"{run_id}/{step}",
            details={"decision": decision["decision"], "by": who, "comment": comment})
     return decision
+
+
+def _may_decide(principal: Principal, waiting: dict[str, Any]) -> bool:
+    """Whether `decide` would take this principal's decision on this waiting step."""
+    if principal.kind != "local" and (principal.is_owner or "admin" in principal.roles):
+        return True
+    approvers = {str(a) for a in waiting.get("approvers") or []}
+    who = principal.user or principal.actor
+    return not approvers or who in approvers or bool(approvers & set(principal.groups))
+
+
+def _when(text: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _decided(app: App, tenant: str, views: list[RunView]) -> dict[str, set[str]]:
+    """Steps of these waiting runs already decided (audited) but not yet continued by a
+    worker: run id -> step ids."""
+    since = {v.run_id: _when((v.waiting or {}).get("since")) for v in views}
+    known = [s for s in since.values() if s is not None]
+    if not known:
+        return {}
+    out: dict[str, set[str]] = {}
+    for entry in audit_entries(app.store, tenant=tenant, action="approval.decide",
+                               since=min(known)):
+        run_id, _, step = (entry.target or "").partition("/")
+        asked, at = since.get(run_id), _when(entry.created_at)
+        if asked is not None and at is not None and at >= asked:
+            out.setdefault(run_id, set()).add(step)
+    return out
+
+
+def approvals_waiting(app: App, principal: Principal, *, workflow: str | None = None,
+                      limit: int = 50, offset: int = 0,
+                      tenant: str | None = None) -> list[RunView]:
+    """Runs of the tenant waiting at an approval step this principal may decide (named by
+    the step as user or group, or any approver when the step names none; tenant admins and
+    the owner decide any), newest first, each with its steps (inputs withheld as by `run`).
+    A step already decided (the decision is in the audit log) leaves the list at once,
+    before a worker continues the run."""
+    where = tenant_for(app, principal, tenant, "approvals.decide", "see approvals")
+    found = [v for v in wf.list_runs(app.engine, status="waiting", tenant=where.name,
+                                     workflow=workflow, limit=1000)
+             if (v.waiting or {}).get("kind") == "approval"
+             and _may_decide(principal, v.waiting or {})]
+    decided = _decided(app, where.name, found)
+    mine = [v for v in found if (v.waiting or {}).get("step") not in decided.get(v.run_id, ())]
+    return [_shown(app, principal, wf.get_run(app.engine, v.run_id))
+            for v in mine[offset:offset + limit]]
 
 
 def retry(app: App, principal: Principal, run_id: str, from_step: str | None = None) -> RunView:

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from cristal.app import audit
+from cristal.app.data import record_file
 from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal, parse_since
 from cristal.cli._output import console, err_console, literal, print_json, styled
 from cristal.errors import InvalidInput
@@ -54,8 +55,8 @@ def export(tenant: TenantOpt = None, since: Since = None, until: Until = None,
                help="Write JSON lines to this file (default: standard output).")] = None,
            json_out: JsonOpt = False) -> None:
     """Export entries as JSON lines with their hashes (the export is itself audited)."""
-    entries = audit.export_entries(app_state(), local_principal(),
-                                   tenant=tenant, since=parse_since(since),
+    state, me = app_state(), local_principal()
+    entries = audit.export_entries(state, me, tenant=tenant, since=parse_since(since),
                                    until=parse_since(until), action=action)
     count = 0
     handle = out.open("w", encoding="utf-8") if out else sys.stdout
@@ -66,6 +67,9 @@ def export(tenant: TenantOpt = None, since: Since = None, until: Until = None,
     finally:
         if out:
             handle.close()
+    if out:  # the file is listed in the audit log, for erasure (None: every tenant's)
+        record_file(state, me, out, fmt="jsonl", rows=count, source="audit log",
+                    tenant=tenant)
     if json_out:
         print_json({"exported": count, "out": str(out) if out else None})
     elif out:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cristal.cli._common import JsonOpt, TenantOpt, app_state
+from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
 from cristal.cli._output import console, print_json, safe
 
 app = typer.Typer(help="Datasets from episodes, workflow runs, research and operator runs.",
@@ -34,14 +34,16 @@ def export(
     tenant: TenantOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write SFT / DPO / KTO / per-step reward rows (secrets removed, deduplicated)."""
-    from cristal.envs import export_dataset
-    from cristal.governance import get_tenant
+    """Write SFT / DPO / KTO / per-step reward rows (secrets removed, deduplicated).
 
-    state = app_state()
-    owner = get_tenant(state.store, tenant or state.settings.tenant)
-    report = export_dataset(state, owner, source=source, fmt=fmt, out=out, split=split,
-                            parquet=parquet, redact=redact, eval_run=run, licence=licence)
+    Each file written is recorded in the audit log (`data.export`: path, format, rows),
+    so `cristal erase` can find and delete the files that hold what it erases.
+    """
+    from cristal.app import data as uc
+
+    report = uc.export_dataset(app_state(), local_principal(tenant), tenant=tenant,
+                               source=source, fmt=fmt, out=out, split=split, parquet=parquet,
+                               redact=redact, eval_run=run, licence=licence)
     data = report.to_dict()
     if json_out:
         print_json(data)

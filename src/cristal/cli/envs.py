@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cristal.cli._common import JsonOpt, TenantOpt, app_state
+from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
 from cristal.cli._output import console, err_console, print_json, safe
 from cristal.cli._progress import progress_bars
 
@@ -88,7 +88,12 @@ def synth(
     tenant: TenantOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Write a checked research task set from a collection's documents."""
+    """Write a checked research task set from a collection's documents.
+
+    questions.jsonl and the docs/ folder of copies are recorded in the audit log
+    (`data.export`), so `cristal erase` can find and delete what holds erased data.
+    """
+    from cristal.app.data import record_file
     from cristal.envs import synthesize
     from cristal.governance import get_tenant
 
@@ -98,6 +103,14 @@ def synth(
         report = synthesize(state, owner, collection, n, out, seed=seed, route=route,
                             progress=progress)
     data = report.to_dict()
+    me = local_principal(owner.name)
+    source = f"envs synth of collection {collection}"
+    record_file(state, me, out / "questions.jsonl", fmt="jsonl research tasks",
+                rows=data["kept"], source=source, tenant=owner)
+    if (out / "docs").is_dir():
+        record_file(state, me, out / "docs", fmt="folder of document copies",
+                    rows=sum(1 for p in (out / "docs").rglob("*") if p.is_file()),
+                    source=source, tenant=owner)
     if json_out:
         print_json(data)
         return

@@ -20,15 +20,17 @@ def erase(
     document: Annotated[str | None, typer.Option(help="An ingested file (path as ingested).")
                         ] = None,
     collection: Annotated[str | None, typer.Option(help="A whole collection.")] = None,
-    user: Annotated[str | None, typer.Option(help="Workflow runs started as this user.")
-                    ] = None,
+    user: Annotated[str | None, typer.Option(
+        help="A user: their record, keys, sessions, research they asked, workflow and "
+        "operator runs they started.")] = None,
     text: Annotated[str | None, typer.Option(help="Every stored record containing this text "
                                              "(a data subject's e-mail, number, name).")
                     ] = None,
     tenant: TenantOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Remove data everywhere it lives (index, vectors, reports, runs, trajectories, call log).
+    """Remove data everywhere it lives (index, vectors, reports, runs, trajectories, episodes,
+    call log, export files listed in the audit log).
 
     Then every table and column is scanned for what was erased, storage is compacted
     (VACUUM), and an erasure record is kept (the value only as a hash). Source files
@@ -54,9 +56,10 @@ def erase(
             console.print(plain(f"deleted {path}"))
     if record["residual"]:
         raise CristalError(
-            f"erasure {record['id']} finished, but these columns still hold the erased data: "
-            f"{', '.join(record['residual'])}. Register an eraser for that table "
-            "(governance.register_eraser) or remove the rows by hand, then run it again.")
+            f"erasure {record['id']} finished, but these places still hold the erased data: "
+            f"{', '.join(record['residual'])}. Register an eraser for a table "
+            "(governance.register_eraser), remove the rows or export files by hand, then run "
+            "it again.")
 
 
 @retention_app.command("run")
@@ -81,16 +84,18 @@ _DAYS = Annotated[int | None, typer.Option(min=0, help="Days to keep (0 removes 
 
 @retention_app.command("set")
 def retention_set(tenant: TenantOpt = None, calls: _DAYS = None, research: _DAYS = None,
-                  operator: _DAYS = None, workflows: _DAYS = None,
+                  operator: _DAYS = None, workflows: _DAYS = None, envs: _DAYS = None,
                   json_out: JsonOpt = False) -> None:
-    """Set a tenant's retention in days per category (calls, research, operator, workflows)."""
+    """Set a tenant's retention in days per category (calls, research, operator, workflows,
+    envs: training-environment episodes and eval runs)."""
     from cristal.governance import set_retention
 
     days = {k: (None if v == 0 else v) for k, v in (
         ("calls", calls), ("research", research), ("operator", operator),
-        ("workflows", workflows)) if v is not None}
+        ("workflows", workflows), ("envs", envs)) if v is not None}
     if not days:
-        raise InvalidInput("give at least one of --calls, --research, --operator, --workflows.")
+        raise InvalidInput("give at least one of --calls, --research, --operator, --workflows, "
+                           "--envs.")
     state = app_state()
     set_retention(state.store, tenant or state.settings.tenant, days)
     retention_show(tenant, json_out)

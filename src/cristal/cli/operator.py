@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cristal.app import operator as uc
+from cristal.app.data import record_file
 from cristal.cli._common import JsonOpt, TenantOpt, app_state, local_principal
 from cristal.cli._operator_io import (
     parse_params,
@@ -199,13 +200,16 @@ def runs_export(
     """Export a run as JSONL: step records, or chat-format training examples."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput(f"--format {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}.")
-    lines = list(uc.export(app_state(), local_principal(tenant), run_id, fmt))
+    state, me = app_state(), local_principal(tenant)
+    lines = list(uc.export(state, me, run_id, fmt))
     if out is None:  # the JSONL itself is the output (each line one JSON object)
         for line in lines:
             sys.stdout.write(line + "\n")
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    record_file(state, me, out, fmt=f"jsonl {fmt}", rows=len(lines),
+                source=f"operator run {run_id}", tenant=me.tenant)
     summary = {"run_id": run_id, "format": fmt, "out": str(out), "lines": len(lines)}
     if json_out:
         print_json(summary)

@@ -61,10 +61,13 @@ from cristal.governance._keys import (
     revoke_key,
 )
 from cristal.governance._lifecycle import (
+    EXPORT_ACTION,
     SELECTORS,
     ErasureScope,
     RetentionScope,
     erase_data,
+    erase_exports,
+    record_export,
     register_eraser,
     register_expirer,
     remove_stored_path,
@@ -93,6 +96,7 @@ from cristal.governance._tenants import (
 )
 
 __all__ = [
+    "EXPORT_ACTION",
     "GENESIS",
     "MAX_BUDGET_TOKENS",
     "MAX_BUDGET_USD",
@@ -132,6 +136,7 @@ __all__ = [
     "delete_user",
     "entry_hash",
     "erase_data",
+    "erase_exports",
     "erase_identity",
     "find_user",
     "get_data_policy",
@@ -150,6 +155,7 @@ __all__ = [
     "period_start",
     "pii_mode",
     "purge_sessions",
+    "record_export",
     "register_eraser",
     "register_expirer",
     "remove_stored_path",

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 PII_MODES = ("allow", "redact", "block")
-RETENTION_CATEGORIES = ("calls", "research", "operator", "workflows")
+RETENTION_CATEGORIES = ("calls", "research", "operator", "workflows", "envs")
 _SELECT = sa.select(data_policies.c.pii, data_policies.c.retention).where(
     data_policies.c.tenant_id == sa.bindparam("p_tenant"))
 

@@ -12,7 +12,7 @@ from ._collections import (
     get_collection,
     list_collections,
 )
-from ._documents import delete_document, list_documents
+from ._documents import delete_document, get_document, list_documents
 from ._embed import count_pending, embed_pending, passage_text
 from ._ingest import FileResult, IngestReport, Progress, ingest_paths
 from ._lexical import lexical_search, phrase_count, term_stats
@@ -63,6 +63,7 @@ __all__ = [
     "ensure_collection",
     "fetch_passages",
     "get_collection",
+    "get_document",
     "grant",
     "ingest_paths",
     "lexical_search",

@@ -11,7 +11,7 @@ from cristal.knowledge._collections import Collection
 from cristal.knowledge._ingest import _delete_document
 from cristal.knowledge._tables import documents
 
-__all__ = ["delete_document", "list_documents"]
+__all__ = ["delete_document", "get_document", "list_documents"]
 
 
 def _row(m: Any) -> dict[str, Any]:
@@ -43,3 +43,17 @@ def delete_document(store: Any, collection: Collection, document_id: str) -> dic
                        "them with GET /api/collections/NAME/documents.", document=document_id)
     _delete_document(store, document_id)
     return _row(row._mapping)
+
+
+def get_document(store: Any, document_id: str) -> dict[str, Any] | None:
+    """One document with its collection id and parsed text (what citation offsets refer
+    to); None when there is no such document. The caller checks who may read it."""
+    c = documents.c
+    with store.read() as conn:
+        row = conn.execute(sa.select(c.id, c.collection_id, c.path, c.title, c.format, c.lang,
+                                     c.size, c.pages, c.chunks, c.ingested_at, c.text).where(
+            c.id == document_id)).first()
+    if row is None:
+        return None
+    m = row._mapping
+    return {**_row(m), "collection_id": m["collection_id"], "text": m["text"]}

@@ -32,7 +32,7 @@ def erase_documents(scope: ErasureScope) -> None:
     tenant = scope.tenant
     with scope.store.read() as conn:
         query = (sa.select(documents.c.id, documents.c.source, documents.c.path,
-                           collections.c.name)
+                           documents.c.content_hash, collections.c.name)
                  .join(collections, collections.c.id == documents.c.collection_id)
                  .where(collections.c.tenant_id == tenant.id))
         if scope.selector == "document":
@@ -54,6 +54,7 @@ def erase_documents(scope: ErasureScope) -> None:
         scope.exact.add(row.path)
         scope.contains.add(row.source)
         scope.scan.add(row.source)
+        scope.digests.add(row.content_hash)  # copies of the file (`envs synth` docs/)
     scope.scan.update(quotes)
     with scope.store.write() as conn:
         for row in found:

@@ -6,6 +6,7 @@ from cristal.models._calllog import (
     get_call,
     list_calls,
     release_stale,
+    usage_by_day,
     usage_since,
 )
 from cristal.models._gateway import Gateway
@@ -48,5 +49,6 @@ __all__ = [
     "price_for",
     "release_stale",
     "resolve_route",
+    "usage_by_day",
     "usage_since",
 ]

@@ -15,7 +15,8 @@ from cristal.models._tables import model_calls
 from cristal.store import Store, utcnow
 
 __all__ = [
-    "CallRecord", "count_calls", "get_call", "list_calls", "release_stale", "usage_since",
+    "CallRecord", "count_calls", "get_call", "list_calls", "release_stale", "usage_by_day",
+    "usage_since",
 ]
 
 
@@ -74,15 +75,28 @@ def list_calls(
     since: datetime | None = None,
     status: str | None = None,
     limit: int = 50,
+    until: datetime | None = None,
+    route: str | None = None,
+    model: str | None = None,
+    offset: int = 0,
 ) -> list[CallRecord]:
-    """The most recent calls first, filtered by tenant name, start time and status."""
-    query = _base_query().order_by(model_calls.c.created_at.desc()).limit(limit)
+    """The most recent calls first, filtered by tenant name, time (since ≤ t < until),
+    status, route and model; `offset` skips that many (for pages of a list)."""
+    c = model_calls.c
+    query = (_base_query().order_by(c.created_at.desc(), c.id.desc()).limit(limit)
+             .offset(max(0, offset)))
     if tenant:
         query = query.where(tenants.c.name == tenant)
     if since:
-        query = query.where(model_calls.c.created_at >= since)
+        query = query.where(c.created_at >= since)
+    if until:
+        query = query.where(c.created_at < until)
     if status:
-        query = query.where(model_calls.c.status == status)
+        query = query.where(c.status == status)
+    if route:
+        query = query.where(c.route == route)
+    if model:
+        query = query.where(c.model == model)
     with store.read() as conn:
         return [_record(r) for r in conn.execute(query)]
 
@@ -128,6 +142,44 @@ def usage_since(store: Store, since: datetime, tenant: str | None = None) -> lis
         m["cost_usd"] = (m.pop("cost_micros") or 0) / 1e6
         for key in ("ok", "input_tokens", "output_tokens"):
             m[key] = int(m[key] or 0)
+        out.append(m)
+    return out
+
+
+def usage_by_day(store: Store, since: datetime, until: datetime | None = None,
+                 tenant: str | None = None) -> list[dict[str, Any]]:
+    """Calls, tokens and cost per UTC day, tenant, route and model (days as YYYY-MM-DD)."""
+    c = model_calls.c
+    with store.read() as conn:
+        moment = (sa.func.timezone("UTC", c.created_at) if conn.dialect.name == "postgresql"
+                  else c.created_at)  # SQLite stores UTC already
+        day = sa.func.date(moment).label("day")
+        query = (
+            sa.select(
+                day, tenants.c.name.label("tenant"), c.route, c.model,
+                sa.func.count().label("calls"),
+                sa.func.sum(c.input_tokens).label("input_tokens"),
+                sa.func.sum(c.output_tokens).label("output_tokens"),
+                sa.func.sum(c.cost_micros).label("cost_micros"),
+            )
+            .join(tenants, tenants.c.id == c.tenant_id)
+            .where(c.created_at >= since)
+            .group_by(day, tenants.c.name, c.route, c.model)
+            .order_by(day, tenants.c.name, c.route, c.model)
+        )
+        if until is not None:
+            query = query.where(c.created_at < until)
+        if tenant:
+            query = query.where(tenants.c.name == tenant)
+        rows = conn.execute(query).all()
+    out = []
+    for r in rows:
+        m = dict(r._mapping)
+        m["day"] = str(m["day"])[:10]
+        m["cost_usd"] = (m.pop("cost_micros") or 0) / 1e6
+        for key in ("calls", "input_tokens", "output_tokens"):
+            m[key] = int(m[key] or 0)
+        m["tokens"] = m["input_tokens"] + m["output_tokens"]
         out.append(m)
     return out
 

@@ -16,10 +16,18 @@ _STEP_TEXT = (steps.c.url, steps.c.snapshot_text, steps.c.action, steps.c.target
 
 
 def erase_trajectories(scope: ErasureScope) -> None:
-    """Delete runs whose instruction, pages, actions or results hold erased data."""
-    if scope.selector == "user":
-        return  # operator runs carry no user yet
+    """Delete runs whose instruction, pages, actions or results hold erased data, or (for
+    --user) that the user started; skills compiled from them lose their source run."""
     tenant = scope.tenant.id
+    if scope.selector == "user":  # `started_by` is `Principal.subject`, as research's asker
+        starter = {f"user:{scope.tenant.name}/{scope.value}", f"local:{scope.value}"}
+        with scope.store.read() as conn:
+            found = conn.execute(sa.select(runs.c.id, runs.c.meta, runs.c.instruction).where(
+                runs.c.tenant_id == tenant, runs.c.started_by.in_(starter))).all()
+        # exports of these runs hold their ids (steps, chat) or instructions (datasets)
+        scope.derived.update(t for r in found for t in (r.id, r.instruction))
+        _delete(scope, {r.id: r.meta for r in found})
+        return
     with scope.store.read() as conn:
         doomed = {r.id: r.meta for r in conn.execute(sa.select(
             runs.c.id, runs.c.instruction, runs.c.start_url, runs.c.result, runs.c.error,

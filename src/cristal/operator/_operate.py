@@ -187,8 +187,10 @@ class _BoundSkill(SkillPolicy):
 
 def operate(store: Any, gateway: Any, settings: OperatorSettings, request: RunRequest,
             hooks: RunHooks | None = None, *, tenant_id: str, tenant_name: str | None = None,
-            browser: Browser | None = None) -> RunOutcome:
-    """Run the request in a real browser and store its trajectory; returns how it ended."""
+            browser: Browser | None = None, started_by: str | None = None) -> RunOutcome:
+    """Run the request in a real browser and store its trajectory; returns how it ended.
+
+    `started_by` is recorded on the run (the starting user's `Principal.subject`)."""
     hooks = hooks or RunHooks()
     instruction, policy, limit = _policy(gateway, settings, request, tenant_name)
     if request.takeover and hooks.takeover is None:
@@ -216,7 +218,7 @@ def operate(store: Any, gateway: Any, settings: OperatorSettings, request: RunRe
     approvals = Approvals.of(written, instruction if request.policy == "model" else "",
                              by=request.approved_by) if request.preapprove else None
     run_id = start_run(store, tenant_id, instruction=instruction, start_url=request.start_url,
-                       policy=request.policy, skill=skill,
+                       policy=request.policy, skill=skill, started_by=started_by,
                        meta={"allow": allow.describe(), "params": request.params,
                              "preapproved": request.approved_by if approvals else None,
                              # recorded so retention and erasure can remove the pictures

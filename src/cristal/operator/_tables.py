@@ -26,6 +26,8 @@ operator_runs = sa.Table(
     sa.Column("model_calls", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("steps", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("meta", JSON, nullable=True),  # allow-list, params, repairs, takeovers
+    # who started it: `user:<tenant>/<name>` or `local:<name>` (None: no user, or older)
+    sa.Column("started_by", sa.String(300), nullable=True),
 )
 
 operator_steps = sa.Table(

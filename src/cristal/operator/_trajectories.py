@@ -60,13 +60,16 @@ class RunSummary:
 
 
 def start_run(store: Store, tenant_id: str, *, instruction: str, start_url: str, policy: str,
-              skill: str | None = None, meta: dict[str, Any] | None = None) -> str:
-    """Create a `running` run row; returns its id (`opr_…`)."""
+              skill: str | None = None, meta: dict[str, Any] | None = None,
+              started_by: str | None = None) -> str:
+    """Create a `running` run row; returns its id (`opr_…`). `started_by` names the user
+    who started it (`Principal.subject`), so erasing the user finds the run."""
     run_id = new_id("opr")
     with store.write() as conn:
         conn.execute(operator_runs.insert().values(
             id=run_id, tenant_id=tenant_id, instruction=instruction, start_url=start_url,
-            policy=policy, skill=skill, status="running", created_at=utcnow(), meta=meta or {}))
+            policy=policy, skill=skill, status="running", created_at=utcnow(), meta=meta or {},
+            started_by=started_by))
     return run_id
 
 

@@ -23,6 +23,8 @@ def erase_sessions(scope: ErasureScope) -> None:
                                       and r.collection == scope.value)
                   or r.asked_by in asker
                   or scope.matches(r.question) or scope.matches(r.report)]
+    # a user's questions mark exports of their sessions (`data export --from research`)
+    scope.derived.update(r.question for r in doomed if r.asked_by in asker)
     _delete(scope, doomed)
 
 
