@@ -26,7 +26,8 @@ from oidc_idp import IdentityProvider  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("CRISTAL_TEST_PG_URL")
 STRICT = os.environ.get("CRISTAL_TEST_STRICT") == "1"
-_KEEP = {"CRISTAL_TEST_PG_URL", "CRISTAL_TEST_STRICT", "CRISTAL_REQUIRE_SQLITE_VEC"}
+_KEEP = {"CRISTAL_TEST_PG_URL", "CRISTAL_TEST_STRICT", "CRISTAL_REQUIRE_SQLITE_VEC",
+         "CRISTAL_SCREENSHOTS"}
 
 
 def require(available: bool, what: str) -> None:

@@ -91,7 +91,7 @@ def test_builder_creates_uploads_manages_readers_and_deletes(console, signed_in,
     page.get_by_role("button", name="Remove dropped.md").click()
     page.wait_for_url(re.compile(r"/collections/travel\?removed=dropped.md"))
     assert dialogs[-1] == "Remove dropped.md from travel? This cannot be undone."
-    expect(page.get_by_role("status")).to_have_text("dropped.md was removed from the collection.")
+    expect(page.get_by_role("status")).to_have_text("The document was removed from the collection.")
     assert _documents(console, "travel") == ["travel.md"]
 
     # Readers: closing the collection to dan (himself, so he keeps it) and a group, then

@@ -38,14 +38,14 @@ def operate(app: App, principal: Principal, request: RunRequest, hooks: RunHooks
 
     outcome = op.operate(app.store, app.gateway, app.settings.operator, request,
                          replace(hooks, confirm=confirm if asked else None), tenant_id=where.id,
-                         tenant_name=where.name, started_by=started_by(principal))
+                         tenant_name=where.name, started_by=_starter(principal))
     record(app, principal, "operator.run", tenant=where, target=outcome.id,
            details={"status": outcome.status, "steps": outcome.steps,
                     "policy": request.policy})
     return outcome
 
 
-def started_by(principal: Principal) -> str | None:
+def _starter(principal: Principal) -> str | None:
     """What a run records as its starter: the principal's user as `Principal.subject`
     (`user:<tenant>/<name>`, `local:<name>`; as research records who asked), None for a
     key that names no user."""

@@ -4,6 +4,7 @@ decide) and the approve/reject form (`cristal.app.workflows.decide`)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -44,8 +45,13 @@ def workflow_names(p: Page) -> list[str]:
     return sorted({s.name for s in uc.list_specs(p.app, p.principal)})
 
 
+_RUN_ID = re.compile(r"[A-Za-z0-9_.:-]{1,80}")
+
+
 def _done_message(p: Page, request: Request) -> None:
-    done, run_id = request.query_params.get("done"), request.query_params.get("run", "")[:80]
+    done, run_id = request.query_params.get("done"), request.query_params.get("run", "")
+    if not _RUN_ID.fullmatch(run_id):  # never echo other text from the address
+        return
     if done == "approved":
         p.flash.append(p.gettext("You approved run %(run)s.", run=run_id))
     elif done == "rejected":

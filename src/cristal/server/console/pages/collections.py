@@ -102,7 +102,7 @@ def collection_page(name: str, request: Request, p: Page = Depends(page)) -> Res
               if p.can("collections.grant") else None)
     return render(p, "collections/collection.html", info=info, name=name,
                   base=_url(name), q=q, pager=Pager.of(request, rows, size=DOCUMENT_SIZE),
-                  grants=grants, removed=request.query_params.get("removed", "")[:200])
+                  grants=grants, removed=request.query_params.get("removed") == "1")
 
 
 @router.post("/collections/{name}/delete")
@@ -119,9 +119,10 @@ async def delete_document(name: str, document_id: str, request: Request,
                           p: Page = Depends(page)) -> Response:
     """Remove one document from the collection."""
     await form_of(request, p)
-    gone = await anyio.to_thread.run_sync(
+    await anyio.to_thread.run_sync(
         lambda: knowledge.delete_document(p.app, p.principal, name, document_id))
-    return redirect(f"{_url(name)}?removed={quote(gone['path'])}")
+    # The address names no document: nothing from it is echoed into the page.
+    return redirect(f"{_url(name)}?removed=1")
 
 
 async def _grant_form(request: Request, p: Page) -> tuple[str | None, str | None]:
