@@ -5,77 +5,16 @@ is refused; Japanese; hostile input shows literally."""
 from __future__ import annotations
 
 import re
-import threading
 import time
-from contextlib import contextmanager
 
 import httpx
 import pytest
 
+from console_runs import until, waiting_runs
 from cristal.app import workflows as uc
 from cristal.server.console.pages import approvals as approvals_page
 
-SPEC = """name: expense
-inputs: {amount: {type: number}, note: {type: string}}
-steps:
-  - id: check
-    type: approval
-    message: "Approve {{ inputs.amount }} yen?"
-    approvers: [finance]
-    timeout_s: 600
-    escalate: {after_s: 1.5, to: [cfo]}
-  - id: done
-    type: sleep
-    seconds: 0.05
-"""
 HOSTILE = "<script>alert(1)</script> {{ 7*7 }}"
-
-
-def _off_loop(fn, *args, **kwargs) -> None:
-    """Run `fn` in a thread: Playwright's sync API keeps an event loop in this one, and DBOS
-    refuses its blocking calls where a loop runs."""
-    failed: list[BaseException] = []
-
-    def call() -> None:
-        try:
-            fn(*args, **kwargs)
-        except BaseException as exc:  # handed back to the test
-            failed.append(exc)
-
-    thread = threading.Thread(target=call)
-    thread.start()
-    thread.join()
-    if failed:
-        raise failed[0]
-
-
-def _until(app, principal, run_id: str, status: str, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while True:
-        view = uc.run(app, principal, run_id)
-        if view.status == status or time.monotonic() > deadline:
-            return view
-        time.sleep(0.1)
-
-
-@contextmanager
-def waiting_runs(console, *notes: str):
-    """Runs of `expense` started by alice, each waiting at its approval step `check`."""
-    world = console.world
-    app = world.app
-    uc.register(app, world.builder, SPEC)
-    ids = [uc.start(app, world.alice, "expense", {"amount": 1200 + i, "note": note}).run_id
-           for i, note in enumerate(notes)]
-    _off_loop(app.engine.launch)
-    try:
-        for run_id in ids:
-            assert _until(app, world.admin, run_id, "waiting").status == "waiting"
-        yield ids
-    finally:
-        for run_id in ids:
-            if not uc.run(app, world.admin, run_id).done:
-                uc.cancel(app, world.admin, run_id)
-        _off_loop(app.engine.shutdown, grace_s=5)
 
 
 def _token(html: str) -> str:
@@ -116,7 +55,7 @@ def test_an_approver_approves_a_waiting_run_with_a_comment(console, signed_in, s
         assert page.get_by_role("status").inner_text() == f"You approved run {first}."
         assert page.get_by_role("article").count() == 1  # it left the inbox
         assert "1201" in page.get_by_role("article").inner_text()
-        done = _until(world.app, world.admin, first, "succeeded")
+        done = until(world.app, world.admin, first, "succeeded")
         assert done.status == "succeeded"
         check = next(s for s in done.steps if s.id == "check")
         assert check.output["by"] == "paula" and check.output["comment"] == "within policy"
@@ -184,4 +123,4 @@ def test_members_see_no_inbox_forged_forms_are_refused_and_japanese(console, sig
         paula.wait_for_url(re.compile(r"/approvals\?done=rejected"))
         assert run_id in paula.get_by_role("status").inner_text()
         assert "却下" in paula.get_by_role("status").inner_text()
-        assert _until(world.app, world.admin, run_id, "failed").status == "failed"
+        assert until(world.app, world.admin, run_id, "failed").status == "failed"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 
 import httpx
 
 from acl_world import SECRET
+from console_runs import off_loop
 from cristal.app import workflows as uc
 from cristal.server.console.pages import runs as runs_page
 
@@ -155,37 +155,20 @@ steps:
 """
 
 
-def _off_loop(fn, *args, **kwargs) -> None:
-    """DBOS refuses blocking calls in a thread where an event loop runs (Playwright's)."""
-    failed: list[BaseException] = []
-
-    def call() -> None:
-        try:
-            fn(*args, **kwargs)
-        except BaseException as exc:  # handed back to the test
-            failed.append(exc)
-
-    thread = threading.Thread(target=call)
-    thread.start()
-    thread.join()
-    if failed:
-        raise failed[0]
-
-
 def test_a_run_that_read_the_vault_shows_no_passage_to_a_builder_who_may_not(console,
                                                                              signed_in):
     world = console.world
     app = world.app
     uc.register(app, world.builder, RESEARCH)
     run_id = uc.start(app, world.bob, "brief", {"where": "vault"}).run_id  # bob reads vault
-    _off_loop(app.engine.launch)
+    off_loop(app.engine.launch)
     try:
         deadline = time.monotonic() + 60
         while not uc.run(app, world.bob, run_id).done:
             assert time.monotonic() < deadline, "the research run did not finish"
             time.sleep(0.1)
     finally:
-        _off_loop(app.engine.shutdown, grace_s=5)
+        off_loop(app.engine.shutdown, grace_s=5)
     assert SECRET in json.dumps(uc.run(app, world.bob, run_id).to_dict(), default=str)
     dan = signed_in("builder")  # reads the tenant's runs, not the vault
     dan.goto(f"{console.url}/runs/{run_id}")
