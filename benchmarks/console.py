@@ -148,6 +148,8 @@ def main() -> None:
               "worst_total_kb": max(r["total_kb"] for r in rows),
               "targets": {"p50_ms": 100, "total_kb": 300},
               "load_average": round(os.getloadavg()[0], 2)}
+    out = ROOT / "benchmarks" / "results" / "console.json"
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(result))
         if any(r["status"] != 200 for r in rows):
