@@ -112,7 +112,8 @@ def _filters(lang: str) -> dict[str, Any]:
     def money(value: Any) -> str:
         if value is None:
             return "—"
-        return format_currency(value, "USD", format="¤#,##0.0000", locale=locale,
+        digits = 6 if 0 < abs(value) < 0.01 else 4  # a single call costs fractions of a cent
+        return format_currency(value, "USD", format="¤#,##0." + "0" * digits, locale=locale,
                                currency_digits=False)
 
     return {"datetime": moment, "date": day, "number": number, "money": money}
