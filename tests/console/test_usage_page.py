@@ -13,6 +13,7 @@ from cristal.app import admin as admin_uc
 from cristal.app import usage
 from cristal.models._tables import model_calls
 from cristal.server.console.pages import usage as usage_page
+from server_site import make_site
 
 ASK = {"model": "fast", "messages": [{"role": "user", "content": "Say hello"}]}
 
@@ -129,3 +130,27 @@ def test_daily_figures_are_grouped_by_utc_day_and_drawn_as_stacked_bars(calls):
     drawn = usage_page.chart(many, days[:1], "cost_usd", "route")
     assert len(drawn["series"]) == 8 and drawn["series"][-1] == "…"
     assert drawn["totals"][-1] == 1.0 + 2.0 + 3.0 and drawn["total"] == 55.0
+
+
+def test_daily_figures_on_both_databases(db_url, tmp_path, fake_openai, monkeypatch):
+    """usage_by_day groups by the UTC day in SQL that differs per database."""
+    monkeypatch.setenv("UP_KEY", "good-key")
+    site = make_site(db_url, tmp_path, fake_openai.url)
+    try:
+        for _ in range(2):
+            assert site.call("admin", "POST", "/v1/chat/completions", json=ASK).status_code == 200
+        world = site.world
+        late = datetime.now(UTC).replace(hour=23, minute=59) - timedelta(days=2)
+        with world.app.store.write() as conn:
+            first = conn.execute(sa.select(model_calls.c.id).limit(1)).scalar_one()
+            conn.execute(model_calls.update().where(model_calls.c.id == first)
+                         .values(created_at=late))
+        rows = usage.daily(world.app, world.admin, late - timedelta(hours=1))
+        assert [(r["day"], r["tenant"], r["route"], r["calls"]) for r in rows] == [
+            (late.date().isoformat(), "acme", "fast", 1),
+            (datetime.now(UTC).date().isoformat(), "acme", "fast", 1)]
+        assert all(r["tokens"] == r["input_tokens"] + r["output_tokens"] > 0 for r in rows)
+    finally:
+        site.http.close()
+        site.served.stop()
+        site.world.app.close()

@@ -139,7 +139,7 @@ def usage_since(store: Store, since: datetime, tenant: str | None = None) -> lis
     out = []
     for r in rows:
         m = dict(r._mapping)
-        m["cost_usd"] = (m.pop("cost_micros") or 0) / 1e6
+        m["cost_usd"] = int(m.pop("cost_micros") or 0) / 1e6  # PostgreSQL sums are Decimal
         for key in ("ok", "input_tokens", "output_tokens"):
             m[key] = int(m[key] or 0)
         out.append(m)
@@ -176,7 +176,7 @@ def usage_by_day(store: Store, since: datetime, until: datetime | None = None,
     for r in rows:
         m = dict(r._mapping)
         m["day"] = str(m["day"])[:10]
-        m["cost_usd"] = (m.pop("cost_micros") or 0) / 1e6
+        m["cost_usd"] = int(m.pop("cost_micros") or 0) / 1e6  # PostgreSQL sums are Decimal
         for key in ("calls", "input_tokens", "output_tokens"):
             m[key] = int(m[key] or 0)
         m["tokens"] = m["input_tokens"] + m["output_tokens"]
