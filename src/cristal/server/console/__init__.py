@@ -10,6 +10,7 @@ provider (OIDC code flow with PKCE); sessions live in the database.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
@@ -38,7 +39,7 @@ class _HtmlErrors:
     def __call__(self, request: Request, status: int, kind: str, message: str, *,
                  exc: Exception | None = None) -> Any:
         if status == 401:
-            return redirect(f"/signin?next={request.url.path}")
+            return redirect("/signin?" + urlencode({"next": request.url.path}))
         return error_page(request, status, kind, message)
 
 
@@ -52,8 +53,6 @@ def install_console(api: FastAPI) -> None:
 
     @api.exception_handler(SignInNeeded)
     async def _sign_in(request: Request, exc: SignInNeeded) -> Any:
-        from urllib.parse import urlencode
-
         query = {"next": exc.next_url}
         if exc.why:
             query["why"] = "1"
