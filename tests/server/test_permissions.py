@@ -117,6 +117,7 @@ MATRIX: dict[tuple[str, str], tuple[Row, Any]] = {
     ("POST", "/api/workflows/{name}/runs"): (
         Row("OABM", ok=202), lambda w, c: {"path": {"name": "pause"}, "json": {}}),
     ("GET", "/api/runs"): (Row("OABMP", other="ok"), lambda w, c: {}),
+    ("GET", "/api/approvals"): (Row("OAP", other="ok"), lambda w, c: {}),
     ("GET", "/api/runs/{run_id}"): (
         Row("OABP", special=(("M", 404),)), lambda w, c: {"path": {"run_id": c["run"]}}),
     ("POST", "/api/runs/{run_id}/cancel"): (

@@ -59,6 +59,11 @@ def test_register_start_idempotently_approve_and_cancel(site):
         run_id = first["run_id"]
         waiting = _wait(site, "member", run_id, "waiting")
         assert waiting["waiting"]["approvers"] == ["finance"]
+        _wait(site, "member", other["run_id"], "waiting")
+        inbox = site.call("approver", "GET", "/api/approvals").json()["runs"]
+        assert {r["run_id"] for r in inbox} == {run_id, other["run_id"]}
+        assert all(r["waiting"]["step"] == "check" for r in inbox)
+        assert site.call("member", "GET", "/api/approvals").status_code == 403
         decide = f"/api/runs/{run_id}/approvals/check"
         by_member = site.call("member", "POST", decide, json={"approved": True})
         assert by_member.status_code == 403  # her own run, but members do not decide

@@ -88,6 +88,16 @@ def runs(app: Cristal, who: Me, tenant: TenantQuery = None, status: str | None =
     return {"runs": [_run(v) for v in found]}
 
 
+@router.get("/approvals")
+def approvals(app: Cristal, who: Me, tenant: TenantQuery = None, workflow: str | None = None,
+              limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
+              ) -> dict[str, Any]:
+    """Runs waiting at an approval step that the caller may decide (the console's inbox)."""
+    found = uc.approvals_waiting(app, who, workflow=workflow, limit=limit, offset=offset,
+                                 tenant=tenant)
+    return {"runs": [_run(v, steps=True) for v in found]}
+
+
 @router.get("/runs/{run_id}")
 def run(run_id: str, app: Cristal, who: Me) -> dict[str, Any]:
     """One run with its steps."""
