@@ -130,3 +130,71 @@ def idp():
     yield server
     server.shutdown()
     server.server_close()
+
+
+
+# -- Ending the test process ----------------------------------------------------------
+
+_EXIT_GRACE_S = 15.0
+_exit_status = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    session.config.stash[_exit_status] = int(exitstatus)
+
+
+def _busy_threads_joined_at_exit() -> list:
+    """Threads the interpreter would wait for at exit: non-daemon threads, and the
+    workers of every ThreadPoolExecutor (joined at exit, daemon or not) that are running
+    a task. An idle worker waits in `_worker` for its queue and ends when told to."""
+    import threading
+    from concurrent.futures import thread as futures_thread
+
+    workers = set(getattr(futures_thread, "_threads_queues", {}).keys())
+    frames = sys._current_frames()
+    busy = []
+    for t in threading.enumerate():
+        if t is threading.main_thread() or not t.is_alive():
+            continue
+        if t in workers:
+            top = frames.get(t.ident)
+            if top is None or top.f_code is futures_thread._worker.__code__:
+                continue
+        elif t.daemon:
+            continue
+        busy.append(t)
+    return busy
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """Leave once pytest is done, as `cristal worker` does, when threads would hold it.
+
+    Tests run workflow engines in this process. A run still waiting when its engine
+    shuts down (an approval, a sleep: its state is in the database, for a worker to
+    continue) keeps its DBOS executor thread; once the test's database is dropped, DBOS
+    retries its connection without end, and the interpreter joins that thread at exit,
+    so the process would never end. After a short grace, name those threads and where
+    they wait, then end the process with pytest's own exit status.
+    """
+    import traceback
+
+    pending = _busy_threads_joined_at_exit()
+    deadline = time.monotonic() + _EXIT_GRACE_S
+    for t in pending:
+        t.join(max(0.0, deadline - time.monotonic()))
+    pending = [t for t in _busy_threads_joined_at_exit() if t in pending]
+    if not pending:
+        return
+    frames = sys._current_frames()
+    sys.stderr.write(f"\n{len(pending)} thread(s) still busy after the tests; the process "
+                     "ends without joining them (as `cristal worker` does):\n")
+    for t in pending:
+        stack = traceback.extract_stack(frames[t.ident]) if t.ident in frames else []
+        where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                            for f in reversed(stack[-4:]))
+        sys.stderr.write(f"  {t.name}: {where}\n")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(config.stash.get(_exit_status, 1))
