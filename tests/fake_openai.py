@@ -9,7 +9,8 @@ real HTTP. Behaviour is chosen by the model name:
 - `slow`: sleeps 3 s before answering (for timeouts)
 - `no-usage`: answers without a usage block
 - `missing-model`: 404, as OpenAI answers for a model that does not exist
-Requests with `tools` get a tool call to the first tool; requests with a
+Requests with `tools` get a tool call to the first tool (or the calls a `tool_caller`
+chooses from the request); requests with a
 `response_format` JSON schema get a JSON object with each required property.
 Only the key `good-key` is accepted. Every request is counted in `requests`.
 
@@ -112,6 +113,10 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(content, list):
             content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
         tools = body.get("tools")
+        if tools and self.server.tool_caller is not None:  # a double that picks the call
+            calls = self.server.tool_caller(body)
+            if calls is not None:
+                return "", calls
         if tools:
             fn = tools[0]["function"]
             args = _sample(fn.get("parameters", {"type": "object"}))
@@ -181,10 +186,14 @@ class FakeOpenAI(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, port: int = 0, delay_s: float = 0.0,
-                 responder: Callable[[dict[str, Any]], str | None] | None = None) -> None:
+                 responder: Callable[[dict[str, Any]], str | None] | None = None,
+                 tool_caller: Callable[[dict[str, Any]], list[dict[str, Any]] | None]
+                 | None = None) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.delay_s = delay_s
         self.responder = responder  # body -> reply text, or None for the default reply
+        # body with tools -> OpenAI-format tool calls, or None for the default call
+        self.tool_caller = tool_caller
         self.lock = threading.Lock()
         self.requests: list[dict[str, Any]] = []
         self.seen: dict[tuple[str, str], int] = {}
