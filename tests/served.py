@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+from collections.abc import Iterable
 
 import uvicorn
 
@@ -37,3 +39,14 @@ class Served:
         """Stop accepting, finish requests in flight, and join the thread."""
         self.server.should_exit = True
         self.thread.join(timeout=30)
+
+
+def sse_events(lines: Iterable[str]) -> list[tuple[str | None, dict]]:
+    """(event name, JSON data) of each server-sent event in `lines`."""
+    events, name = [], None
+    for line in lines:
+        if line.startswith("event:"):
+            name = line[6:].strip()
+        elif line.startswith("data:"):
+            events.append((name, json.loads(line[5:])))
+    return events

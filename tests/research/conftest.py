@@ -9,6 +9,7 @@ import pytest
 from corpus import write_corpus
 from cristal.app import App
 from cristal.config import load_settings
+from research_double import serve
 
 
 @pytest.fixture
@@ -31,3 +32,13 @@ def app_for(tmp_path):
     yield build
     for app in apps:
         app.close()
+
+
+@pytest.fixture
+def double(monkeypatch):
+    """The deterministic OpenAI-compatible research model double, on 127.0.0.1."""
+    server = serve()
+    monkeypatch.setenv("CRISTAL_TEST_DOUBLE_KEY", "good-key")
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -14,18 +14,8 @@ from cristal.app import App
 from cristal.config import load_settings
 from cristal.research import ResearchRequest, evaluate, run_research
 from research_corpus import write_quality_corpus
-from research_double import serve
 
 RESEARCH_DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "research-dev"
-
-
-@pytest.fixture
-def double(monkeypatch):
-    server = serve()
-    monkeypatch.setenv("CRISTAL_TEST_DOUBLE_KEY", "good-key")
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def _app(tmp_path, double) -> App:

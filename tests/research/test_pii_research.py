@@ -21,7 +21,6 @@ from cristal.errors import PiiBlocked
 from cristal.governance import create_tenant, set_pii_policy
 from cristal.models._tables import model_calls
 from cristal.research import ResearchRequest, run_research
-from research_double import serve
 
 VALUES = ["山田太郎", "090-1234-5678", "taro.yamada@example.co.jp", "John Smith",
           "john.smith@example.com"]
@@ -35,15 +34,6 @@ DOCS = {
         "# 返金規程\n\n## 第3条（承認）\n\n"
         "1万円を超える返金は山田太郎（090-1234-5678、taro.yamada@example.co.jp）が承認する。\n"),
 }
-
-
-@pytest.fixture
-def double(monkeypatch):
-    server = serve()
-    monkeypatch.setenv("CRISTAL_TEST_DOUBLE_KEY", "good-key")
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def _research(tmp_path, double, db_url: str, question: str, mode: str = "redact"):

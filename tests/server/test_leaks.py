@@ -10,22 +10,13 @@ import pytest
 
 from acl_world import SECRET, SECRET_DOC
 from cristal.workflows import wait_run
+from served import sse_events
 
 QUESTION = "What is the merger codename?"
 
 
 def _leaks(text: str) -> bool:
     return any(s in text for s in (SECRET, SECRET_DOC, "Kestrel", "vault"))
-
-
-def _events(response) -> list[tuple[str, dict]]:
-    out, name = [], None
-    for line in response.text.splitlines():
-        if line.startswith("event:"):
-            name = line[6:].strip()
-        elif line.startswith("data:"):
-            out.append((name, json.loads(line[5:])))
-    return out
 
 
 def test_rest_paths(site):
@@ -53,7 +44,7 @@ def test_rest_paths(site):
     assert asked.status_code == 200 and not _leaks(asked.text)
     streamed = site.call("member", "POST", "/api/research", json={"question": QUESTION},
                          headers={"Accept": "text/event-stream"})
-    kinds = [k for k, _ in _events(streamed)]
+    kinds = [k for k, _ in sse_events(streamed.text.splitlines())]
     assert "progress" in kinds and kinds[-1] == "result" and not _leaks(streamed.text)
     theirs = site.call("reader", "POST", "/api/research", json={"question": QUESTION}).json()
     assert SECRET in theirs["answer"]

@@ -3,22 +3,11 @@ file failed with its reason in the final `result`, and the good files then searc
 
 from __future__ import annotations
 
-import json
+from served import sse_events
 
 MD = b"# Travel policy\n\nTrain tickets above 40,000 yen need the Quillfeather form.\n"
 JA = "出張規程\n新幹線の乗車券は、事前に稟議書で申請する。宿泊費の上限は一泊一万二千円とする。\n"
 BROKEN_PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R" + b"\x00\xff" * 200
-
-
-def _read_events(response) -> list[tuple[str, dict]]:
-    """Parse the stream line by line as it arrives, until the server closes it."""
-    events, name = [], None
-    for line in response.iter_lines():
-        if line.startswith("event:"):
-            name = line[6:].strip()
-        elif line.startswith("data:"):
-            events.append((name, json.loads(line[5:])))
-    return events
 
 
 def test_upload_streams_progress_per_file_then_the_report(site):
@@ -31,7 +20,7 @@ def test_upload_streams_progress_per_file_then_the_report(site):
         # 200, not the 201 of a plain upload: the status goes out before the work is done.
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
-        events = _read_events(response)
+        events = sse_events(response.iter_lines())  # as it arrives
 
     kinds = [k for k, _ in events]
     assert kinds[-1] == "result" and kinds.count("result") == 1 and "error" not in kinds, kinds

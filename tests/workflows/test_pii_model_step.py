@@ -58,12 +58,17 @@ def _calls(store, run_id: str) -> list:
             model_calls.c.caller.like(f"workflow:{run_id}:%"))).mappings().all()
 
 
+def _run_under(mode: str, engine, spec, tenant, text: str):
+    """Run `text` as a spec for `tenant` under PII `mode`; the run and its finished view."""
+    set_pii_policy(engine.app.store, tenant, mode)
+    run = start_run(engine, spec(text), {"ticket": TICKET}, tenant=tenant)
+    return run, wait_run(engine, run.run_id, timeout_s=60)
+
+
 def test_a_model_step_sends_placeholders_and_returns_the_values(engine, spec, tenant,
                                                                 fake_model):
-    set_pii_policy(engine.app.store, tenant, "redact")
     before = len(fake_model.requests)
-    run = start_run(engine, spec(PROMPT_SPEC), {"ticket": TICKET}, tenant=tenant)
-    view = wait_run(engine, run.run_id, timeout_s=60)
+    run, view = _run_under("redact", engine, spec, tenant, PROMPT_SPEC)
     assert view.status == "succeeded", view.error
     assert view.steps[0].output == f"echo: Summarise: {TICKET}"  # restored for the user
     assert view.outputs == {"summary": f"echo: Summarise: {TICKET}"}
@@ -77,10 +82,8 @@ def test_a_model_step_sends_placeholders_and_returns_the_values(engine, spec, te
 
 
 def test_a_chat_model_step_redacts_system_and_messages(engine, spec, tenant, fake_model):
-    set_pii_policy(engine.app.store, tenant, "redact")
     before = len(fake_model.requests)
-    run = start_run(engine, spec(CHAT_SPEC), {"ticket": TICKET}, tenant=tenant)
-    view = wait_run(engine, run.run_id, timeout_s=60)
+    run, view = _run_under("redact", engine, spec, tenant, CHAT_SPEC)
     assert view.status == "succeeded", view.error
     assert view.steps[0].output == f"echo: Draft a reply to {TICKET}"
     [sent] = json.loads(_bodies_since(fake_model, before))
@@ -93,10 +96,8 @@ def test_a_chat_model_step_redacts_system_and_messages(engine, spec, tenant, fak
 
 def test_a_model_step_of_a_block_tenant_fails_without_sending(engine, spec, tenant,
                                                                fake_model):
-    set_pii_policy(engine.app.store, tenant, "block")
     before = len(fake_model.requests)
-    run = start_run(engine, spec(PROMPT_SPEC), {"ticket": TICKET}, tenant=tenant)
-    view = wait_run(engine, run.run_id, timeout_s=60)
+    run, view = _run_under("block", engine, spec, tenant, PROMPT_SPEC)
     assert view.status == "failed"
     assert "blocks personal data" in (view.error or "")
     assert all(value not in (view.error or "") for value in VALUES)
