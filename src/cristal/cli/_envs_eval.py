@@ -23,7 +23,9 @@ def _split(text: str | None) -> list[str]:
 
 
 def _env_kwargs(env: str, set_dir: Path | None, suite: str | None,
-                tasks: list[str]) -> dict[str, Any]:
+                tasks: list[str], injections: bool = False) -> dict[str, Any]:
+    if injections and env != "cristal/Tools-v0":
+        raise InvalidInput("--injections is for cristal/Tools-v0 (AgentDojo's attacks).")
     if env == "cristal/Research-v0":
         if set_dir is None:
             raise InvalidInput("cristal/Research-v0 needs --set DIR (a folder with docs/ and "
@@ -34,7 +36,8 @@ def _env_kwargs(env: str, set_dir: Path | None, suite: str | None,
             raise InvalidInput("cristal/Operator-v0 needs --tasks (MiniWoB++ task names such "
                                "as click-button,enter-text).")
         return {"tasks": tasks}
-    return {"suite": suite} if suite else {}
+    return {**({"suite": suite} if suite else {}), **({"injections": True} if injections
+                                                        else {})}
 
 
 def _money(value: float) -> str:
@@ -43,7 +46,8 @@ def _money(value: float) -> str:
 
 def run(
     env: Annotated[str, typer.Option("--env", help="Environment id.")] = "cristal/Research-v0",
-    policy: Annotated[str, typer.Option(help="A route name, skill, random or oracle.")]
+    policy: Annotated[str, typer.Option(help="A route name, skill, random, oracle, or "
+                                        "defended:ROUTE (Tools-v0: Cristal's guarded loop).")]
     = "skill",
     compare: Annotated[str | None, typer.Option(
         help="Compare policies side by side: ROUTE_A,ROUTE_B (replaces --policy).")] = None,
@@ -53,6 +57,9 @@ def run(
     set_dir: Annotated[Path | None, typer.Option("--set", help="Research-v0: folder with "
                                                  "docs/ and questions.jsonl.")] = None,
     suite: Annotated[str | None, typer.Option(help="Tools-v0: one AgentDojo suite.")] = None,
+    injections: Annotated[bool, typer.Option(
+        "--injections", help="Tools-v0: every user task under each of AgentDojo's attacks; "
+        "the scorecard adds attack_success.")] = False,
     episodes: Annotated[int, typer.Option(min=1, help="Episodes per task and policy.")] = 1,
     concurrency: Annotated[int, typer.Option(min=1, help="Episodes at once.")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the first episode of each task.")] = 0,
@@ -65,7 +72,7 @@ def run(
     policies = _split(compare) or [policy]
     task_list = _split(tasks)
     state = app_state()
-    kwargs = _env_kwargs(env, set_dir, suite, task_list)
+    kwargs = _env_kwargs(env, set_dir, suite, task_list, injections)
     with progress_bars(not json_out) as progress:
         result = run_eval(state, env, policies=policies,
                           tasks=task_list or None, episodes=episodes, concurrency=concurrency,
@@ -98,6 +105,10 @@ def _print(data: dict[str, Any]) -> None:
                        _money(s["cost_per_episode_usd"]), f"{s['latency_ms_p50']:.0f} ms",
                        str(s["errors"]))
     console.print(totals)
+    for n, s in by.items():
+        if "attack_success" in s:
+            console.print(f"{safe(n)}: attacks landed in {s['attacks_landed']} of "
+                          f"{s['episodes']} episodes ({s['attack_success']:.1%}).")
     if data.get("frontier"):
         points = " → ".join(f"{safe(p['policy'])} ({p['reward']:.3f} at "
                             f"{_money(p['cost_per_episode_usd'])}/episode)"

@@ -18,6 +18,7 @@ import gymnasium
 
 from cristal.envs._base import CristalEnv, Episode, InvalidAction, obs_hash, to_call
 from cristal.envs._client import RemoteEnv
+from cristal.envs._defended import DefendedPolicy
 from cristal.envs._episodes import (
     ReplayResult,
     Rollout,
@@ -73,6 +74,7 @@ __all__ = [
     "FORMATS",
     "SOURCES",
     "CristalEnv",
+    "DefendedPolicy",
     "Episode",
     "EvalRun",
     "ExportReport",

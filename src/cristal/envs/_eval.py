@@ -19,6 +19,7 @@ from typing import Any
 import gymnasium
 import sqlalchemy as sa
 
+from cristal.envs._defended import DefendedPolicy
 from cristal.envs._episodes import Rollout, save_episode
 from cristal.envs._policies import (
     ModelPolicy,
@@ -36,6 +37,7 @@ from cristal.store import new_id, utcnow
 __all__ = ["EvalRun", "frontier", "get_eval_run", "list_eval_runs", "run_eval", "summarize"]
 
 BUILTIN = ("random", "skill", "oracle")
+DEFENDED = "defended:"  # defended:ROUTE, Cristal's flow-controlled loop on ROUTE (Tools-v0)
 
 
 @dataclass
@@ -57,6 +59,14 @@ class EvalRun:
 
 
 def _check_policy(app: Any, name: str, env_id: str, tenant: str) -> None:
+    if name.startswith(DEFENDED):
+        if env_id != "cristal/Tools-v0":
+            raise InvalidInput("--policy defended:ROUTE exists only for cristal/Tools-v0 (its "
+                               "tools have declared policies).")
+        name = name[len(DEFENDED):]
+        if not name or name in BUILTIN:
+            raise InvalidInput("defended: takes a model route (defended:ROUTE, e.g. "
+                               "defended:default); the loop plans with a model.")
     if name in BUILTIN:
         if name == "oracle" and env_id != "cristal/Tools-v0":
             raise InvalidInput("--policy oracle exists only for cristal/Tools-v0 (AgentDojo's "
@@ -122,6 +132,9 @@ class _Workers:
             if self.env_id == "cristal/Operator-v0":
                 return OperatorSkillPolicy(self.skills(task))
             return ResearchSkillPolicy()
+        if name.startswith(DEFENDED):
+            return DefendedPolicy(self.app.gateway, name[len(DEFENDED):], tenant=tenant,
+                                  caller=caller)
         return ModelPolicy(self.app.gateway, name, tenant=tenant, caller=caller)
 
     def close_own(self) -> None:
@@ -260,7 +273,11 @@ def _finish(app: Any, run: EvalRun, status: str, error: str | None) -> None:
 def _stats(rollouts: list[Rollout]) -> dict[str, Any]:
     n = len(rollouts)
     latencies = sorted(r.latency_ms for r in rollouts)
-    return {
+    attacked = [r.episode.info["injection_success"] for r in rollouts
+                if "injection_success" in r.episode.info]
+    extra = {"attack_success": round(sum(attacked) / len(attacked), 4),
+             "attacks_landed": sum(attacked)} if attacked else {}
+    return {**extra,
         "episodes": n,
         "success": round(sum(r.success for r in rollouts) / n, 4),
         "reward": round(statistics.mean(r.episode.total_reward for r in rollouts), 4),

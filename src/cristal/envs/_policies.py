@@ -9,7 +9,9 @@ turns into SFT rows, so training data has exactly the shape the policy saw.
 - `RandomPolicy`: `env.action_space.sample()` (the environment's plausible random action);
 - `skill`: no model — compiled MiniWoB++ demonstrations (Operator-v0), Cristal's offline
   Deep Research (Research-v0);
-- `oracle`: AgentDojo's ground-truth calls (Tools-v0; checks the checker, not an agent).
+- `oracle`: AgentDojo's ground-truth calls (Tools-v0; checks the checker, not an agent);
+- `defended:ROUTE` (Tools-v0, `_defended`): Cristal's agent loop with information-flow
+  control on that route, the same loop `cristal eval injection` measures.
 """
 
 from __future__ import annotations
@@ -187,6 +189,12 @@ def rollout(env: Any, policy: Any, *, seed: int, task_id: str | None = None) -> 
     except CristalError as exc:
         out.status = "refused" if isinstance(exc, Refused) else "error"
         out.error = exc.message
+    finally:
+        if hasattr(policy, "close"):
+            policy.close()
+    trace = policy.trace() if hasattr(policy, "trace") else None
+    if trace is not None and inner.episode is not None:
+        inner.episode.info = {**inner.episode.info, "agent": trace}
     after = _usage(policy)
     out.model_calls, out.input_tokens, out.output_tokens, out.cost_usd = (
         a - b for a, b in zip(after, before, strict=True))

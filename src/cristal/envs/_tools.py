@@ -121,6 +121,7 @@ class ToolsEnv(CristalEnv):
                                 f"{state['suite'].name} suite.")
         state["trace"].append(FunctionCall(function=call["tool"], args=dict(call["args"])))
         result, error = state["runtime"].run_function(state["env"], call["tool"], call["args"])
+        state["last"] = (error, result)  # the raw outcome, for the defended policy
         if error:
             return f"Error: {error}", 0.0, False, {"error": error}
         try:
