@@ -45,3 +45,25 @@ def test_a_comparison_asks_every_question_of_both_sides():
     ja = plan_rules("課長と部長の日当はそれぞれいくらですか？", "ja")
     assert [s.text for s in ja] == ["課長の日当はそれぞれいくらですか？",
                                     "部長の日当はそれぞれいくらですか？"]
+
+
+def test_a_stated_amount_is_given_not_asked_nor_a_name():
+    assert answer_type("60万円の発注は誰の承認？") == "person"
+    assert answer_type("ホテル代っていくら？") == "amount"
+    assert not any("60" in n for n in entities("60万円の発注は誰の承認？", "ja"))
+    [sub] = plan_rules("1,500万円の設備を買いたいんだけど、誰に承認もらえばいい？", "ja")
+    assert sub.context == "1,500万円の設備を買いたいんだけど"  # the comma is a digit group
+
+
+def test_a_later_question_without_its_topic_borrows_the_colloquial_one():
+    # 「評価って」 is the topic of both questions; the って of 「やってる」 is a verb's.
+    subs = plan_rules("仕入先の年イチの評価っていつ？点数低かったらどうなるの？", "ja")
+    assert [s.context for s in subs] == ["", "仕入先の年イチの評価"]
+    assert entities("その会議っていつやってる？", "ja") == []
+
+
+def test_a_stated_quantity_is_not_a_name():
+    names = entities("納入してまだ半年のMX-2200なんだけど、フル稼働でもう3,200時間"
+                     "回してるお客さん。", "ja")
+    assert names == ["MX-2200"]
+    assert entities("the C3 card, 90 days late", "en") == ["the C3 card"]

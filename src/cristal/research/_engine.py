@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from cristal.models import Gateway
 from cristal.research._answerable import Neighbour, judge, mark_contrasts
 from cristal.research._evidence import Sentence, expand_block
 from cristal.research._feedback import feedback_terms
+from cristal.research._focus import focus
 from cristal.research._plan import plan_rules
 from cristal.research._search import Pool, SearchState, references
 from cristal.research._terms import canonical
@@ -28,6 +30,12 @@ from cristal.store import Store
 __all__ = ["Findings", "ResearchOptions", "gather", "retrieved_documents"]
 
 Progress = Callable[[str, str], None]
+# A question that points back at the answer before it (「その会議」, "that committee"),
+# and the phrase that points.
+_POINTED = re.compile(r"(?:その|この|あの)[\u30a0-\u30ff\u4e00-\u9fffA-Za-z0-9ー]*|"
+                      r"\b(?:that|those|these|this) [a-z]+", re.I)
+_ANAPHOR = re.compile(r"^(?:じゃあ|では|で、)?\s*(?:その|この|あの|それ|そこ|そっち|そいつ)|"
+                      r"\b(?:that|those|these|this) (?!is\b|was\b|means\b)[a-z]+", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +67,16 @@ class Findings:
 
 
 def _best_answer(ranked: list[Sentence]) -> Sentence | None:
-    return next((s for s in ranked if not s.heading and not s.placeholder
-                 and s.contrast is None), None)
+    usable = [s for s in ranked[:8] if not s.heading and not s.placeholder
+              and s.contrast is None]
+    best = usable[0] if usable else next((s for s in ranked if not s.heading
+                                          and not s.placeholder and s.contrast is None), None)
+    # The table row whose range holds the amount asked is the answer when it scores
+    # near the best: the sentence that leads into the table shares more of the words.
+    in_range = next((s for s in usable if s.range_fit > 0), None)
+    if best is not None and in_range is not None and in_range.score >= 0.75 * best.score:
+        return in_range
+    return best
 
 
 def _select(ranked: list[Sentence], sub: SubQuestion, limit: int) -> list[Sentence]:
@@ -113,18 +129,23 @@ def _referenced_document(found: list[Passage], ref: str) -> str | None:
 
 
 def _follow(state: SearchState, sub: SubQuestion, pool: Pool, options: ResearchOptions,
-            progress: Progress | None) -> None:
-    """Follow references made by the best evidence to other documents (multi-hop)."""
+            progress: Progress | None, seeds: list[str] | None = None) -> None:
+    """Follow references made by the best evidence to other documents (multi-hop).
+
+    `seeds` are followed first: the references of the sentence a demonstrative points
+    back to (「その会議」 after an answer that names the board and its rule, GA-001).
+    """
     for _ in range(options.follow_ups):
         if not state.budget_left():
             return
         top = [s for s in pool.ranked[:4] if not s.placeholder]
         own_titles = {s.passage.title or "" for s in top}
         # Codes and names in the best sentences first, then those elsewhere in their passages.
-        candidates = [r for s in top for r in references(s.text)]
+        candidates = list(seeds or [])
+        candidates += [r for s in top for r in references(s.text)]
         candidates += [r for s in top for r in references(s.passage.text)]
-        refs = [r for r in candidates
-                if r not in pool.followed and not any(r in t for t in own_titles)]
+        refs = [r for r in candidates if r not in pool.followed and (
+            r in (seeds or ()) or not any(r in t for t in own_titles))]
         refs = list(dict.fromkeys(refs))[:2]
         if not refs:
             return
@@ -194,8 +215,23 @@ def gather(
         progress("plan", f"{len(subs)} sub-question(s)")
     whole = state.search(question, options.passages * 2)
     pools: dict[str, Pool] = {}
+    previous: Sentence | None = None  # the best answer to the sub-question before
+    pointing: dict[str, tuple[str, int]] = {}  # sub-question -> the answer it points back at
     for sub in subs:
         pool = Pool()
+        seeds: list[str] = []
+        if previous is not None and _ANAPHOR.search(sub.text):
+            # 「その会議っていつ？」 asks about what the answer before named: read that
+            # answer as this question's context, and follow what it refers to.
+            seeds = references(previous.text)
+            sub.referent = " ".join(seeds) or previous.text
+            pointing[sub.id] = (previous.passage.document_id, previous.start)
+            sub.query = f"{sub.query} {sub.referent}"
+            # 「会議」 of 「その会議」 is what the answer before called 取締役会: the answer
+            # need not carry that word. The rest of the question keeps its focus (いつ).
+            pointed = _POINTED.search(sub.text)
+            sub.pointed = pointed.group(0) if pointed else ""
+            sub.focus = focus(_POINTED.sub(" ", sub.text), lang, sub.answer_type) or ""
         if progress:
             progress("search", sub.text)
         if sub.query != question and state.budget_left():
@@ -214,14 +250,18 @@ def gather(
         state.rank(sub, pool)
         if options.feedback:
             _feedback(state, sub, pool, options, expanded)
-        _follow(state, sub, pool, options, progress)
+        _follow(state, sub, pool, options, progress, seeds)
         pools[sub.id] = pool
+        previous = _best_answer(pool.ranked)
     evidence: list[Evidence] = []
     neighbours: dict[str, list[Evidence]] = {}
     candidates: dict[str, list[Evidence]] = {}
     texts: dict[str, str] = {}
     for sub in subs:
         ranked = pools[sub.id].ranked
+        if sub.id in pointing:  # the answer pointed at is not the answer to this part
+            ranked = [s for s in ranked
+                      if (s.passage.document_id, s.start) != pointing[sub.id]]
         mark_contrasts(ranked, sub, state.lexicon, lang)
         ids = {s.passage.document_id for s in ranked[:6] if not s.heading}
         texts.update(document_texts(store, [d for d in ids if d not in texts]))

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cristal.knowledge import Passage, query_terms, split_sentences
+from cristal.research._ranges import asked_amount as amount_in
+from cristal.research._ranges import fit
 from cristal.research._terms import SYNONYM_WEIGHT, canonical
 from cristal.research._types import SubQuestion
 
@@ -147,6 +149,7 @@ class Sentence:
     headings: frozenset[str] = frozenset()  # terms of its passage's headings and title
     lead: frozenset[str] = frozenset()  # terms of the heading or question line it answers
     contrast: tuple[str, str] | None = None  # (value asked, other value it names instead)
+    range_fit: int = 0  # +1: its amount range holds the amount asked; -1: excludes it
 
 
 def candidate_sentences(passages: list[Passage], ranks: dict[int, int] | None = None,
@@ -232,11 +235,18 @@ def score_sentences(
     `openings` holds the terms of each document's title and first lines, where a
     document says what it is about (names asked about must be within that reach).
     """
-    own = [canonical(t) for t in query_terms(sub.text)]
+    # A phrase pointing back (「その会議」) stands for what the answer before named
+    # (「取締役会規程」, GA-001): the answer carries those words, not the pointing ones.
+    asking = sub.text.replace(sub.pointed, f" {sub.referent} ") if sub.pointed else sub.text
+    own = [canonical(t) for t in query_terms(asking)]
     extra = [canonical(t) for t in query_terms(sub.context)] if sub.context else []
     extra = [t for t in extra if t not in own]
     weights = {t: idf.get(t, 1.0) for t in own}
-    weights.update({t: 0.5 * idf.get(t, 1.0) for t in extra})
+    # Background counts for half, unless the question itself names at most one thing
+    # (「仕入先の評価っていつ？点数低かったらどうなるの？」: the second asks about the first's
+    # topic, which it leaves out).
+    share = 0.5 if sum(1 for t in own if idf.get(t, 1.0) > 0) > 1 else 1.0
+    weights.update({t: share * idf.get(t, 1.0) for t in extra})
     heading_terms: dict[int, set[str]] = {}
     for s in sentences:
         p = s.passage
@@ -327,6 +337,7 @@ def score_sentences(
             break
         near = s.terms | heading_terms[s.passage.chunk_id]
         s.attribute = _carried(asked, near, alternatives) / asked_total
+    asked_amount = amount_in(f"{sub.text} {sub.context}")
     for s in sentences:
         rank_prior = 1.0 / math.sqrt(s.rank)
         lexical = s.lexical
@@ -338,6 +349,10 @@ def score_sentences(
             lexical = max(lexical, 0.75 * min(1.0, max(0.0, (s.similarity - 0.78) / 0.08)))
         s.score = (0.45 * lexical + 0.15 * s.document + 0.30 * s.semantic + 0.15 * s.cue
                    + 0.10 * rank_prior) * (0.4 + 0.6 * s.entity)
+        # A row of an amount table answers only when its range holds the amount asked.
+        s.range_fit = fit(asked_amount, s.text)
+        if s.range_fit:
+            s.score *= 1.1 if s.range_fit > 0 else 0.6
         if s.heading or s.placeholder:
             s.score *= 0.3
     return sorted(sentences, key=lambda s: -s.score)

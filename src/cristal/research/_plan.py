@@ -14,6 +14,7 @@ import re
 
 from cristal.knowledge import split_sentences
 from cristal.knowledge.ja import detect_lang
+from cristal.research._ranges import amounts
 from cristal.research._types import SubQuestion
 
 __all__ = ["answer_type", "entities", "plan_rules"]
@@ -51,7 +52,8 @@ _JA_OPEN_QWORD = re.compile(
     r"誰|だれ|どなた|何|なに|いつ|どこ|どちら|どの|どう|どれ|どんな|いくら|幾ら")
 _JA_QWORD = re.compile(
     _JA_OPEN_QWORD.pattern + r"|なん|可否|か[？?]?$|ますか|ですか|でしょうか")
-_JA_CLAUSE = re.compile(r"[^、，,]+(?:[、，,]|$)")
+# A comma between digits is a thousands separator (「1,500万円」), not a clause break.
+_JA_CLAUSE = re.compile(r"(?:[^、，,]|(?<=\d),(?=\d{3}))+(?:[、，,]|$)")
 # A lead clause ending in a connective like these tells the background (「…したいのですが、」
 # 「…ないんだけど、」); others (「…するには、」「…の場合、」) are the question's own topic.
 _BACKGROUND = ("が", "けど", "けれど", "けれども", "ので", "から", "て", "で")
@@ -84,7 +86,11 @@ _TYPES: list[tuple[str, re.Pattern[str]]] = [
 
 
 def answer_type(text: str) -> str:
-    """The kind of answer a (sub-)question asks for."""
+    """The kind of answer a (sub-)question asks for.
+
+    An amount the question states (「60万円の発注は誰の承認？」) is given, not asked.
+    """
+    text = _without_amounts(text)
     for name, pattern in _TYPES:
         if name == "yesno" and _JA_OPEN_QWORD.search(text):
             continue  # 「どう扱われますか」 asks how, not whether
@@ -93,15 +99,38 @@ def answer_type(text: str) -> str:
     return "general"
 
 
-_JA_TOPIC = re.compile(r"([\w\u30a0-\u30ff\u4e00-\u9fff（）()・ー-]{2,20}?)(?:は|について|の場合)")
+# The topic before は, について, の場合, or colloquial って after a noun (「評価っていつ」;
+# not the って of a verb, 「やってる」).
+_JA_TOPIC = re.compile(r"([\w\u30a0-\u30ff\u4e00-\u9fff（）()・ー-]{2,20}?)(?:は|について|の場合|"
+                       r"(?<=[\u30a0-\u30ff\u4e00-\u9fffA-Za-z0-9）)])って)")
 _CODE = re.compile(r"[A-Za-z]{1,6}-?\d{2,6}[A-Za-z]?|[A-Z]{2,}\d*")
 
 
+# A number with its counter (「3,200時間」, 「50km」, "90 days"): a quantity, not a name.
+_QUANTITY = re.compile(
+    r"\d[\d,.]*\s*(?:万|千|百|億)?\s*(?:時間|日間|日|週間|か月|ヶ月|カ月|年間|年|人|名|件|回|"
+    r"km|キロ|kg|%|％|点|歳|分|秒|台|個|枚|社|(?:days?|hours?|years?|months?|weeks?|minutes?|"
+    r"miles?|percent)\b)", re.I)
+
+
+def _without_amounts(text: str) -> str:
+    """The text with the amounts of money it states blanked out."""
+    for _, _, start, end in reversed(amounts(text)):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
 def entities(question: str, lang: str) -> list[str]:
-    """Names a sub-question may have left implicit: products, codes, topics."""
+    """Names a sub-question may have left implicit: products, codes, topics.
+
+    A stated amount or quantity (「60万円の発注」, 「3,200時間」, "a $12,000 purchase") is a
+    value, not a name.
+    """
+    question = _QUANTITY.sub(" ", _without_amounts(question))
     found = [m.group(0) for m in _CODE.finditer(question)]
-    if lang == "ja":
-        found += [m.group(1) for m in _JA_TOPIC.finditer(question)]
+    if lang == "ja":  # 「その会議」 points back at an answer: it names nothing to lend
+        found += [m.group(1) for m in _JA_TOPIC.finditer(question)
+                  if not m.group(1).startswith(("その", "この", "あの"))]
     else:
         found += [e for _, _, e in _en_entities(question)]
     return list(dict.fromkeys(f.strip() for f in found if f.strip()))

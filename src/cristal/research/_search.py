@@ -291,7 +291,8 @@ class SearchState:
         """
         if self.options_focus is False:
             return {}
-        sub.focus = sub.focus or focus(sub.text, self.lang or "en", sub.answer_type)
+        if sub.focus is None:  # "" when the planner found none (a pointing phrase only)
+            sub.focus = focus(sub.text, self.lang or "en", sub.answer_type)
         if not sub.focus:
             return {}
         terms = [canonical(t) for t in query_terms(sub.focus, compounds=False)]
@@ -362,7 +363,8 @@ class SearchState:
     def rank(self, sub: SubQuestion, pool: Pool, semantic_budget: int = 40) -> list[Sentence]:
         """Score the pool's sentences for `sub` (embedding only the most promising ones)."""
         sentences = candidate_sentences(pool.passages, pool.ranks)
-        raw = self.idf(query_terms(sub.text) + query_terms(sub.context))
+        raw = self.idf(query_terms(sub.text) + query_terms(sub.context)
+                       + query_terms(sub.referent))
         alternatives = self.alternatives(sub)
         names = self.entity_terms(sub)
         named = self.name_terms(sub)

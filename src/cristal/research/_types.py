@@ -22,6 +22,8 @@ class SubQuestion:
     absent: list[str] = field(default_factory=list)  # names asked about that no document has
     neighbour: dict[str, str] | None = None  # {"kind", "asked", "found"} when only a neighbour
     focus: str | None = None  # what it asks about (「重さ」, "late fee"), the answer must carry
+    pointed: str = ""  # a phrase pointing back at the answer before (「その会議」)
+    referent: str = ""  # what that answer named for it (its references, else its text)
 
 
 @dataclass(slots=True)
