@@ -30,12 +30,12 @@ from cristal.store import Store
 __all__ = ["Findings", "ResearchOptions", "gather", "retrieved_documents"]
 
 Progress = Callable[[str, str], None]
-# A question that points back at the answer before it (「その会議」, "that committee"),
-# and the phrase that points.
+# A question that points back at the answer before it (「その会議」, "that committee"; not
+# "this", which mostly means now: "this month"), and the phrase that points.
 _POINTED = re.compile(r"(?:その|この|あの)[\u30a0-\u30ff\u4e00-\u9fffA-Za-z0-9ー]*|"
-                      r"\b(?:that|those|these|this) [a-z]+", re.I)
+                      r"\b(?:that|those|these) [a-z]+", re.I)
 _ANAPHOR = re.compile(r"^(?:じゃあ|では|で、)?\s*(?:その|この|あの|それ|そこ|そっち|そいつ)|"
-                      r"\b(?:that|those|these|this) (?!is\b|was\b|means\b)[a-z]+", re.I)
+                      r"\b(?:that|those|these) (?!is\b|was\b|means\b)[a-z]+", re.I)
 
 
 @dataclass(frozen=True, slots=True)
