@@ -39,7 +39,7 @@ _BEFORE = [(re.compile(r"\b(over|above|more than|exceeding|greater than)\s*$", r
            (re.compile(r"\b(up to|not exceeding|no more than|at most|maximum of|through)\s*$",
                        re.I), "hi", True),
            (re.compile(r"\b(under|below|less than)\s*$", re.I), "hi", False)]
-_BETWEEN = re.compile(r"^\s*(?:[～〜~\-–—]|to|and)\s*$", re.I)
+_BETWEEN = re.compile(r"\s*(?:[～〜~\-–—]|to|and)\s*", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +96,7 @@ def bounds(text: str) -> Bound | None:
     sides: list[tuple[str, str, float, bool]] = []  # (currency, side, value, inclusive)
     for i, (currency, value, start, end) in enumerate(found):
         nxt = found[i + 1] if i + 1 < len(found) else None
-        if nxt is not None and nxt[0] == currency and _BETWEEN.match(text[end:nxt[2]]):
+        if nxt is not None and nxt[0] == currency and _BETWEEN.fullmatch(text[end:nxt[2]]):
             sides += [(currency, "lo", value, True)]  # A～B: B's own words decide its side
             if not any(p.match(text[nxt[3]:]) for p, _, _ in _AFTER):
                 sides.append((currency, "hi", nxt[1], True))
