@@ -42,7 +42,12 @@ def test_schedule_fires_once_per_moment_across_restarts(any_db, tmp_path):
     assert len(fired) >= 4, fired
     assert set(fired.values()) == {1}, "a moment was fired twice"
     trampolines = eng.client.list_workflows(name="cristal.scheduled", load_input=False)
-    assert len(trampolines) == len(fired)
+    # Every moment fired has its trampoline; a trampoline cut off by the kill or the final
+    # stop before it started its run stays unfinished (a restart recovers it), never done
+    # without a run.
+    finished = [t for t in trampolines if t.status == "SUCCESS"]
+    assert len(finished) <= len(fired) <= len(trampolines)
+    assert len(trampolines) - len(fired) <= len(workers) + 1
     assert {r.status for r in list_runs(eng, limit=100)} <= {"succeeded", "queued", "running"}
     eng.close()
     eng.app.close()

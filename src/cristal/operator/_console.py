@@ -139,12 +139,23 @@ class TakeoverConsole:
         elif action == "scroll":
             page.mouse.wheel(0, max(-5000.0, min(5000.0, float(data["dy"]))))
         elif action == "goto":
-            page.goto(str(data["url"]), wait_until="domcontentloaded", timeout=15_000)
+            _goto(page, str(data["url"]))
         elif action == "back":
             page.go_back(wait_until="domcontentloaded", timeout=15_000)
         else:
             return {"error": f"unknown input {action!r}"}
         return {"ok": True, "url": page.url}
+
+
+def _goto(page: Any, url: str) -> None:
+    """Navigate; once more if Chromium was still showing the error page of a blocked host
+    (that navigation interrupts the person's next one)."""
+    try:
+        page.goto(url, wait_until="domcontentloaded", timeout=15_000)
+    except Exception as exc:  # Playwright's Error; retried once, then raised as it is
+        if "interrupted by another navigation" not in str(exc):
+            raise
+        page.goto(url, wait_until="domcontentloaded", timeout=15_000)
 
 
 def _handler(console: TakeoverConsole) -> type[BaseHTTPRequestHandler]:
