@@ -36,8 +36,10 @@ def _env_kwargs(env: str, set_dir: Path | None, suite: str | None,
             raise InvalidInput("cristal/Operator-v0 needs --tasks (MiniWoB++ task names such "
                                "as click-button,enter-text).")
         return {"tasks": tasks}
-    return {**({"suite": suite} if suite else {}), **({"injections": True} if injections
-                                                        else {})}
+    kwargs: dict[str, Any] = {"suite": suite} if suite else {}
+    if injections:
+        kwargs["injections"] = True
+    return kwargs
 
 
 def _money(value: float) -> str:

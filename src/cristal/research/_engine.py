@@ -66,14 +66,15 @@ class Findings:
     candidates: dict[str, list[Evidence]] = field(default_factory=dict)  # unanswered ones
 
 
+def _can_answer(s: Sentence) -> bool:
+    return not s.heading and not s.placeholder and s.contrast is None
+
+
 def _best_answer(ranked: list[Sentence]) -> Sentence | None:
-    usable = [s for s in ranked[:8] if not s.heading and not s.placeholder
-              and s.contrast is None]
-    best = usable[0] if usable else next((s for s in ranked if not s.heading
-                                          and not s.placeholder and s.contrast is None), None)
+    best = next((s for s in ranked if _can_answer(s)), None)
     # The table row whose range holds the amount asked is the answer when it scores
     # near the best: the sentence that leads into the table shares more of the words.
-    in_range = next((s for s in usable if s.range_fit > 0), None)
+    in_range = next((s for s in ranked[:8] if _can_answer(s) and s.range_fit > 0), None)
     if best is not None and in_range is not None and in_range.score >= 0.75 * best.score:
         return in_range
     return best
