@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import sqlalchemy as sa
 
 from corpus import write_docs
 from cristal.app import App
 from cristal.config import load_settings
-from cristal.errors import PiiBlocked
 from cristal.governance import create_tenant, set_pii_policy
 from cristal.models._tables import model_calls
 from cristal.research import ResearchRequest, run_research
@@ -94,16 +92,32 @@ def test_a_japanese_question_naming_a_person_is_redacted_too(tmp_path, double, s
     assert "山田太郎（090-1234-5678、taro.yamada@example.co.jp）" in claim.text
 
 
-def test_research_with_a_block_policy_refuses_before_sending_evidence(tmp_path, double,
-                                                                     sqlite_url):
-    with pytest.raises(PiiBlocked) as caught:
-        _research(tmp_path, double, sqlite_url, "Who approves refunds over 100 EUR?",
-                  mode="block")
-    assert "PERSON" in caught.value.message and "EMAIL" in caught.value.message
-    assert all(value not in caught.value.message for value in VALUES)
+def test_a_block_policy_keeps_evidence_from_the_model_and_answers_offline(
+        tmp_path, double, sqlite_url):
+    report, calls = _research(tmp_path, double, sqlite_url,
+                              "Who approves refunds over 100 EUR?", mode="block")
     names = [r["body"]["response_format"]["json_schema"]["name"]
              for r in double.chat_requests()]
     assert names == ["plan"]  # the question held no personal data; the evidence did
     sent = _sent(double)
     for value in VALUES:
         assert value not in sent, value
+    # The answer is made here from the documents, which the user may read, and says why.
+    assert report.mode == "extractive" and not report.not_found
+    assert "John Smith" in report.answer
+    [note] = [n for n in report.notes if "blocks personal data" in n]
+    assert "PERSON" in note and "EMAIL" in note and "without the model" in note
+    assert all(value not in note for value in VALUES)
+    # The plan went out; the one call that would have carried the evidence was refused
+    # and stops the model's part (nothing more is tried with the same evidence).
+    assert sorted(status for status, _ in calls) == ["ok", "refused"]
+
+
+def test_a_question_naming_a_person_under_block_is_researched_without_the_model(
+        tmp_path, double, sqlite_url):
+    report, _ = _research(tmp_path, double, sqlite_url,
+                          "山田太郎さんが承認する返金はいくらを超えるものですか？", mode="block")
+    assert double.chat_requests() == []  # not even the plan went out
+    assert report.mode == "extractive" and not report.not_found
+    assert "1万円を超える返金" in report.answer
+    assert any("planned, judged and written without the model" in n for n in report.notes)

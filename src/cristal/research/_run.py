@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cristal.errors import BudgetExceeded, InvalidInput, ModelError
+from cristal.errors import BudgetExceeded, InvalidInput, ModelError, PiiBlocked
 from cristal.governance import Principal, get_tenant
 from cristal.knowledge import (
     Progress as IngestProgress,
@@ -122,6 +122,10 @@ def run_research(store: Store, gateway: Gateway, request: ResearchRequest,
         try:
             subs = plan_with_model(gateway, request.question, _lang(request.question),
                                    tenant.name, caller) or None
+        except PiiBlocked as exc:  # the question itself names a person, say
+            use_model = False
+            notes.append(f"{exc.message} The research below was planned, judged and "
+                         "written without the model.")
         except (ModelError, BudgetExceeded) as exc:
             notes.append(f"planning fell back to rules: {exc.message}")
     findings = gather(store, gateway, collection, tenant, request.question,
@@ -132,6 +136,12 @@ def run_research(store: Store, gateway: Gateway, request: ResearchRequest,
             apply_verdicts(findings, judge_with_model(
                 gateway, request.question, lang, findings.sub_questions,
                 judged_evidence(findings), tenant.name, caller))
+        except PiiBlocked as exc:
+            # The evidence holds personal data the tenant's policy keeps from the model:
+            # nothing was sent, and the answer is made here, from the documents alone.
+            use_model = False
+            notes.append(f"{exc.message} The answer below is extractive, made from the "
+                         "documents without the model.")
         except (ModelError, BudgetExceeded) as exc:
             notes.append(f"the model could not judge answerability ({exc.message}); "
                          "the offline judgement stands")
@@ -145,6 +155,10 @@ def run_research(store: Store, gateway: Gateway, request: ResearchRequest,
             if written or model_not_found:
                 claims, mode = written, "model"
                 check_support(gateway, claims, tenant.name, caller)
+        except PiiBlocked as exc:
+            claims, mode = extractive_claims(findings.evidence), "extractive"
+            notes.append(f"{exc.message} The answer below is extractive, made from the "
+                         "documents without the model.")
         except (ModelError, BudgetExceeded) as exc:
             notes.append(f"the model could not write the answer ({exc.message}); "
                          "the answer below is extractive")
