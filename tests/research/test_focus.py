@@ -24,6 +24,14 @@ from cristal.research._names import _written_as_name
     ("What's the late fee on the Silver Zoom Card?", "amount", "late fee"),
     ("What is the daily outbound limit?", "amount", "daily outbound limit"),
     ("How much can I deposit?", "amount", None),  # the kind used as a verb
+    # What a charge is for, and what a yes/no question asks is included.
+    ("do i get charged for paper statements on my Purple account?", "amount",
+     "paper statements"),
+    ("Is there a fee for outgoing wires?", "amount", "outgoing wires"),
+    ("does the EcoCard come with purchase protection?", "yesno", "purchase protection"),
+    ("does my plan include it?", "yesno", None),  # a pronoun names nothing
+    # Either of two things answers: neither alone is what must be carried.
+    ("Does the Gold card offer lounge access or travel insurance?", "yesno", None),
 ])
 def test_the_focus_is_the_thing_asked_about(question, answer_type, expected):
     lang = "en" if question.isascii() else "ja"

@@ -67,3 +67,17 @@ def test_a_stated_quantity_is_not_a_name():
                      "回してるお客さん。", "ja")
     assert names == ["MX-2200"]
     assert entities("the C3 card, 90 days late", "en") == ["the C3 card"]
+
+
+def test_a_follow_up_to_a_yes_no_question_joins_it():
+    # "how much?" asks the amount of what was just asked, not anything about the account.
+    [sub] = plan_rules("do i get charged for paper statements on my purple account? how much?")
+    assert sub.text.endswith("how much?") and sub.answer_type == "amount"
+    [sub] = plan_rules("在宅勤務できますか？何日まで？")
+    assert sub.text == "在宅勤務できますか？ 何日まで？"
+    # After an open question a follow-up asks something else of the same topic.
+    subs = plan_rules("有給って何日もらえる？いつまで？")
+    assert [s.text for s in subs] == ["有給って何日もらえる？", "いつまで？"]
+    # A part with words of its own stands alone.
+    subs = plan_rules("does the card come with purchase protection? how much per claim?")
+    assert len(subs) == 2

@@ -12,7 +12,9 @@ noun phrase the question word asks about:
   レンタカー), not a means or a place (「シュレッダーでいい？」 asks whether a way of
   doing something is allowed: the documents' rule for it answers, whatever its words);
 - English, when a quantity is asked: the noun phrase ending in the kind of quantity
-  ("the late fee", "the daily outbound limit"), comparatives left out.
+  ("the late fee", "the daily outbound limit"), comparatives left out; what a charge is
+  for ("charged for paper statements") and what a yes/no question asks is included
+  ("does the card come with purchase protection").
 
 Nothing is returned when no such phrase stands out; the caller then judges the
 question's words as a whole.
@@ -180,7 +182,25 @@ def _trimmed(noun: str) -> str | None:
     return noun if _usable(noun) else None
 
 
+# "charged for paper statements", "a fee for wires": what the charge is for. "comes with
+# purchase protection", "include lounge access": what a yes/no question asks is there.
+_EN_OBJECT = r"(?:the\s+|a\s+|an\s+|any\s+|my\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}?)"
+_EN_END = r"(?=\s+(?:on|at|with|in|for|from|if|when|under|or|and|like)\b|\s*[?.,!]|\s*$)"
+_EN_PRONOUN = _words("it them this that one ones anything something everything")
+_EN_CHARGED_FOR = re.compile(
+    rf"\b(?:charged?|charges|fees?|pay|paid)\s+for\s+{_EN_OBJECT}{_EN_END}", re.I)
+_EN_COMES_WITH = re.compile(
+    rf"\b(?:comes?\s+with|includes?|offers?|provides?)\s+{_EN_OBJECT}{_EN_END}", re.I)
+
+
 def _en_focus(text: str, answer_type: str) -> str | None:
+    for pattern in (_EN_CHARGED_FOR, _EN_COMES_WITH):
+        m = pattern.search(text)
+        if m is None or m.group(1).split()[0].lower() in _EN_STOP | _EN_PRONOUN:
+            continue
+        if re.match(r"\s+(?:or|and)\b", text[m.end():]):
+            return None  # "lounge access or travel insurance": either one answers
+        return m.group(1)
     which = _EN_WHICH.search(text)
     if which is not None and which.group(1) not in _EN_STOP and not _EN_VERB_NEXT.match(
             text, which.end()):

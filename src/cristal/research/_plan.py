@@ -237,12 +237,38 @@ def _ja_clauses(sentence: str) -> tuple[list[str], list[str]]:
     return lead, asked
 
 
+# A follow-up that names nothing of its own: question words, fillers and units ("how
+# much?", "like how many days", 「いくら？」「何日くらい？」).
+_EN_FOLLOW_UP = re.compile(
+    r"(?:\s|[?,.!]|\b(?:and|so|like|also|then|how|much|many|long|often|soon|what|when|"
+    r"where|who|which|is|it|that|this|the|a|an|about|exactly|roughly|max|maximum|"
+    r"minimum|days?|weeks?|months?|years?|hours?|times?|percent|dollars?|yen)\b)*", re.I)
+_JA_FOLLOW_UP = re.compile(
+    r"(?:\s|[？?、。！!]|それ|で|じゃあ|あと|って|は|が|の|に|を|も|か|よ|ね|な|だ|です|ます|"
+    r"でしょう|くらい|ぐらい|まで|いくら|幾ら|何|なん|日|円|回|件|年|時間)*")
+
+
+def _merge_follow_ups(parts: list[tuple[str, str]], lang: str) -> list[tuple[str, str]]:
+    """A follow-up to a yes/no question asks the same thing ("do I get charged for paper
+    statements? how much?"): it joins that question instead of standing alone."""
+    pattern = _JA_FOLLOW_UP if lang == "ja" else _EN_FOLLOW_UP
+    whether = dict(_TYPES)["yesno"]
+    out: list[tuple[str, str]] = []
+    for part, scope in parts:
+        if out and pattern.fullmatch(part.strip()) and whether.search(out[-1][0].strip()):
+            out[-1] = (f"{out[-1][0]} {part}", out[-1][1])
+        else:
+            out.append((part, scope))
+    return out
+
+
 def plan_rules(question: str, lang: str | None = None) -> list[SubQuestion]:
     """Sub-questions for `question` without a model; always at least one."""
     lang = lang or detect_lang(question)
     context, parts = _split_ja(question) if lang == "ja" else _split_en(question)
     if not parts:
         parts = [(question.strip(), question.strip())]
+    parts = _merge_follow_ups(parts, lang)
     joined_context = " ".join(context)
     names = entities(question, lang)
     subs: list[SubQuestion] = []
