@@ -139,3 +139,26 @@ def test_a_fee_the_documents_do_not_give_is_not_answered_by_another_fee(quality)
     report, _ = _ask(quality, "What is the foreign transaction fee of the Silver Card?")
     assert report.not_found
     assert "$95" not in report.answer.split("Closest passage")[0]
+
+
+@pytest.mark.parametrize(("question", "found"), [
+    # The second part names no card: it asks about the Gold Card, which has no late fee
+    # in these documents (only the Silver Card has), so the Silver fee is no answer.
+    ("Does the Gold Card have an annual fee? And how much is the late payment fee?",
+     [False, False]),
+    # Lent the Silver Card, the same part is answered from the Silver Card's terms.
+    ("What is the annual fee of the Silver Card, and how much is the late payment fee?",
+     [True, True]),
+])
+def test_a_part_that_names_nothing_is_about_the_product_named_before(tmp_path, question,
+                                                                     found):
+    app = App(load_settings(data_dir=str(tmp_path / "data")))
+    try:  # lexical only: the test is about names, not about cross-lingual meaning
+        report, _ = run_research(app.store, app.gateway, ResearchRequest(
+            question=question, docs=write_quality_corpus(tmp_path), embed=False))
+    finally:
+        app.close()
+    assert [s.found for s in report.sub_questions] == found
+    assert report.sub_questions[1].lent == [("the Gold Card" if not found[0]
+                                             else "the Silver Card")]
+    assert ("$39" in report.answer) == found[1]

@@ -59,3 +59,11 @@ def test_a_broken_company_file_says_which_line(tmp_path):
         load_lexicon([bad])
     with pytest.raises(ConfigError, match="cannot be read"):
         load_lexicon([tmp_path / "missing.txt"])
+
+
+def test_places_abroad_are_values_of_a_slot_not_names():
+    lexicon = load_lexicon()
+    assert lexicon.is_value("singapore") and lexicon.is_value("シンガポール")
+    assert lexicon.is_value("海外") and not lexicon.is_value("gold")
+    # 「シンガポール出張」 names the 海外 value of the domestic/international slot.
+    assert lexicon.values({"シンガポール", "出張"}) == lexicon.values({"海外"})

@@ -332,8 +332,10 @@ def score_sentences(
     for s in sentences:
         # Only for amounts, counts and times: the quantity asked has a name of its own
         # ("annual fee"); other questions about a product word ("USB") ask it freely.
-        if not asked_total or not (named or names) or sub.answer_type not in (
-                "amount", "count", "time"):
+        # A name lent by the rest of the question binds the evidence, but the part's
+        # own words ("how much does he have to put in?") are not a named quantity.
+        if not asked_total or not (names or (named and not sub.lent)) or \
+                sub.answer_type not in ("amount", "count", "time"):
             break
         near = s.terms | heading_terms[s.passage.chunk_id]
         s.attribute = _carried(asked, near, alternatives) / asked_total

@@ -86,6 +86,11 @@ class Lexicon:
         """True when a single-word phrase of some group is this term (a common word)."""
         return term in self._words
 
+    def is_value(self, term: str) -> bool:
+        """True when a one-word phrase of some contrast set is this term (「海外」, Singapore)."""
+        return any(p.terms == {term} for values in self.contrasts for value in values
+                   for p in value)
+
     def values(self, terms: Iterable[str]) -> dict[int, list[int]]:
         """Contrast values named by `terms`: {set index: [value indexes]}."""
         have = set(terms)

@@ -286,5 +286,5 @@ def plan_rules(question: str, lang: str | None = None) -> list[SubQuestion]:
         seen.add((part, extra))
         query = f"{extra} {part}".strip() if extra else part
         subs.append(SubQuestion(id=f"q{len(subs) + 1}", text=part, query=query,
-                                answer_type=answer_type(part), context=extra))
+                                answer_type=answer_type(part), context=extra, lent=missing))
     return subs

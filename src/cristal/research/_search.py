@@ -255,10 +255,19 @@ class SearchState:
         # A gloss in parentheses (「青葉損害保険（Aoba Insurance）」) names the same thing
         # in the other language; documents in one language rarely carry both.
         names = entities(_GLOSS.sub(" ", sub.text), self.lang or "en")
+        terms = self._capitalised_terms(names)
+        # A product lent by the rest of the question ("how much per claim?" after "does
+        # the EcoCard come with …") binds the part as if it said it; a place lent
+        # ("… in Singapore, and who approves?") is a value of a slot, not a product.
+        lent = self._capitalised_terms([_GLOSS.sub(" ", n) for n in sub.lent])
+        terms |= {t for t in lent if not self.lexicon.is_value(t)}
+        return {t for t in terms if not self.lexicon.knows(t)}  # PC, USB, OK: common words
+
+    @staticmethod
+    def _capitalised_terms(names: list[str]) -> set[str]:
         words = [w for n in names for w in re.split(r"[\s,.()（）「」『』]+", n)
                  if w and w.isascii() and (w[:1].isupper() or any(c.isdigit() for c in w))]
-        terms = {canonical(t) for t in query_terms(" ".join(words), compounds=False)}
-        return {t for t in terms if not self.lexicon.knows(t)}  # PC, USB, OK: common words
+        return {canonical(t) for t in query_terms(" ".join(words), compounds=False)}
 
     def document_terms(self, document_ids: set[str]) -> dict[str, set[str]]:
         """The terms of whole documents (cached per process; ids change on re-ingest)."""

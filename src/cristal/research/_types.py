@@ -17,6 +17,7 @@ class SubQuestion:
     query: str
     answer_type: str = "general"  # amount | count | time | person | yesno | method | general
     context: str = ""
+    lent: list[str] = field(default_factory=list)  # names it takes from the rest of the question
     found: bool = False
     steps: list[str] = field(default_factory=list)  # the queries that were run for it
     absent: list[str] = field(default_factory=list)  # names asked about that no document has
