@@ -162,3 +162,41 @@ def test_a_part_that_names_nothing_is_about_the_product_named_before(tmp_path, q
     assert report.sub_questions[1].lent == [("the Gold Card" if not found[0]
                                              else "the Silver Card")]
     assert ("$39" in report.answer) == found[1]
+
+
+def test_a_name_the_question_glosses_is_not_absent_when_its_gloss_is_there(tmp_path):
+    from corpus import write_docs
+    from cristal.governance import get_tenant
+    from cristal.knowledge import get_collection
+    from cristal.research._search import SearchState
+    from cristal.research._types import SubQuestion
+
+    docs = write_docs(tmp_path, {"minutes.md": (
+        "# 品質審査会 議事録\n\n審議の結果、プロジェクト・ロータス601の予算として2,435,000円を"
+        "承認した。\n"), "board.md": "# Review board\n\nThe board approves project budgets.\n"})
+    app = App(load_settings(data_dir=str(tmp_path / "data")))
+    try:
+        question = ("What budget did the board approve for Project Lotus 601 "
+                    "(プロジェクト・ロータス601)?")
+        report, _ = run_research(app.store, app.gateway, ResearchRequest(
+            question=question, docs=docs, embed=False))
+        tenant = get_tenant(app.store, "default")
+        state = SearchState(app.store, app.gateway,
+                            get_collection(app.store, tenant, report.collection), tenant.name,
+                            10, "test")
+
+        def absent(text: str) -> list[str]:
+            return state.absent_subject(SubQuestion(id="q1", text=text, query=text))
+
+        # The documents use the Japanese name the question gives in brackets.
+        assert absent(question) == []
+        assert "Project Lotus 601" in absent(
+            "What budget did the board approve for Project Lotus 601?")
+        # A gloss no document uses does not vouch for the name.
+        assert "Project Lotus 601" in absent(
+            "What budget did the board approve for Project Lotus 601 (ロータス計画)?")
+    finally:
+        app.close()
+    # "budget" asks for an amount, even with "approve" in the question.
+    assert report.sub_questions[0].answer_type == "amount"
+    assert "2,435,000円" in report.answer

@@ -69,8 +69,9 @@ _TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("amount", re.compile(
         r"\bhow much\b|\bcost\b|\bfees?\b|\bprice\b|\bcharge[sd]?\b|\brates?\b|\bapr\b|\bapy\b|"
         r"\bbalance\b|\bspend\b|\blimit\b|\bpercent|\bbonus|\bpay(?:s|out)?\b|\breimburse|"
-        r"\ballowance\b|"
-        r"いくら|幾ら|金額|費用|手数料|料金|額|円|日当|手当|単価|何円|何%|何％|上限|限度", re.I)),
+        r"\ballowance\b|\bbudgets?\b|"
+        r"いくら|幾ら|金額|費用|手数料|料金|額|円|日当|手当|単価|何円|何%|何％|上限|限度|"
+        r"予算", re.I)),
     ("time", re.compile(
         r"\bwhen\b|\bhow long\b|\bhow soon\b|\bdeadline\b|\bby when\b|\bwithin\b|\bdays?\b|"
         r"\bhow far (?:ahead|in advance)\b|\bhow early\b|"

@@ -67,6 +67,7 @@ _OPENING = 300  # characters: a title, a header line with the company, the scope
 _HIRAGANA_ONLY = re.compile(r"[\u3041-\u309f]+")
 UNSEEN_WEIGHT = 0.5  # of its IDF, for a noun no passage uses and nothing relates
 _POSSESSIVE = re.compile(r"['’]s\b")
+_GLOSS_AFTER = re.compile(r"\s*[（(]([^（）()]+)[）)]")
 _GLOSS = re.compile(r"[（(][^（）()]*[）)]")
 
 
@@ -191,9 +192,15 @@ class SearchState:
         self.idf(full)
         base = set(query_terms(sub.text, compounds=False))
         capitals = {w.lower() for w in _CAPITAL.findall(sub.text)[1:]}
+        # "Project Lotus 601 (プロジェクト・ロータス601)": the documents may use the name
+        # the question glosses it with; its words then say nothing of absence.
+        glossed = [name for _, end, name in _en_entities(sub.text)
+                   if (gloss := _GLOSS_AFTER.match(sub.text, end))
+                   and self.collection.phrase_count(self.store, gloss.group(1).strip())]
+        vouched = {canonical(t) for name in glossed for t in query_terms(name)}
         out = []
         for term in full:
-            if self._df.get(term, 1) != 0:
+            if self._df.get(term, 1) != 0 or canonical(term) in vouched:
                 continue
             code = bool(_ALNUM_CODE.fullmatch(term))
             compound = (term not in base and not _HIRAGANA.search(term)
@@ -205,6 +212,8 @@ class SearchState:
             if (term in capitals or code or compound) and not self._said_otherwise(term):
                 out.append(term)
         for _, _, name in _en_entities(sub.text):
+            if name in glossed:
+                continue
             # "Summit Track 585": every word may occur somewhere, the name nowhere.
             core = _POSSESSIVE.sub("", name).removeprefix("the ").strip(" .,")
             words = core.split()
