@@ -200,3 +200,45 @@ def test_a_name_the_question_glosses_is_not_absent_when_its_gloss_is_there(tmp_p
     # "budget" asks for an amount, even with "approve" in the question.
     assert report.sub_questions[0].answer_type == "amount"
     assert "2,435,000円" in report.answer
+
+
+_RECORDS = " ".join(f"Records of type {i} are kept in WorkDesk for {i + 2} years."
+                    for i in range(40))
+_ACROSS = {
+    "en/procurement.md": (
+        "# Procurement Policy\n\nShirasagi Construction Co., Ltd. (株式会社白鷺建設)\n\n"
+        f"## 1. Purpose\n\nThis document sets out the rules on purchase orders. {_RECORDS}\n\n"
+        f"## 2. Records\n\n{_RECORDS}\n\n"
+        "## 3. Approval authority\n\nApproval of purchase orders above ¥8,929,000 is "
+        "reserved to the Department Head.\n"),
+    "en/travel.md": (
+        "# Travel Policy\n\nShirasagi Construction Co., Ltd. (株式会社白鷺建設)\n\n"
+        f"## 1. Records\n\n{_RECORDS}\n\n"
+        "## 2. Approval\n\nApproval of overseas business trips above ¥3,144,000 is reserved "
+        "to the Managing Director.\n"),
+    "ja/設備.md": (
+        "# 設備投資規程\n\n株式会社白鷺建設（Shirasagi Construction Co., Ltd.）\n\n"
+        "## 第1条\n\n設備投資が2,571,000円を超える場合は、常務取締役の承認を要する。\n"),
+}
+
+
+def test_without_vectors_the_glossed_document_in_the_other_language_is_read(tmp_path):
+    # Only the English policy's first lines carry the names the question glosses; the
+    # answer, three sections down, shares no word with the Japanese question but those
+    # the lexicon writes in English (発注 → purchase, 承認 → approval).
+    from corpus import write_docs
+
+    app = App(load_settings(data_dir=str(tmp_path / "data")))
+    try:
+        report, _ = run_research(app.store, app.gateway, ResearchRequest(
+            question="株式会社白鷺建設（Shirasagi Construction Co., Ltd.）の購買管理規程"
+                     "（Procurement Policy）では、発注はいくらを超えると特別な承認が必要ですか？",
+            docs=write_docs(tmp_path, _ACROSS), embed=False))
+    finally:
+        app.close()
+    assert not report.not_found
+    assert report.answer.startswith("**回答:** Approval of purchase orders above ¥8,929,000")
+    [sub] = report.sub_questions
+    assert "Co., Ltd." in sub.text  # the gloss's comma is no clause break
+    assert any(step.startswith("read ") and "en/procurement.md" in step for step in sub.steps)
+    _quotes_stand_in_files(tmp_path / "docs", report.to_contract()["direct"][0]["citations"])

@@ -171,6 +171,26 @@ def _follow(state: SearchState, sub: SubQuestion, pool: Pool, options: ResearchO
         state.rank(sub, pool)
 
 
+def _read_across(state: SearchState, sub: SubQuestion, pool: Pool, lang: str) -> None:
+    """Read whole the other-language document the question's glossed names lead to.
+
+    Without vectors, a question in one language finds a document in the other only by
+    the names it glosses (「白鷺建設（Shirasagi Construction）の購買管理規程（Procurement
+    Policy）」), which stand in the document's first lines; the passage that answers
+    ("Approval of purchase orders above ¥8,929,000…") shares no word with the question.
+    """
+    if state.collection.embedded or not state.budget_left():
+        return
+    top = [s for s in pool.ranked[:10] if s.passage.lang != lang]
+    documents = list(dict.fromkeys(s.passage.document_id for s in top))[:2]
+    added = 0
+    for document_id in documents:
+        added += pool.add(document_passages(state.store, document_id, 10), 10, rank=2)
+    if added:
+        sub.steps.append("read " + ", ".join(dict.fromkeys(s.passage.doc for s in top)))
+        state.rank(sub, pool)
+
+
 def _feedback(state: SearchState, sub: SubQuestion, pool: Pool, options: ResearchOptions,
               expanded: str | None) -> None:
     """Search once more with the words the best passages share and the question lacks."""
@@ -249,6 +269,7 @@ def gather(
             pool.add(state.search(expanded, options.passages, mode="lexical"),
                      options.passages)
         state.rank(sub, pool)
+        _read_across(state, sub, pool, lang)
         if options.feedback:
             _feedback(state, sub, pool, options, expanded)
         _follow(state, sub, pool, options, progress, seeds)

@@ -266,7 +266,11 @@ def score_sentences(
     for s in sentences:
         if lang and s.passage.lang != lang and query_vector is None:
             ascii_side = s.passage.lang == "en"
-            mine = {t: w for t, w in weights.items() if t.isascii() == ascii_side}
+            # The question's words in the sentence's script, and those the lexicon
+            # writes in it (発注 → purchase, 承認 → approval).
+            mine = {t: w for t, w in weights.items() if t.isascii() == ascii_side or any(
+                all(x.isascii() == ascii_side for x in alt)
+                for alt in (alternatives or {}).get(t, ()))}
             near = s.terms | heading_terms[s.passage.chunk_id]
             reach = near | (documents or {}).get(s.passage.document_id, set())
             # Product numbers read the same in both languages ("Prism 185", 「プリズム185」),
@@ -274,8 +278,12 @@ def score_sentences(
             bridged = not typed or any(alt <= near for t in weights if t.isascii() != ascii_side
                                        for alt in (alternatives or {}).get(t, ()))
             if sum(mine.values()) and bridged and numbers <= reach:
-                s.script = _lexical(s, mine, heading_terms[s.passage.chunk_id], set(),
-                                    alternatives or {})[0]
+                # Names the document states once at the top count for half, as in the
+                # question's own language.
+                here, elsewhere = _lexical(s, mine, heading_terms[s.passage.chunk_id],
+                                           (documents or {}).get(s.passage.document_id, set()),
+                                           alternatives or {})
+                s.script = min(1.0, here + 0.5 * elsewhere)
     sims = {}
     if query_vector is not None:
         for s in sentences:
