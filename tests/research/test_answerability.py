@@ -242,3 +242,29 @@ def test_without_vectors_the_glossed_document_in_the_other_language_is_read(tmp_
     assert "Co., Ltd." in sub.text  # the gloss's comma is no clause break
     assert any(step.startswith("read ") and "en/procurement.md" in step for step in sub.steps)
     _quotes_stand_in_files(tmp_path / "docs", report.to_contract()["direct"][0]["citations"])
+
+
+def test_who_is_asking_is_not_a_name_the_evidence_must_carry(tmp_path):
+    # 「CSです。」 says who asks; CS (a code in the customer-service manual) is no subject
+    # the quality-assurance rule must name.
+    from corpus import write_docs
+
+    docs = write_docs(tmp_path, {
+        "品質保証.md": ("# 品質保証規程\n\n## 第3条（不具合の判定）\n\n"
+                      "品質保証部は受付から2営業日以内に不具合の重要度を判定する。\n"),
+        "顧客対応.md": ("# 顧客対応規程（CS-701）\n\n## 第2条\n\n"
+                      "顧客からのクレームは当日中に記録する。\n"),
+        # Enough other rules that CS is a rare, name-like word of the collection.
+        **{f"規程{i}.md": f"# 規程{i}\n\n## 第1条\n\n申請{i}は部長が{i + 1}日以内に承認する。\n"
+           for i in range(30)},
+    })
+    app = App(load_settings(data_dir=str(tmp_path / "data")))
+    try:
+        for asker in ("CSです。", "経理の者です。"):
+            report, _ = run_research(app.store, app.gateway, ResearchRequest(
+                question=f"{asker}不具合を品証に上げたら、重要度っていつまでに決まりますか？",
+                docs=docs))
+            assert not report.not_found, asker
+            assert "2営業日以内" in report.answer.splitlines()[0], asker
+    finally:
+        app.close()

@@ -67,6 +67,12 @@ _OPENING = 300  # characters: a title, a header line with the company, the scope
 _HIRAGANA_ONLY = re.compile(r"[\u3041-\u309f]+")
 UNSEEN_WEIGHT = 0.5  # of its IDF, for a noun no passage uses and nothing relates
 _POSSESSIVE = re.compile(r"['’]s\b")
+# A sentence that says who is asking: 「CSです」「経理の者です」, "I'm in IT", "I work in HR".
+_SELF = re.compile(r"(?:(?:私|僕|わたし|自分)は)?[^、。\sの\d]{1,10}(?:の者|所属|担当)?"
+                   r"(?:です|だよ)|"
+                   r"(?i:i'?m|i am|i work)\s+(?:in|on|with|from|at|for)\s+(?:the\s+)?\S+"
+                   r"(?:\s+(?:team|department|dept))?")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])\s*|(?<=\.)\s+")
 _GLOSS_AFTER = re.compile(r"\s*[（(]([^（）()]+)[）)]")
 _GLOSS = re.compile(r"[（(][^（）()]*[）)]")
 
@@ -245,7 +251,10 @@ class SearchState:
         Only capitalised words, codes and katakana or company names count, not the
         common nouns around them ("Beige" of "Beige business checking", not "business").
         """
-        names = entities(f"{sub.text} {sub.context}", self.lang or "en")
+        # Who is asking (「CSです。」, "I'm in IT.") is no subject the evidence must name.
+        context = " ".join(c for c in _SENTENCE_END.split(sub.context)
+                           if not _SELF.fullmatch(c.strip().rstrip("。！？!?.")))
+        names = entities(f"{sub.text} {context}", self.lang or "en")
         words = [w for n in names for w in re.split(r"[\s,.()（）「」『』]+", n)
                  if w and (w[:1].isupper() or any(c.isdigit() for c in w)
                            or _KATAKANA_ONLY.fullmatch(w.replace("・", "")) or "株式会社" in w)]
