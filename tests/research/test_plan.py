@@ -81,3 +81,13 @@ def test_a_follow_up_to_a_yes_no_question_joins_it():
     # A part with words of its own stands alone.
     subs = plan_rules("does the card come with purchase protection? how much per claim?")
     assert len(subs) == 2
+
+
+def test_a_topic_marked_by_tte_is_part_of_the_question_not_background():
+    # 「…の精算って、」 is what is asked about; 「使って、」「帰ってきて、」 tell the background.
+    [sub] = plan_rules(
+        "出張から帰ってきた！ホテル代とか交通費の精算って、いつまでに何で出せばいい？")
+    assert sub.text == "ホテル代とか交通費の精算って、いつまでに何で出せばいい？"
+    assert sub.context == "出張から帰ってきた！"
+    [sub] = plan_rules("PC使って、何すればいい？")
+    assert (sub.text, sub.context) == ("何すればいい？", "PC使って")

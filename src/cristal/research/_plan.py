@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from cristal.knowledge import split_sentences
-from cristal.knowledge.ja import detect_lang
+from cristal.knowledge.ja import detect_lang, noun_spans
 from cristal.research._ranges import amounts
 from cristal.research._types import SubQuestion
 
@@ -235,7 +235,7 @@ def _ja_clauses(sentence: str) -> tuple[list[str], list[str]]:
             asked[-1] = asked[-1] + "、" + clause
         else:
             lead.append(clause)
-    background = bool(lead) and lead[-1].endswith(_BACKGROUND)
+    background = bool(lead) and lead[-1].endswith(_BACKGROUND) and not _topic(lead[-1])
     if lead and len(asked) == 1 and not background:
         # 「係長から課長へ昇格するには、どんな要件が…」: the lead clause is the topic of
         # the one question, not shared context; keep the sentence whole.
@@ -266,6 +266,15 @@ def _merge_follow_ups(parts: list[tuple[str, str]], lang: str) -> list[tuple[str
         else:
             out.append((part, scope))
     return out
+
+
+def _topic(clause: str) -> bool:
+    """True for 「…の精算って」: って after a noun marks the topic; after a verb
+    (「使って」「帰ってきて」) it is a connective telling the background."""
+    if not clause.endswith("って"):
+        return False
+    end = len(clause) - 2
+    return any(stop == end for _, stop in noun_spans(clause))
 
 
 def plan_rules(question: str, lang: str | None = None) -> list[SubQuestion]:
