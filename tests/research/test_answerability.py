@@ -268,3 +268,29 @@ def test_who_is_asking_is_not_a_name_the_evidence_must_carry(tmp_path):
             assert "2営業日以内" in report.answer.splitlines()[0], asker
     finally:
         app.close()
+
+
+def test_a_list_item_is_quoted_with_the_items_indented_under_it(tmp_path):
+    # The item names the error; what to do about it is the item indented under it.
+    from corpus import write_docs
+
+    docs = write_docs(tmp_path, {"errors.md": (
+        "# Error codes\n\n## Account errors\n\n"
+        "- Error 429 — Too many attempts\n"
+        "  - Recommend waiting before retrying.\n"
+        "- Error 903 — Account closure request blocked\n"
+        "  - This can occur when closing an account. Ask the customer to wait 48 hours.\n\n"
+        "## If errors persist\n\n- Capture screenshots.\n- Verify the app version.\n")})
+    app = App(load_settings(data_dir=str(tmp_path / "data")))
+    try:
+        report, _ = run_research(app.store, app.gateway, ResearchRequest(
+            question="I get error 903 when closing my account. What should I do?",
+            docs=docs))
+    finally:
+        app.close()
+    assert not report.not_found
+    quotes = [c["quote"] for claim in report.to_contract()["claims"] for c in claim["citations"]]
+    assert any(q.startswith("Error 903") and q.endswith("wait 48 hours.") for q in quotes)
+    assert not any("Error 429" in q or "Capture" in q for q in quotes if "903" in q)
+    _quotes_stand_in_files(docs, [c for claim in report.to_contract()["claims"]
+                                  for c in claim["citations"]])

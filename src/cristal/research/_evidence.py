@@ -73,7 +73,8 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 
 def expand_block(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a quote to the whole table it is a row of, or the table/list it introduces.
+    """Widen a quote to the whole table it is a row of, the table/list it introduces,
+    or the items indented under the list item it is.
 
     A table row alone ("| G4 | 3,000円 |") loses its column names; a sentence such as
     "approvers are as in the following table" is only useful with the table. The block
@@ -103,6 +104,18 @@ def expand_block(text: str, start: int, end: int) -> tuple[int, int]:
             while last + 1 < len(lines) and pattern.match(text[slice(*lines[last + 1])]):
                 last += 1
         else:
+            return start, end
+    elif _LIST_LINE.match(text[slice(*lines[here])]):
+        # "- Error 903 — Account closure request blocked" is a label; what to do about
+        # it is in the items indented under it.
+        line = text[slice(*lines[here])]
+        indent = len(line) - len(line.lstrip())
+        while last + 1 < len(lines):
+            below = text[slice(*lines[last + 1])]
+            if not below.strip() or len(below) - len(below.lstrip()) <= indent:
+                break
+            last += 1
+        if last == here:
             return start, end
     else:
         return start, end
