@@ -32,6 +32,10 @@ from cristal.research._names import _written_as_name
     ("does my plan include it?", "yesno", None),  # a pronoun names nothing
     # Either of two things answers: neither alone is what must be carried.
     ("Does the Gold card offer lounge access or travel insurance?", "yesno", None),
+    # An amount per something other than time is an amount of that thing.
+    ("how much per claim?", "amount", "claim"),
+    ("how much do I get per referral?", "amount", "referral"),
+    ("how much per month is it?", "amount", None),
 ])
 def test_the_focus_is_the_thing_asked_about(question, answer_type, expected):
     lang = "en" if question.isascii() else "ja"

@@ -186,6 +186,9 @@ def _trimmed(noun: str) -> str | None:
 # purchase protection", "include lounge access": what a yes/no question asks is there.
 _EN_OBJECT = r"(?:the\s+|a\s+|an\s+|any\s+|my\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}?)"
 _EN_END = r"(?=\s+(?:on|at|with|in|for|from|if|when|under|or|and|like)\b|\s*[?.,!]|\s*$)"
+_EN_PER = re.compile(r"\bhow much\b.*?\bper\s+([a-z][a-z-]{2,})\b", re.I)
+_EN_TIME_UNIT = _words("day days week weeks month months year years night nights hour hours "
+                       "minute minutes annum person")
 _EN_PRONOUN = _words("it them this that one ones anything something everything")
 _EN_CHARGED_FOR = re.compile(
     rf"\b(?:charged?|charges|fees?|pay|paid)\s+for\s+{_EN_OBJECT}{_EN_END}", re.I)
@@ -224,4 +227,7 @@ def _en_focus(text: str, answer_type: str) -> str | None:
                 or (not kept and last in _EN_SUBJECT):
             continue  # a qualifier, a negation, or the kind used as a verb
         return " ".join([*kept, m.group(2)])
-    return None
+    # "how much per claim?": an amount counted per something other than time is an
+    # amount of that thing.
+    m = _EN_PER.search(text) if answer_type == "amount" else None
+    return m.group(1) if m is not None and m.group(1).lower() not in _EN_TIME_UNIT else None
