@@ -294,3 +294,17 @@ def test_a_list_item_is_quoted_with_the_items_indented_under_it(tmp_path):
     assert not any("Error 429" in q or "Capture" in q for q in quotes if "903" in q)
     _quotes_stand_in_files(docs, [c for claim in report.to_contract()["claims"]
                                   for c in claim["citations"]])
+
+
+@pytest.mark.parametrize(("text", "counts"), [
+    ("(株式会社シーダーシステムズ) · Customer Support · Last updated 12 August 2021", False),
+    ("施行日：2020年6月1日", False),
+    ("Updated on August 12, 2021", False),
+    ("耐用年数は5年とする。", True),
+    ("The useful life is 7 years.", True),
+])
+def test_a_calendar_date_is_no_count(text, counts):
+    # A byline's date once answered 「法定耐用年数は何年ですか？」 across languages.
+    from cristal.research._evidence import has_answer_cue
+
+    assert has_answer_cue(text, "count") is counts

@@ -51,6 +51,12 @@ _CUES = {
     "yesno": re.compile(r"\b(?:yes|no|not|only|free|covered|included|waived|eligible)\b|"
                         r"無償|有償|対象|できる|できない|不要|必要|可能|不可|含む|除く", re.I),
 }
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|"
+          r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?")
+_DATE = re.compile(
+    rf"\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\b|\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}\b|"
+    r"\b\d{4}[-/]\d{1,2}[-/]\d{1,2}\b|(?:令和|平成)?\d{1,4}年\d{1,2}月(?:\d{1,2}日)?|"
+    r"\d{1,2}月\d{1,2}日", re.I)
 # A number that is part of a name: after a letter or katakana word (「Prism 185」, 「MX-2200」).
 _PRODUCT_NUMBER = re.compile(r"[A-Za-z\u30a0-\u30ff][\w\u30a0-\u30ff・-]*?[\s-]?(\d+)(?![\d.,])")
 _PLACEHOLDER = re.compile(r"\[\s*value not available\s*\]|\bN/A\b|\bTBD\b|未定|記載なし", re.I)
@@ -133,6 +139,8 @@ def expand_block(text: str, start: int, end: int) -> tuple[int, int]:
 def has_answer_cue(text: str, kind: str) -> bool:
     """True when `text` carries the kind of content a question of type `kind` wants."""
     cue = _CUES.get(kind)
+    if kind == "count":  # a calendar date ("Last updated 12 August 2021") counts nothing
+        text = _DATE.sub(" ", text)
     return bool(cue.search(text)) if cue else False
 
 
