@@ -40,7 +40,7 @@ _EN_NOT_ENTITY = frozenset({
 _EN_WORD = re.compile(r"[A-Za-z]{2,}")
 _ABBREVIATION = re.compile(r"\b(?:Co|Ltd|Inc|Corp|No|Mr|Ms|Mrs|Dr|St|vs|approx|e\.g|i\.e)\.$")
 _GLOSS = re.compile(r"[（(][^（）()]*[）)]")
-_KEPT_COMMA = "\ue000"  # a private-use character no question contains
+_KEPT_COMMA = "\ue000"  # a private-use character (a question holding one is split as is)
 _EN_SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+)$")
 _EN_COMPARATIVE = re.compile(
     r"\b(?:versus|vs\.?|compared (?:with|to)|higher|lower|more|less|better|worse|cheaper|"
@@ -223,8 +223,10 @@ def _ja_clauses(sentence: str) -> tuple[list[str], list[str]]:
     """(lead clauses that are background, the clauses that ask) of one question sentence."""
     # A comma inside brackets is part of a gloss (「白鷺建設（Shirasagi Co., Ltd.）」), not a
     # clause break: it is kept out of the split and put back as written.
-    sentence = _GLOSS.sub(lambda m: m.group(0).replace(",", _KEPT_COMMA), sentence)
-    clauses = [c.strip("、，, ").replace(_KEPT_COMMA, ",")
+    kept = _KEPT_COMMA not in sentence
+    if kept:
+        sentence = _GLOSS.sub(lambda m: m.group(0).replace(",", _KEPT_COMMA), sentence)
+    clauses = [c.strip("、，, ").replace(_KEPT_COMMA, ",") if kept else c.strip("、，, ")
                for c in _JA_CLAUSE.findall(sentence) if c.strip("、，, ")]
     lead: list[str] = []
     asked: list[str] = []
