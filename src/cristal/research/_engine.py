@@ -21,7 +21,7 @@ from cristal.research._answerable import Neighbour, judge, mark_contrasts
 from cristal.research._evidence import Sentence, expand_block
 from cristal.research._feedback import feedback_terms
 from cristal.research._focus import focus
-from cristal.research._plan import plan_rules
+from cristal.research._plan import DEMONSTRATIVES, plan_rules
 from cristal.research._search import Pool, SearchState, references
 from cristal.research._terms import canonical
 from cristal.research._types import Evidence, SubQuestion
@@ -32,9 +32,10 @@ __all__ = ["Findings", "ResearchOptions", "gather", "retrieved_documents"]
 Progress = Callable[[str, str], None]
 # A question that points back at the answer before it (「その会議」, "that committee"; not
 # "this", which mostly means now: "this month"), and the phrase that points.
-_POINTED = re.compile(r"(?:その|この|あの)[\u30a0-\u30ff\u4e00-\u9fffA-Za-z0-9ー]*|"
+_THAT = "|".join(DEMONSTRATIVES)
+_POINTED = re.compile(rf"(?:{_THAT})[\u30a0-\u30ff\u4e00-\u9fffA-Za-z0-9ー]*|"
                       r"\b(?:that|those|these) [a-z]+", re.I)
-_ANAPHOR = re.compile(r"^(?:じゃあ|では|で、)?\s*(?:その|この|あの|それ|そこ|そっち|そいつ)|"
+_ANAPHOR = re.compile(rf"^(?:じゃあ|では|で、)?\s*(?:{_THAT}|それ|そこ|そっち|そいつ)|"
                       r"\b(?:that|those|these) (?!is\b|was\b|means\b)[a-z]+", re.I)
 
 
@@ -67,6 +68,7 @@ class Findings:
 
 
 def _can_answer(s: Sentence) -> bool:
+    """Whether a sentence may be an answer: no heading, placeholder or other slot value."""
     return not s.heading and not s.placeholder and s.contrast is None
 
 
@@ -181,13 +183,13 @@ def _read_across(state: SearchState, sub: SubQuestion, pool: Pool, lang: str) ->
     """
     if state.collection.embedded or not state.budget_left():
         return
-    top = [s for s in pool.ranked[:10] if s.passage.lang != lang]
-    documents = list(dict.fromkeys(s.passage.document_id for s in top))[:2]
-    added = 0
-    for document_id in documents:
-        added += pool.add(document_passages(state.store, document_id, 10), 10, rank=2)
+    documents: dict[str, str] = {}  # id -> file, the best first
+    for s in pool.ranked[:10]:
+        if s.passage.lang != lang and len(documents) < 2:
+            documents.setdefault(s.passage.document_id, s.passage.doc)
+    added = sum(pool.add(document_passages(state.store, d, 10), 10, rank=2) for d in documents)
     if added:
-        sub.steps.append("read " + ", ".join(dict.fromkeys(s.passage.doc for s in top)))
+        sub.steps.append("read " + ", ".join(documents.values()))
         state.rank(sub, pool)
 
 

@@ -186,6 +186,7 @@ def _trimmed(noun: str) -> str | None:
 # purchase protection", "include lounge access": what a yes/no question asks is there.
 _EN_OBJECT = r"(?:the\s+|a\s+|an\s+|any\s+|my\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}?)"
 _EN_END = r"(?=\s+(?:on|at|with|in|for|from|if|when|under|or|and|like)\b|\s*[?.,!]|\s*$)"
+_EN_EITHER = re.compile(r"\s+(?:or|and)\b")
 _EN_PER = re.compile(r"\bhow much\b.*?\bper\s+([a-z][a-z-]{2,})\b", re.I)
 _EN_TIME_UNIT = _words("day days week weeks month months year years night nights hour hours "
                        "minute minutes annum person")
@@ -201,7 +202,7 @@ def _en_focus(text: str, answer_type: str) -> str | None:
         m = pattern.search(text)
         if m is None or m.group(1).split()[0].lower() in _EN_STOP | _EN_PRONOUN:
             continue
-        if re.match(r"\s+(?:or|and)\b", text[m.end():]):
+        if _EN_EITHER.match(text, m.end()):
             return None  # "lounge access or travel insurance": either one answers
         return m.group(1)
     which = _EN_WHICH.search(text)

@@ -50,10 +50,14 @@ class Lexicon:
     groups: tuple[tuple[Phrase, ...], ...]
     contrasts: tuple[tuple[tuple[Phrase, ...], ...], ...]  # set -> value -> its phrases
     _words: frozenset[str] = frozenset()  # terms that are a whole phrase of some group
+    _values: frozenset[str] = frozenset()  # terms that are a whole value of some contrast
 
     def __post_init__(self) -> None:
         words = {next(iter(p.terms)) for g in self.groups for p in g if len(p.terms) == 1}
         object.__setattr__(self, "_words", frozenset(words))
+        values = {next(iter(p.terms)) for c in self.contrasts for v in c for p in v
+                  if len(p.terms) == 1}
+        object.__setattr__(self, "_values", frozenset(values))
 
     def alternatives(self, terms: Iterable[str]) -> dict[str, list[frozenset[str]]]:
         """For each term of a question, the term sets of phrases that say the same.
@@ -88,8 +92,7 @@ class Lexicon:
 
     def is_value(self, term: str) -> bool:
         """True when a one-word phrase of some contrast set is this term (「海外」, Singapore)."""
-        return any(p.terms == {term} for values in self.contrasts for value in values
-                   for p in value)
+        return term in self._values
 
     def values(self, terms: Iterable[str]) -> dict[int, list[int]]:
         """Contrast values named by `terms`: {set index: [value indexes]}."""

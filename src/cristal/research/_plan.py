@@ -17,7 +17,10 @@ from cristal.knowledge.ja import detect_lang, noun_spans
 from cristal.research._ranges import amounts
 from cristal.research._types import SubQuestion
 
-__all__ = ["answer_type", "entities", "plan_rules"]
+__all__ = ["DEMONSTRATIVES", "answer_type", "entities", "plan_rules"]
+
+# Words that point back at what was said before (「その会議」): they name nothing themselves.
+DEMONSTRATIVES = ("その", "この", "あの")
 
 _EN_WH = (r"who|whom|whose|what|what's|which|when|where|why|how|is|are|does|do|did|can|"
           r"could|will|would|should|must|may|am")
@@ -132,7 +135,7 @@ def entities(question: str, lang: str) -> list[str]:
     found = [m.group(0) for m in _CODE.finditer(question)]
     if lang == "ja":  # 「その会議」 points back at an answer: it names nothing to lend
         found += [m.group(1) for m in _JA_TOPIC.finditer(question)
-                  if not m.group(1).startswith(("その", "この", "あの"))]
+                  if not m.group(1).startswith(DEMONSTRATIVES)]
     else:
         found += [e for _, _, e in _en_entities(question)]
     return list(dict.fromkeys(f.strip() for f in found if f.strip()))

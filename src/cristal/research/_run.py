@@ -124,8 +124,8 @@ def run_research(store: Store, gateway: Gateway, request: ResearchRequest,
                                    tenant.name, caller) or None
         except PiiBlocked as exc:  # the question itself names a person, say
             use_model = False
-            notes.append(f"{exc.message} The research below was planned, judged and "
-                         "written without the model.")
+            notes.append(_without_model(exc, "The research below was planned, judged and "
+                                                 "written without the model."))
         except (ModelError, BudgetExceeded) as exc:
             notes.append(f"planning fell back to rules: {exc.message}")
     findings = gather(store, gateway, collection, tenant, request.question,
@@ -140,8 +140,7 @@ def run_research(store: Store, gateway: Gateway, request: ResearchRequest,
             # The evidence holds personal data the tenant's policy keeps from the model:
             # nothing was sent, and the answer is made here, from the documents alone.
             use_model = False
-            notes.append(f"{exc.message} The answer below is extractive, made from the "
-                         "documents without the model.")
+            notes.append(_without_model(exc))
         except (ModelError, BudgetExceeded) as exc:
             notes.append(f"the model could not judge answerability ({exc.message}); "
                          "the offline judgement stands")
@@ -157,8 +156,7 @@ def run_research(store: Store, gateway: Gateway, request: ResearchRequest,
                 check_support(gateway, claims, tenant.name, caller)
         except PiiBlocked as exc:
             claims, mode = extractive_claims(findings.evidence), "extractive"
-            notes.append(f"{exc.message} The answer below is extractive, made from the "
-                         "documents without the model.")
+            notes.append(_without_model(exc))
         except (ModelError, BudgetExceeded) as exc:
             notes.append(f"the model could not write the answer ({exc.message}); "
                          "the answer below is extractive")
@@ -225,6 +223,12 @@ def _direct(findings, claims: list, mode: str) -> list:
         typed[e.id] = kinds.get(e.sub_question) in ("amount", "count", "time") and \
             has_answer_cue(focus, kinds[e.sub_question])
     return direct_claims(findings.sub_questions, claims, findings.evidence, typed)
+
+
+def _without_model(exc: PiiBlocked, then: str = "The answer below is extractive, made "
+                   "from the documents without the model.") -> str:
+    """The note for a run the PII policy kept from the model (the policy's own words)."""
+    return f"{exc.message} {then}"
 
 
 def _neighbour(findings, near: list, lang: str) -> dict | None:

@@ -200,7 +200,8 @@ class SearchState:
         capitals = {w.lower() for w in _CAPITAL.findall(sub.text)[1:]}
         # "Project Lotus 601 (プロジェクト・ロータス601)": the documents may use the name
         # the question glosses it with; its words then say nothing of absence.
-        glossed = [name for _, end, name in _en_entities(sub.text)
+        names = _en_entities(sub.text)
+        glossed = [name for _, end, name in names
                    if (gloss := _GLOSS_AFTER.match(sub.text, end))
                    and self.collection.phrase_count(self.store, gloss.group(1).strip())]
         vouched = {canonical(t) for name in glossed for t in query_terms(name)}
@@ -217,7 +218,7 @@ class SearchState:
                 continue  # 「契約書」 within 「売買契約書」: its parts stand together
             if (term in capitals or code or compound) and not self._said_otherwise(term):
                 out.append(term)
-        for _, _, name in _en_entities(sub.text):
+        for _, _, name in names:
             if name in glossed:
                 continue
             # "Summit Track 585": every word may occur somewhere, the name nowhere.
