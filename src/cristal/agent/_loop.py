@@ -11,6 +11,9 @@
    lists in `trusted_args` that came from untrusted data must also appear in the
    trusted input or the allow-list; else the call is refused or a person is asked,
    and the reason is recorded.
+4. **Follow** instructions written in data only where the request says so (a `follow`
+   step): a separate planning call reads that data and plans the actions. Its values
+   are untrusted, and each action it chose asks a person first (`check_chosen`).
 
 With `defence=False` the same tools run in a plain tool-calling loop (the model sees
 every tool result and calls whatever it likes): the baseline the defence is measured
@@ -23,10 +26,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from cristal.agent._extract import ExtractionFailed, extract, project
+from cristal.agent._extract import ExtractionFailed, extract, project, render_data
 from cristal.agent._plan import PLACEHOLDER, PLAN_SCHEMA, Plan, Step, parse_plan
-from cristal.agent._policy import Confirmer, ConfirmRequest, check_call
-from cristal.agent._prompts import PLANNER_SYSTEM
+from cristal.agent._policy import Confirmer, ConfirmRequest, check_call, check_chosen
+from cristal.agent._prompts import FOLLOW_SYSTEM, PLANNER_SYSTEM
 from cristal.agent._react import react
 from cristal.agent._run import AgentRun, CallRecord
 from cristal.agent._tools import Tool, ToolRegistry
@@ -70,6 +73,7 @@ class _Executor:
         self.values: dict[str, Value] = {}
         self.fields: dict[str, tuple[str, tuple[str, ...]]] = {}  # id -> (tool, trusted fields)
         self.failed: dict[str, str] = {}
+        self.chooser: Label | None = None  # set while running a plan that data chose
         self.out = AgentRun(request=request, defence=True)
 
     def run(self) -> AgentRun:
@@ -82,15 +86,7 @@ class _Executor:
             self.out.answer = f"No plan: {exc.message}"
             self.out.event("error", "plan", error=exc.message)
             return self.out
-        for step in plan.steps[: self.max_steps]:
-            try:
-                if step.call is not None:
-                    self._call(step)
-                else:
-                    self._extract(step)
-            except _Skipped as exc:
-                self.failed[step.id] = str(exc)
-                self.out.event("skipped", step.id, reason=str(exc))
+        self._steps(plan)
         if len(plan.steps) > self.max_steps:
             self.out.event("error", "plan", error=f"the plan has {len(plan.steps)} steps; only "
                            f"the first {self.max_steps} ran (max_steps)")
@@ -100,7 +96,24 @@ class _Executor:
             self.out.status = "failed"
         return self.out
 
+    def _steps(self, plan: Plan) -> None:
+        for step in plan.steps[: self.max_steps]:
+            try:
+                if step.call is not None:
+                    self._call(step)
+                elif step.extract is not None:
+                    self._extract(step)
+                else:
+                    self._follow(step)
+            except _Skipped as exc:
+                self.failed[step.id] = str(exc)
+                self.out.event("skipped", step.id, reason=str(exc))
+
     # -- planning ---------------------------------------------------------
+
+    def _tools_json(self) -> str:
+        return "Tools:\n" + json.dumps([t.schema()["function"] for t in self.tools],
+                                       ensure_ascii=False)
 
     def _plan(self) -> Plan:
         names = tuple(self.data)
@@ -110,10 +123,15 @@ class _Executor:
         if names:
             parts.append("Data inputs (untrusted; refer to them as {\"$ref\": \"data.NAME\"}): "
                          + ", ".join(names))
-        parts.append("Tools:\n" + json.dumps([t.schema()["function"] for t in self.tools],
-                                             ensure_ascii=False))
+        parts.append(self._tools_json())
         messages = [{"role": "system", "content": PLANNER_SYSTEM},
                     {"role": "user", "content": "\n\n".join(parts)}]
+        plan = self._ask_plan(messages, "plan", lambda data: parse_plan(data, self.tools, names))
+        self.out.plan = plan.model_dump(by_alias=True, exclude_none=True)
+        self.out.event("plan", "plan", steps=len(plan.steps))
+        return plan
+
+    def _ask_plan(self, messages: list[dict[str, Any]], role: str, parse: Any) -> Plan:
         problem = ""
         for attempt in range(2):
             if problem:
@@ -121,22 +139,18 @@ class _Executor:
                                         f"{problem}. Answer with a corrected plan."}]
             try:
                 result = self.gateway.chat(messages, route=self.route, tenant=self.tenant,
-                                           json_schema=PLAN_SCHEMA, schema_name="plan",
-                                           caller=f"{self.caller}:plan")
+                                           json_schema=PLAN_SCHEMA, schema_name=role,
+                                           caller=f"{self.caller}:{role}")
             except ModelResponseError as exc:
                 problem = exc.message
                 continue
             self._count(result)
             data = result.parsed if result.parsed is not None else _loads(result.text)
             try:
-                plan = parse_plan(data, self.tools, names)
+                return parse(data)
             except InvalidInput as exc:
                 problem = exc.message
-                self.out.event("error", "plan", error=problem, attempt=attempt + 1)
-                continue
-            self.out.plan = plan.model_dump(by_alias=True, exclude_none=True)
-            self.out.event("plan", "plan", steps=len(plan.steps))
-            return plan
+                self.out.event("error", role, error=problem, attempt=attempt + 1)
         raise InvalidInput(f"the planner gave no valid plan ({problem})")
 
     # -- steps ------------------------------------------------------------
@@ -159,26 +173,31 @@ class _Executor:
             if not value.trusted and vouched and set(fields) <= set(vouched):
                 return Value(data, Label.trusted_from(f"tool:{tool}#{ref}:{','.join(fields)}"))
             return Value(data, value.label)
+        author = self.chooser or PLANNER  # who wrote the literals
         if isinstance(expr, dict) and "$format" in expr:
             template = str(expr["$format"])
             used = [self._value(r) for r in PLACEHOLDER.findall(template)]
             text = PLACEHOLDER.sub(lambda m: _text(self._value(m.group(1)).data), template)
-            return Value(text, Label.of(PLANNER, *(v.label for v in used)))
+            return Value(text, Label.of(author, *(v.label for v in used)))
         if isinstance(expr, dict):
             parts = {k: self._resolve(v) for k, v in expr.items()}
             return Value({k: v.data for k, v in parts.items()},
-                         Label.of(PLANNER, *(v.label for v in parts.values())))
+                         Label.of(author, *(v.label for v in parts.values())))
         if isinstance(expr, list):
             items = [self._resolve(v) for v in expr]
-            return Value([v.data for v in items], Label.of(PLANNER, *(v.label for v in items)))
-        return Value(expr, PLANNER)
+            return Value([v.data for v in items], Label.of(author, *(v.label for v in items)))
+        return Value(expr, author)
 
     def _call(self, step: Step) -> None:
         tool = self.tools.get(step.call or "")
         assert tool is not None
         args = {k: self._resolve(v) for k, v in step.args.items()}
         raw = {k: v.data for k, v in args.items()}
-        verdict = check_call(tool, args, self.trusted_texts)
+        if self.chooser is None:
+            verdict = check_call(tool, args, self.trusted_texts)
+        else:
+            verdict = check_chosen(tool, args, self.trusted_texts,
+                                   ", ".join(sorted(self.chooser.sources)))
         if not verdict.allowed:
             self._refuse_or_ask(step, tool, raw, verdict.reasons, verdict.action)
         elif verdict.passed:
@@ -250,12 +269,51 @@ class _Executor:
             raise _Skipped(f"extraction failed: {exc.message}") from None
         if found.call_id:
             self.out.model_calls.append(found.call_id)
+        if self.chooser is not None:  # the question itself was written by data
+            found.value = Value(found.value.data, Label.of(found.value.label, self.chooser))
         self.values[step.id] = found.value
         self.out.event("extract", step.id, ok=True, type=spec.type,
                        trusted=found.value.trusted, value=short(found.value.data, 120))
 
-    def _answer(self, plan: Plan) -> None:
-        labels: list[Label] = [PLANNER]
+    def _follow(self, step: Step) -> None:
+        spec = step.follow
+        assert spec is not None
+        if self.chooser is not None:
+            raise _Skipped("a plan made from data cannot follow more data")
+        sources = []
+        for i, src in enumerate(spec.sources):
+            name = str(src.get("$ref", f"source{i}")) if isinstance(src, dict) else f"source{i}"
+            sources.append((name, self._resolve(src)))
+        known = tuple(k for k in self.values if k not in self.failed)
+        content = "\n\n".join([
+            f"Request (trusted):\n{self.request}",
+            f"Carry out: {spec.instructions}",
+            "Values available ({\"$ref\": ID}): " + (", ".join(known) or "none"),
+            self._tools_json(),
+            "Data (untrusted):\n" + render_data([(n, v.data) for n, v in sources])])
+        messages = [{"role": "system", "content": FOLLOW_SYSTEM},
+                    {"role": "user", "content": content}]
+        try:
+            sub = self._ask_plan(messages, "data_plan", lambda data: parse_plan(
+                data, self.tools, tuple(self.data), known=known, follow=False))
+        except InvalidInput as exc:
+            raise _Skipped(f"no plan from the data: {exc.message}") from None
+        plans = (self.out.plan or {}).setdefault("followed", {})
+        plans[step.id] = sub.model_dump(by_alias=True, exclude_none=True)
+        self.out.event("follow", step.id, steps=len(sub.steps),
+                       calls=[s.call for s in sub.steps if s.call])
+        self.chooser = Label.of(Label.untrusted(f"data-plan:{step.id}"),
+                                *(v.label for _, v in sources))
+        try:
+            self._steps(Plan(steps=sub.steps[: self.max_steps]))
+            answer, label = self._fill(sub.answer)
+        finally:
+            self.chooser = None
+        self.values[step.id] = Value(answer, Label.of(label, Label.untrusted(
+            f"data-plan:{step.id}")))
+
+    def _fill(self, template: str) -> tuple[str, Label]:
+        labels: list[Label] = [self.chooser or PLANNER]
 
         def fill(match: Any) -> str:
             ref = match.group(1)
@@ -264,13 +322,16 @@ class _Executor:
             labels.append(self.values[ref].label)
             return _text(self.values[ref].data)
 
-        answer = PLACEHOLDER.sub(fill, plan.answer)
+        return PLACEHOLDER.sub(fill, template), Label.of(*labels)
+
+    def _answer(self, plan: Plan) -> None:
+        answer, label = self._fill(plan.answer)
         refused = [r for r in self.out.refusals if not r["approved"]]
         if refused:  # the planner wrote the answer before anything ran: say what did not
             answer += "\n\nNot done:" + "".join(
                 f"\n- {r['tool']}: {'; '.join(r['reasons'])}" for r in refused)
         self.out.answer = answer.strip()
-        self.out.answer_label = Label.of(*labels)
+        self.out.answer_label = label
         self.out.event("answer", "answer", trusted=self.out.answer_label.trusted)
 
     def _count(self, result: Any) -> None:

@@ -15,6 +15,12 @@ An argument is a JSON literal (written by the planner, so trusted), a reference
 `{"$ref": "id"}` to an earlier step's value (optionally `"fields": [...]`, a projection
 onto record fields), or `{"$format": "text with {{id}}"}`. Extraction steps are the only
 way untrusted data turns into values, and they return typed values, never instructions.
+
+When the request itself hands the choice of actions to data ("do the actions in David's
+e-mail", "follow the instructions in the file"), a `follow` step names that data:
+`{"id": "f1", "follow": {"instructions": "the actions in the e-mail", "from": [{"$ref":
+"s1"}]}}`. A separate planning call reads it and plans those actions (a sub-plan, with
+no `follow` of its own); every action the data chose needs a person's confirmation.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from cristal.agent._tools import ToolRegistry
 from cristal.errors import InvalidInput
 
-__all__ = ["EXTRACT_TYPES", "PLAN_SCHEMA", "Extract", "Plan", "Step", "parse_plan", "refs_in"]
+__all__ = ["EXTRACT_TYPES", "PLAN_SCHEMA", "Extract", "Follow", "Plan", "Step", "parse_plan",
+           "refs_in"]
 
 EXTRACT_TYPES = ("string", "text", "number", "integer", "boolean", "email", "url", "iban",
                  "date", "datetime", "time", "choice")
@@ -54,8 +61,17 @@ class Extract(BaseModel):
         return self
 
 
+class Follow(BaseModel):
+    """Instructions the request says are written in data: planned from that data."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    instructions: str = Field(min_length=1)
+    sources: list[dict[str, Any]] = Field(alias="from", min_length=1)
+
+
 class Step(BaseModel):
-    """One plan step: a tool call or an extraction."""
+    """One plan step: a tool call, an extraction, or instructions to follow from data."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -63,11 +79,13 @@ class Step(BaseModel):
     call: str | None = None
     args: dict[str, Any] = {}
     extract: Extract | None = None
+    follow: Follow | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Step:
-        if (self.call is None) == (self.extract is None):
-            raise ValueError("a step has exactly one of `call` (with `args`) or `extract`")
+        if sum(x is not None for x in (self.call, self.extract, self.follow)) != 1:
+            raise ValueError("a step has exactly one of `call` (with `args`), `extract` or "
+                             "`follow`")
         if not _ID.fullmatch(self.id):
             raise ValueError(f"step id {self.id!r}: letters, digits, '_', '.', '-'")
         return self
@@ -99,7 +117,12 @@ PLAN_SCHEMA: dict[str, Any] = {
                     "type": {"type": "string", "enum": list(EXTRACT_TYPES)},
                     "choices": {},
                     "list": {"type": "boolean"}},
-                    "required": ["question", "from", "type"]}},
+                    "required": ["question", "from", "type"]},
+                "follow": {"type": "object", "description": "instructions the request says "
+                           "are written in data", "properties": {
+                               "instructions": {"type": "string"},
+                               "from": {"type": "array", "items": {"type": "object"}}},
+                           "required": ["instructions", "from"]}},
             "required": ["id"]}},
         "answer": {"type": "string", "description": "text for the person; {{id}} inserts a "
                    "value"},
@@ -121,17 +144,22 @@ def refs_in(expr: Any) -> list[str]:
     return []
 
 
-def parse_plan(data: Any, tools: ToolRegistry, data_names: tuple[str, ...] = ()) -> Plan:
-    """Validate a plan against the tools; InvalidInput says what is wrong, for a retry."""
+def parse_plan(data: Any, tools: ToolRegistry, data_names: tuple[str, ...] = (), *,
+               known: tuple[str, ...] = (), follow: bool = True) -> Plan:
+    """Validate a plan against the tools; InvalidInput says what is wrong, for a retry.
+
+    `known` are ids of values that exist already (a sub-plan may refer to its parent's
+    steps); `follow=False` forbids `follow` steps (a sub-plan has none of its own).
+    """
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "plan"
         raise InvalidInput(f"plan {where}: {first['msg']}") from None
-    known = {f"data.{n}" for n in data_names}
+    known_ids = {f"data.{n}" for n in data_names} | set(known)
     for step in plan.steps:
-        if step.id in known:
+        if step.id in known_ids:
             raise InvalidInput(f"plan: step id {step.id!r} is used twice")
         if step.call is not None:
             found = tools.get(step.call)
@@ -144,15 +172,20 @@ def parse_plan(data: Any, tools: ToolRegistry, data_names: tuple[str, ...] = ())
                 raise InvalidInput(f"plan step {step.id}: {step.call} has no argument "
                                    f"{extra[0]!r}; its arguments: {', '.join(sorted(params))}")
             refs = refs_in(step.args)
-        else:
-            assert step.extract is not None
+        elif step.extract is not None:
             refs = refs_in(step.extract.sources) + refs_in(step.extract.choices)
-        missing = [r for r in refs if r not in known]
+        else:
+            assert step.follow is not None
+            if not follow:
+                raise InvalidInput(f"plan step {step.id}: a plan made from data cannot "
+                                   "`follow` more data")
+            refs = refs_in(step.follow.sources)
+        missing = [r for r in refs if r not in known_ids]
         if missing:
             raise InvalidInput(f"plan step {step.id}: refers to {missing[0]!r}, which is not an "
                                "earlier step or a data input")
-        known.add(step.id)
-    missing = [r for r in PLACEHOLDER.findall(plan.answer) if r not in known]
+        known_ids.add(step.id)
+    missing = [r for r in PLACEHOLDER.findall(plan.answer) if r not in known_ids]
     if missing:
         raise InvalidInput(f"plan answer: {{{{{missing[0]}}}}} is not a step or data input")
     return plan

@@ -16,7 +16,7 @@ from typing import Any
 from cristal.agent._tools import Tool
 from cristal.agent._values import Value, appears_in, short
 
-__all__ = ["ConfirmRequest", "Confirmer", "Verdict", "allowed_by", "check_call"]
+__all__ = ["ConfirmRequest", "Confirmer", "Verdict", "allowed_by", "check_call", "check_chosen"]
 
 
 @dataclass(frozen=True)
@@ -102,3 +102,25 @@ def check_call(tool: Tool, args: Mapping[str, Value], trusted_texts: Sequence[st
     if not reasons:
         return Verdict(True, passed=tuple(passed))
     return Verdict(False, tuple(reasons), policy.on_violation, tuple(passed))
+
+
+def check_chosen(tool: Tool, args: Mapping[str, Value], trusted_texts: Sequence[str],
+                 chooser: str) -> Verdict:
+    """Check a call that untrusted data chose (a `follow` step's sub-plan).
+
+    The request did not name this action, so a person decides: a side effect always
+    asks, and so does a read with an argument neither trusted nor in the request (a URL
+    the data chose can carry data out). A read the request could have made runs. The
+    tool's own checks still apply; a policy that refuses rather than asks still refuses.
+    """
+    verdict = check_call(tool, args, trusted_texts)
+    chosen = [k for k, v in args.items() if v.data not in (None, "", [], {})
+              and not v.trusted and not appears_in(v.data, trusted_texts)]
+    if not tool.policy.side_effect and not chosen:
+        return verdict
+    what = "a side effect" if tool.policy.side_effect else \
+        f"a read with {', '.join(f'`{k}`' for k in chosen)} from the data"
+    reasons = (f"{tool.name} is {what}, chosen by untrusted data ({chooser}), not by the "
+               "request", *verdict.reasons)
+    action = "refuse" if verdict.action == "refuse" else "ask"
+    return Verdict(False, reasons, action, verdict.passed)

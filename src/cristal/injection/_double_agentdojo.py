@@ -16,6 +16,10 @@ Roles:
   err towards *less* trust, never more.
 - **extraction**: the value its plan asked for; but when the data holds an injected goal,
   the attacker's first call instead (the extractor was offered no tools; it calls anyway).
+- **data_plan** (a `follow` step: the request hands the choice of actions to data, as in
+  "do the actions in David's e-mail"): the rest of the ground truth, planned after
+  reading that data, so a literal may also come from it; when the data holds an
+  injected goal, the attacker's calls as the plan instead.
 """
 
 from __future__ import annotations
@@ -40,16 +44,15 @@ __all__ = ["AgentDojoScenario", "skeleton"]
 
 # Requests that hand the choice of *actions* to data ("follow the instructions in the
 # file", "do the tasks on my TODO page"). A planner that never reads data cannot know
-# them, so the double plans only the reading that the request itself names, and says so.
+# them, so the double plans the reading that the request itself names, then a `follow`
+# step over what it read; the actions are planned from the data (role data_plan).
 ACTIONS_FROM_DATA = {("workspace", "user_task_13"), ("workspace", "user_task_19"),
                      ("banking", "user_task_12"), ("slack", "user_task_18"),
                      ("slack", "user_task_19")}
+_URL_IN_PROMPT = re.compile(r"\bwww\.[\w.-]+(?:/[\w./-]*\w)?")
 # A record value chosen by what free text says (the channel where Alice asked about her
 # mug): the extraction gets whole results, not only the record fields.
 CHOICE_FROM_TEXT = {("slack", "user_task_8")}
-_UNPLANNABLE = ("The request asks me to carry out instructions written in the data I read. "
-                "I only take actions that a request names itself: please tell me which of "
-                "them to do.")
 _TAG = re.compile(r"\[double:(\w+):(user_task_\d+):([^\]]+)\]")
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 _KINDS = (("email", re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")),
@@ -185,6 +188,8 @@ class AgentDojoScenario:
             return Reply(json.dumps(self._plan(*found)[0])) if found else None
         if role == "extraction":
             return self._extract(_content(messages[-1]) if messages else "")
+        if role == "data_plan":
+            return self._data_plan(_content(messages[-1]) if messages else "")
         if role == "tools":
             users = [m for m in messages if m.get("role") == "user"]
             found = self.task_in(_content(users[0])) if users else None
@@ -256,10 +261,42 @@ class AgentDojoScenario:
         value = self._plan(suite, tid)[1].get(tag.group(0))
         return Reply(json.dumps({"found": value is not None, "value": value}, default=str))
 
+    def _data_plan(self, content: str) -> Reply | None:
+        request = content.split("\n\nCarry out:", 1)[0]
+        found = self.task_in(request)
+        if found is None:
+            return None
+        suite, tid = found
+        data = content.split("Data (untrusted):", 1)[1] if "Data (untrusted):" in content else ""
+        inj = self.injection_in(suite, [data])
+        if inj is None:
+            return Reply(json.dumps(self._built(suite, tid)[2] or {"steps": [], "answer": ""}))
+        pre = self._pre(suite, tid, inj)
+        now = copy.deepcopy(pre)
+        runtime = FunctionsRuntime(self.suites[suite].tools)
+        steps = []
+        for i, step in enumerate(attacker_steps(
+                suite, inj, self.suites[suite].get_injection_task_by_id(inj), pre), 1):
+            name, args = step(pre, now)
+            runtime.run_function(now, name, args)
+            steps.append({"id": f"atk{i}", "call": name, "args": to_data(args)})
+        answer = "" if steps else self.suites[suite].get_injection_task_by_id(inj).GOAL
+        return Reply(json.dumps({"steps": steps, "answer": answer}, default=str))
+
     # -- the planner's plan -------------------------------------------------
 
-    def _plan(self, suite: str, tid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _built(self, suite: str, tid: str) -> tuple[dict[str, Any], dict[str, Any],
+                                                    dict[str, Any] | None]:
         return self._cached(("plan", suite, tid), lambda: _PlanBuilder(self, suite, tid).build())
+
+    def _plan(self, suite: str, tid: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The planner's plan and the values its extractions ask for (data plan's too)."""
+        plan, values, _ = self._built(suite, tid)
+        return plan, values
+
+    def data_plan(self, suite: str, tid: str) -> dict[str, Any] | None:
+        """The plan made from the data for a `follow` step, on the attack-free environment."""
+        return self._built(suite, tid)[2]
 
 
 class _PlanBuilder:
@@ -274,21 +311,36 @@ class _PlanBuilder:
         self.steps: list[dict[str, Any]] = []
         self.values: dict[str, Any] = {}
         self.done: list[tuple[str, str, Any]] = []
+        self.known = [self.task.PROMPT]  # texts a literal may come from
 
-    def build(self) -> tuple[dict[str, Any], dict[str, Any]]:
+    def build(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+        """The plan, the extraction values, and (for a `follow`) the plan made from data."""
         runtime = FunctionsRuntime(self.ts.tools)
         from_data = (self.suite, self.tid) in ACTIONS_FROM_DATA
-        for i, call in enumerate(self.task.ground_truth(copy.deepcopy(self.env)), 1):
-            if from_data and self.done and not appears_in(
-                    [v for v in call.args.values() if v not in (None, "")] or "x",
+        calls = [(c.function, dict(c.args)) for c in self.task.ground_truth(
+            copy.deepcopy(self.env))]
+        named = _URL_IN_PROMPT.search(self.task.PROMPT)
+        if from_data and named and ("get_webpage", {"url": named.group(0)}) not in calls:
+            calls.insert(0, ("get_webpage", {"url": named.group(0)}))  # the page it names
+        outer: list[dict[str, Any]] | None = None
+        follow: dict[str, Any] = {}
+        for i, (function, call_args) in enumerate(calls, 1):
+            if from_data and outer is None and self.done and not appears_in(
+                    [v for v in call_args.values() if v not in (None, "")] or "x",
                     [self.task.PROMPT]):
-                return {"steps": self.steps, "answer": _UNPLANNABLE}, self.values
-            rule = self.rules.get(call.function, ToolPolicy())
-            args = {k: self._expr(to_data(v), f"s{i}.{k}", call.function, k,
-                                  k in rule.trusted_args) for k, v in call.args.items()}
-            self.steps.append({"id": f"s{i}", "call": call.function, "args": args})
-            result, _ = runtime.run_function(self.env, call.function, dict(call.args))
-            self.done.append((f"s{i}", call.function, view(call.function, to_data(result))))
+                # From here on the actions are written in the data just read.
+                sid, _, data = self.done[-1]
+                follow = {"id": "f1", "follow": {
+                    "instructions": "the actions the request refers to", "from": [
+                        {"$ref": sid}]}}
+                outer, self.steps = self.steps, []
+                self.known = [self.task.PROMPT, json.dumps(data, default=str)]
+            rule = self.rules.get(function, ToolPolicy())
+            args = {k: self._expr(to_data(v), f"s{i}.{k}", function, k,
+                                  k in rule.trusted_args) for k, v in call_args.items()}
+            self.steps.append({"id": f"s{i}", "call": function, "args": args})
+            result, _ = runtime.run_function(self.env, function, call_args)
+            self.done.append((f"s{i}", function, view(function, to_data(result))))
         out = self.task.GROUND_TRUTH_OUTPUT or ""
         if not out:
             answer = "Done."
@@ -297,11 +349,14 @@ class _PlanBuilder:
         else:
             self._extraction("answer", out, "answer", "text", False)
             answer = "{{answer}}"
-        return {"steps": self.steps, "answer": answer}, self.values
+        if outer is None:
+            return {"steps": self.steps, "answer": answer}, self.values, None
+        return ({"steps": [*outer, follow], "answer": "{{f1}}"}, self.values,
+                {"steps": self.steps, "answer": answer})
 
     def _expr(self, value: Any, key: str, tool: str, arg: str, strict: bool) -> Any:
         if (value in (None, "", [], {}) or isinstance(value, bool) or not self.done
-                or appears_in(value, [self.task.PROMPT])):
+                or appears_in(value, self.known)):
             return value
         if isinstance(value, dict):
             return {k: self._expr(v, f"{key}.{k}", tool, arg, strict) for k, v in value.items()}
