@@ -287,6 +287,7 @@ class _Executor:
         known = tuple(k for k in self.values if k not in self.failed)
         content = "\n\n".join([
             f"Request (trusted):\n{self.request}",
+            *([f"Instructions from the workflow (trusted):\n{self.spec}"] if self.spec else []),
             f"Carry out: {spec.instructions}",
             "Values available ({\"$ref\": ID}): " + (", ".join(known) or "none"),
             self._tools_json(),
@@ -304,8 +305,12 @@ class _Executor:
                        calls=[s.call for s in sub.steps if s.call])
         self.chooser = Label.of(Label.untrusted(f"data-plan:{step.id}"),
                                 *(v.label for _, v in sources))
+        if len(sub.steps) > self.max_steps:
+            self.out.event("error", step.id, error=f"the plan from the data has {len(sub.steps)} "
+                           f"steps; only the first {self.max_steps} ran (max_steps)")
+            self.failed[f"{step.id}:plan"] = "too many steps"
         try:
-            self._steps(Plan(steps=sub.steps[: self.max_steps]))
+            self._steps(sub)
             answer, label = self._fill(sub.answer)
         finally:
             self.chooser = None
