@@ -25,6 +25,8 @@ def test_builtin_groups_relate_colloquial_and_written_words():
     assert frozenset({"故障"}) in alternatives["壊れる"]
     assert "退職" in lexicon.expansion(_terms("辞めるときは"))
     assert "在宅勤務" in lexicon.expansion(_terms("work from home"))  # across languages
+    expanded = lexicon.expansion(_terms("まだ付き合いのない町工場に頼みたい"))
+    assert "取引先" in expanded and "新規取引先" in expanded
 
 
 def test_contrast_names_the_value_asked_and_the_one_found():
