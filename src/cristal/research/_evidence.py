@@ -249,12 +249,15 @@ def score_sentences(
     name_terms: set[str] | None = None,
     focus_terms: dict[str, float] | None = None,
     openings: dict[str, set[str]] | None = None,
+    reached: dict[str, set[str]] | None = None,
 ) -> list[Sentence]:
     """Score every sentence for `sub`; return them best first.
 
     `focus_terms` weighs the terms of what the question asks about (see `_focus.py`);
     `openings` holds the terms of each document's title and first lines, where a
     document says what it is about (names asked about must be within that reach).
+    `reached` maps a document to entity terms it counts as naming although it does not
+    (a product code of the question's background, for a rule that names no product).
     """
     # A phrase pointing back (「その会議」) stands for what the answer before named
     # (「取締役会規程」, GA-001): the answer carries those words, not the pointing ones.
@@ -331,7 +334,8 @@ def score_sentences(
             if lang and s.passage.lang != lang:
                 continue  # names are written differently in the other language
             reach = s.terms | heading_terms[s.passage.chunk_id] | \
-                (documents or {}).get(s.passage.document_id, set())
+                (documents or {}).get(s.passage.document_id, set()) | \
+                (reached or {}).get(s.passage.document_id, set())
             s.entity = sum(w for t, w in names.items() if t in reach or any(
                 alt <= reach for alt in (alternatives or {}).get(t, ()))) / total
     alternatives = alternatives or {}
@@ -343,7 +347,8 @@ def score_sentences(
             # does a FAQ about the MX-2200 that mentions the MX-2000 further down.
             about = (openings if openings is not None else documents or {}).get(
                 s.passage.document_id, set())
-            reach = s.terms | heading_terms[s.passage.chunk_id] | s.lead | about
+            reach = s.terms | heading_terms[s.passage.chunk_id] | s.lead | about | \
+                (reached or {}).get(s.passage.document_id, set())
             s.named = sum(1 for t in named if t in reach or any(
                 alt <= reach for alt in alternatives.get(t, ()))) / len(named)
     if focus_terms:

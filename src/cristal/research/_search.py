@@ -40,6 +40,8 @@ from cristal.store import Store
 __all__ = ["Pool", "SearchState", "references"]
 
 _CODE = re.compile(r"\b[A-Z]{1,6}-[A-Z]?\d{1,5}[A-Z]?\b")
+# The same codes where Japanese follows without a break (「MX-2200入れて」): \b needs one.
+_PRODUCT_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,6}-[A-Z]?\d{1,5}[A-Z]?(?![A-Za-z0-9])")
 _JA_NAME = re.compile(
     r"「([^」]{2,30})」|([^\s、。，,（(「」]{2,24}(?:規程|規則|細則|基準|要領|要綱|マニュアル|"
     r"ガイドライン|方針|ポリシー|一覧|表|FAQ))")
@@ -63,6 +65,7 @@ _ATTRIBUTE_HEADS = (  # matched as endings: 額 covers 金額, 料 covers 手数
 _vector_cache: dict[tuple[str, int, int], np.ndarray] = {}
 _document_cache: dict[str, set[str]] = {}
 _opening_cache: dict[str, set[str]] = {}
+_codes_cache: dict[str, set[str]] = {}  # document id -> the lines of the codes it names (MX)
 _OPENING = 300  # characters: a title, a header line with the company, the scope
 _HIRAGANA_ONLY = re.compile(r"[\u3041-\u309f]+")
 UNSEEN_WEIGHT = 0.5  # of its IDF, for a noun no passage uses and nothing relates
@@ -292,6 +295,37 @@ class SearchState:
         """The terms of whole documents (cached per process; ids change on re-ingest)."""
         return self._cached_terms(_document_cache, document_ids, 200_000, compounds=False)
 
+    def background_codes(self, sub: SubQuestion, document_ids: set[str]
+                         ) -> tuple[set[str], dict[str, set[str]]]:
+        """The terms of product codes only the question's background names, and per
+        document that names no code of the same line, those it counts as naming.
+
+        「MX-2200入れて1年半のお客さん。…訪問修理ってタダ？」: the customer's machine binds
+        the documents about machines as a name does (the MX-2200's FAQ answers, not the
+        MX-2000's), while the service manual's visit fee, which names no machine, holds
+        for every one of them. A company or product named by words binds as before.
+        """
+        own = set(_PRODUCT_CODE.findall(sub.text))
+        codes = [c for c in dict.fromkeys(_PRODUCT_CODE.findall(sub.context)) if c not in own]
+        if not codes:
+            return set(), {}
+        missing = [d for d in document_ids if d not in _codes_cache]
+        if missing:
+            if len(_codes_cache) > 2_000:
+                _codes_cache.clear()
+            for doc_id, text in document_texts(self.store, missing).items():
+                _codes_cache[doc_id] = {c.split("-")[0] for c in _PRODUCT_CODE.findall(text)}
+        bound: set[str] = set()
+        out: dict[str, set[str]] = {}
+        for code in codes:
+            terms = {canonical(t) for t in query_terms(code, compounds=False)}
+            bound |= terms
+            line = code.split("-")[0]
+            for doc_id in document_ids:
+                if terms and line not in _codes_cache.get(doc_id, {line}):
+                    out.setdefault(doc_id, set()).update(terms)
+        return bound, out
+
     def opening_terms(self, document_ids: set[str]) -> dict[str, set[str]]:
         """The terms of each document's title and first lines (what it says it is about)."""
         return self._cached_terms(_opening_cache, document_ids, _OPENING, compounds=True)
@@ -412,8 +446,10 @@ class SearchState:
         qvec = self.query_vector(sub.query)
         documents = self.document_terms({p.document_id for p in pool.passages})
         openings = self.opening_terms({p.document_id for p in pool.passages})
+        background, reached = self.background_codes(sub, {p.document_id for p in pool.passages})
+        named |= background
         first = score_sentences(sentences, sub, idf, None, {}, self.lang, documents, names,
-                                alternatives, named, focus_terms, openings)
+                                alternatives, named, focus_terms, openings, reached)
         if qvec is not None:
             # Embed the lexically best sentences plus the leading sentences of the best
             # passages, so cross-lingual evidence (no shared words) is still read.
@@ -421,6 +457,6 @@ class SearchState:
             unique = list({id(s): s for s in chosen}.values())
             vectors = self.sentence_vectors(unique)
             first = score_sentences(sentences, sub, idf, qvec, vectors, self.lang, documents,
-                                    names, alternatives, named, focus_terms, openings)
+                                    names, alternatives, named, focus_terms, openings, reached)
         pool.ranked = first
         return first
