@@ -71,3 +71,11 @@ def test_another_machine_of_the_line_does_not_answer_for_it(tmp_path):
     report = _research(tmp_path, {"faq_zx100.md": _FAQ_100, "faq_zx200.md": _FAQ_200})
     assert "30,000円" not in report.answer.split("\n\n")[0]  # never the direct answer
     assert report.not_found
+
+
+def test_codes_are_read_where_japanese_follows_without_a_break():
+    from cristal.research._search import references
+
+    assert references("精算はKR-101に定める期限までに行う。") == ["KR-101"]
+    assert references("MX-2200入れて1年半") == ["MX-2200"]
+    assert references("製造番号（例：MX22-240123）") == []  # a serial number, no code

@@ -39,9 +39,9 @@ from cristal.store import Store
 
 __all__ = ["Pool", "SearchState", "references"]
 
-_CODE = re.compile(r"\b[A-Z]{1,6}-[A-Z]?\d{1,5}[A-Z]?\b")
-# The same codes where Japanese follows without a break (「MX-2200入れて」): \b needs one.
-_PRODUCT_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,6}-[A-Z]?\d{1,5}[A-Z]?(?![A-Za-z0-9])")
+# A code (KR-102, MX-2200), also where Japanese follows without a break (「KR-101に定める」,
+# 「MX-2200入れて」): \b would need one, since kana and kanji are word characters.
+_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,6}-[A-Z]?\d{1,5}[A-Z]?(?![A-Za-z0-9])")
 _JA_NAME = re.compile(
     r"「([^」]{2,30})」|([^\s、。，,（(「」]{2,24}(?:規程|規則|細則|基準|要領|要綱|マニュアル|"
     r"ガイドライン|方針|ポリシー|一覧|表|FAQ))")
@@ -305,8 +305,8 @@ class SearchState:
         MX-2000's), while the service manual's visit fee, which names no machine, holds
         for every one of them. A company or product named by words binds as before.
         """
-        own = set(_PRODUCT_CODE.findall(sub.text))
-        codes = [c for c in dict.fromkeys(_PRODUCT_CODE.findall(sub.context)) if c not in own]
+        own = set(_CODE.findall(sub.text))
+        codes = [c for c in dict.fromkeys(_CODE.findall(sub.context)) if c not in own]
         if not codes:
             return set(), {}
         missing = [d for d in document_ids if d not in _codes_cache]
@@ -314,7 +314,7 @@ class SearchState:
             if len(_codes_cache) > 2_000:
                 _codes_cache.clear()
             for doc_id, text in document_texts(self.store, missing).items():
-                _codes_cache[doc_id] = {c.split("-")[0] for c in _PRODUCT_CODE.findall(text)}
+                _codes_cache[doc_id] = {c.split("-")[0] for c in _CODE.findall(text)}
         bound: set[str] = set()
         out: dict[str, set[str]] = {}
         for code in codes:
