@@ -17,7 +17,7 @@ from cristal.knowledge import (
     query_terms,
 )
 from cristal.models import Gateway
-from cristal.research._answerable import Neighbour, judge, mark_contrasts
+from cristal.research._answerable import FOCUS_SHARE, Neighbour, judge, mark_contrasts
 from cristal.research._evidence import Sentence, expand_block
 from cristal.research._feedback import feedback_terms
 from cristal.research._focus import focus
@@ -72,8 +72,25 @@ def _can_answer(s: Sentence) -> bool:
     return not s.heading and not s.placeholder and s.contrast is None
 
 
+def _carries_focus(s: Sentence) -> bool:
+    return s.focus is None or s.focus >= FOCUS_SHARE
+
+
+def _lacks_focus(s: Sentence) -> bool:
+    """Judged on the focus (same language) and without it."""
+    return s.focus is not None and s.focus < FOCUS_SHARE
+
+
 def _best_answer(ranked: list[Sentence]) -> Sentence | None:
     best = next((s for s in ranked if _can_answer(s)), None)
+    # What the question asks about (「精算」 of 「交通費の精算っていつまで？」) is in the
+    # answer: a sentence that scores close to the best and carries it comes first (the
+    # telework rule's 交通費 does not say when travel costs are claimed).
+    if best is not None and _lacks_focus(best):
+        carrying = next((s for s in ranked if _can_answer(s) and s.focus is not None
+                         and not _lacks_focus(s)), None)
+        if carrying is not None and carrying.score >= 0.75 * best.score:
+            best = carrying
     # The table row whose range holds the amount asked is the answer when it scores
     # near the best: the sentence that leads into the table shares more of the words.
     in_range = next((s for s in ranked[:8] if _can_answer(s) and s.range_fit > 0), None)
@@ -108,6 +125,32 @@ def _select(ranked: list[Sentence], sub: SubQuestion, limit: int) -> list[Senten
             continue
         chosen.append(s)
     return chosen
+
+
+def _deferred(chosen: list[Sentence], ranked: list[Sentence], pool: Pool, sub: SubQuestion,
+              limit: int = 2) -> list[Sentence]:
+    """What the document an answer defers to says (two hops).
+
+    「精算は帰着後、経費精算規程（KR-101）の期限に従って行う。」 answers "by when?" only
+    with the expense rule's own deadline (「翌月10日まで」): its best sentences in this
+    ranking join the answer even below the score that supporting sentences need.
+    """
+    typed = sub.answer_type in ("amount", "count", "time")
+    out: list[Sentence] = []
+    refs = [(ref, c) for c in chosen[:2] if _carries_focus(c) for ref in references(c.text)]
+    for ref, cited in refs:
+        target = _referenced_document(pool.passages, ref)
+        if target is None or target == cited.passage.document_id:
+            continue
+        for s in ranked:
+            if len(out) >= limit:
+                return out
+            if s.passage.document_id != target or not _can_answer(s) or \
+                    (typed and not s.cue) or (s.focus is not None and s.focus < FOCUS_SHARE):
+                continue
+            if not any(_similar(s, c) for c in [*chosen, *out]):
+                out.append(s)
+    return out
 
 
 def _similar(a: Sentence, b: Sentence) -> bool:
@@ -317,7 +360,10 @@ def gather(
             continue
         limit = options.evidence_per_question + (1 if len(subs) == 1 else 0)
         seen: set[tuple[str, int, int]] = set()
-        for s in _select(ranked, sub, limit):
+        chosen = _select(ranked, sub, limit)
+        if chosen:
+            chosen += _deferred(chosen, ranked, pools[sub.id], sub)
+        for s in chosen:
             p = s.passage
             start, end = expand_block(p.text, s.start - p.start, s.end - p.start)
             key = (p.document_id, p.start + start, p.start + end)

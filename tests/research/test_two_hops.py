@@ -1,0 +1,91 @@
+"""Evidence that answers what is asked: the focus first, the rule an answer defers to,
+the list a sentence introduces. Offline research over small files, real SQLite and vectors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cristal.app import App
+from cristal.config import load_settings
+from cristal.research import ResearchRequest, run_research
+
+_TRAVEL = """# 出張旅費規程
+
+株式会社テスト商事　管理番号：TR-102
+
+## 第1条（申請）
+出張は出発日の3営業日前までに出張申請を行い、所属課長の承認を得る。
+
+## 第2条（精算）
+精算は帰着後、経費精算規程（EX-101）の期限に従って行う。
+"""
+
+_EXPENSES = """# 経費精算規程
+
+株式会社テスト商事　管理番号：EX-101
+
+## 第1条（目的）
+本規程は、立替経費の精算手続きを定める。
+
+## 第2条（申請期限）
+立替経費は、支出した月の翌月15日までに経費精算システム「TEST-Pay」で申請する。
+
+## 第3条（支払）
+承認済みの経費は、毎月25日に給与振込口座へ振り込む。
+"""
+
+_TELEWORK = """# 在宅勤務規程
+
+株式会社テスト商事　管理番号：HR-301
+
+## 第1条（費用）
+在宅勤務が月10日以上の者には、通勤定期代に代えて出社日の実費交通費を支給する。
+"""
+
+_SCREENING = """# 反社会的勢力排除規程
+
+株式会社テスト商事　管理番号：CO-502
+
+## 第1条（確認）
+新規に取引を開始する際は、法務部が次の方法で確認を行う。
+1. 新聞記事データベースによる検索（過去10年分）
+2. 商業登記簿による役員の確認
+"""
+
+
+@pytest.fixture(scope="module")
+def ask(tmp_path_factory):
+    root: Path = tmp_path_factory.mktemp("hops")
+    docs = root / "docs"
+    docs.mkdir()
+    for name, text in {"travel.md": _TRAVEL, "expenses.md": _EXPENSES,
+                       "telework.md": _TELEWORK, "screening.md": _SCREENING}.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    app = App(load_settings(data_dir=str(root / "data")))
+
+    def research(question: str):
+        report, _ = run_research(app.store, app.gateway,
+                                 ResearchRequest(question=question, docs=docs))
+        return report
+
+    yield research
+    app.close()
+
+
+def test_the_rule_an_answer_defers_to_is_quoted(ask):
+    # The travel rule says only "by the expense rule's deadline"; the deadline itself and
+    # the system are in EX-101, a second hop.
+    report = ask("出張から帰ってきた！交通費の精算って、いつまでに何で出せばいい？")
+    assert not report.not_found
+    assert "翌月15日" in report.answer and "TEST-Pay" in report.answer
+    first = report.direct[0].citations[0]
+    assert first.doc == "travel.md"  # what carries 精算 leads, not the telework rule's 交通費
+
+
+def test_a_sentence_that_introduces_a_list_is_quoted_with_it(ask):
+    report = ask("新しく取引を始める会社が反社と関係ないか、法務部はどうやって調べてる？")
+    assert not report.not_found
+    assert "過去10年分" in report.answer and "商業登記簿" in report.answer
