@@ -65,7 +65,9 @@ _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]")
 
 _TABLE_LINE = re.compile(r"^[ \t]*\|")
 _LIST_LINE = re.compile(r"^[ \t]*(?:[-*+•・]|\d{1,3}[.)）]|[①-⑳])[ \t]*")
-_LEADS_IN = re.compile(r"[:：]\s*$|次表|次の表|次のとおり|以下のとおり|下表|as follows|"
+# "the following …" (「次の方法で確認を行う。」, 「次の者の承認を得る。」): the list or table
+# below is the content (widened only when one follows).
+_LEADS_IN = re.compile(r"[:：]\s*$|次表|次の|以下の|以下のとおり|下表|as follows|"
                        r"the following|table below", re.I)
 _MAX_BLOCK = 1200
 
