@@ -27,6 +27,8 @@ def test_builtin_groups_relate_colloquial_and_written_words():
     assert "在宅勤務" in lexicon.expansion(_terms("work from home"))  # across languages
     expanded = lexicon.expansion(_terms("まだ付き合いのない町工場に頼みたい"))
     assert "取引先" in expanded and "新規取引先" in expanded
+    assert "不当要求" in lexicon.expansion(_terms("無茶な要求されて怖い"))
+    assert "暗号化" in lexicon.expansion(_terms("ZIPのパスワード"))
 
 
 def test_contrast_names_the_value_asked_and_the_one_found():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cristal.research._plan import answer_type, entities, plan_rules
 
 
@@ -91,3 +93,14 @@ def test_a_topic_marked_by_tte_is_part_of_the_question_not_background():
     assert sub.context == "出張から帰ってきた！"
     [sub] = plan_rules("PC使って、何すればいい？")
     assert (sub.text, sub.context) == ("何すればいい？", "PC使って")
+
+
+@pytest.mark.parametrize("background", [
+    "お客さんの名簿、どうしてもメールで送らなきゃいけなくて。",  # どうしても: no matter what
+    "来月大阪出張なんだけど、",  # なん of 「なんだけど」
+    "いつも使ってるPCが壊れて。",  # いつも: always
+])
+def test_words_that_only_contain_a_question_word_do_not_ask(background):
+    subs = plan_rules(f"{background}誰に言えばいい？", "ja")
+    assert [s.text for s in subs] == ["誰に言えばいい？"]
+    assert background.rstrip("、") in subs[0].context

@@ -52,10 +52,14 @@ _EN_COMPARATIVE = re.compile(
 _JA_SENTENCE = re.compile(r"[^。？！?!]+[。？！?!]*")
 # Words that ask an open question (who, what, how…); a question is also marked by its
 # ending (「ですか」) or 可否 (whether).
+# Not in the words that only contain one: どうしても (no matter what), いつも (always),
+# 何とか (somehow), 「出張なんだけど」 (なん of な+の).
 _JA_OPEN_QWORD = re.compile(
-    r"誰|だれ|どなた|何|なに|いつ|どこ|どちら|どの|どう|どれ|どんな|いくら|幾ら")
+    r"誰|だれ|どなた|何(?!とか|となく)|なに|いつ(?!も)|どこ|どちら|どの|どう(?!しても|せ|ぞ)|"
+    r"どれ|どんな|いくら|幾ら")
 _JA_QWORD = re.compile(
-    _JA_OPEN_QWORD.pattern + r"|なん|可否|か[？?]?$|ますか|ですか|でしょうか")
+    _JA_OPEN_QWORD.pattern + r"|なん(?!だ(?!っけ)|です|とか|か)|可否|か[？?]?$|ますか|ですか|"
+    r"でしょうか")
 # A comma between digits is a thousands separator (「1,500万円」), not a clause break.
 _JA_CLAUSE = re.compile(r"(?:[^、，,]|(?<=\d),(?=\d{3}))+(?:[、，,]|$)")
 # A lead clause ending in a connective like these tells the background (「…したいのですが、」
