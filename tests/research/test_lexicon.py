@@ -29,6 +29,7 @@ def test_builtin_groups_relate_colloquial_and_written_words():
     assert "取引先" in expanded and "新規取引先" in expanded
     assert "不当要求" in lexicon.expansion(_terms("無茶な要求されて怖い"))
     assert "暗号化" in lexicon.expansion(_terms("ZIPのパスワード"))
+    assert {"反社会的勢力", "取引契約"} <= set(lexicon.expansion(_terms("反社対策で契約書に")))
 
 
 def test_contrast_names_the_value_asked_and_the_one_found():
