@@ -146,7 +146,7 @@ def _deferred(chosen: list[Sentence], ranked: list[Sentence], pool: Pool, sub: S
             if len(out) >= limit:
                 return out
             if s.passage.document_id != target or not _can_answer(s) or \
-                    (typed and not s.cue) or (s.focus is not None and s.focus < FOCUS_SHARE):
+                    (typed and not s.cue) or _lacks_focus(s):
                 continue
             if not any(_similar(s, c) for c in [*chosen, *out]):
                 out.append(s)
