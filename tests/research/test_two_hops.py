@@ -1,5 +1,6 @@
 """Evidence that answers what is asked: the focus first, the rule an answer defers to,
-the list a sentence introduces. Offline research over small files, real SQLite and vectors.
+the list a sentence introduces, a value under a condition kept apart from the condition's
+own. Offline research over small files, real SQLite and vectors.
 """
 
 from __future__ import annotations
@@ -89,3 +90,25 @@ def test_a_sentence_that_introduces_a_list_is_quoted_with_it(ask):
     report = ask("新しく取引を始める会社が反社と関係ないか、法務部はどうやって調べてる？")
     assert not report.not_found
     assert "過去10年分" in report.answer and "商業登記簿" in report.answer
+
+
+def test_a_fee_under_a_condition_is_not_the_price_of_the_condition(tmp_path):
+    # The documents give the foreign fee with and without the subscription, never the
+    # subscription's own price: "not found", not "0%".
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "card.md").write_text(
+        "# Teal Card fees\n\n- Annual fee: $0\n"
+        "- Foreign transaction fee without a premium subscription: 2.75%\n"
+        "- Foreign transaction fee with a premium subscription: 0%\n", encoding="utf-8")
+    app = App(load_settings(data_dir=str(tmp_path / "data")))
+    try:
+        report, _ = run_research(app.store, app.gateway, ResearchRequest(
+            question="How much does the premium subscription cost?", docs=docs))
+        fee, _ = run_research(app.store, app.gateway, ResearchRequest(
+            question="What is the foreign transaction fee with a premium subscription?",
+            docs=docs))
+    finally:
+        app.close()
+    assert report.not_found
+    assert not fee.not_found and "0%" in fee.answer

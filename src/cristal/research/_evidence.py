@@ -70,6 +70,9 @@ _LIST_LINE = re.compile(r"^[ \t]*(?:[-*+•・]|\d{1,3}[.)）]|[①-⑳])[ \t]*"
 _LEADS_IN = re.compile(r"[:：]\s*$|次表|次の|以下の|以下のとおり|下表|as follows|"
                        r"the following|table below", re.I)
 _MAX_BLOCK = 1200
+# A condition on what an English sentence states ("… with a premium subscription: 0%",
+# "If you maintain the premium subscription, …"), up to the next punctuation.
+_CONDITION = re.compile(r"\b(?:with|without|if|unless)\b[^,.;:()\n]*", re.I)
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -359,6 +362,12 @@ def score_sentences(
             if lang and s.passage.lang != lang:
                 continue  # judged by meaning: the words differ across languages
             near = s.terms | heading_terms[s.passage.chunk_id] | s.lead
+            if s.passage.lang == "en" and _CONDITION.search(s.text):
+                # "Foreign transaction fee with a premium subscription: 0%" gives the fee
+                # under a condition, not the subscription's price: words only the
+                # condition holds do not carry the focus.
+                plain = {canonical(t) for t in query_terms(_CONDITION.sub(" ", s.text))}
+                near = near - (s.terms - plain - heading_terms[s.passage.chunk_id] - s.lead)
             s.focus = _carried(focus_terms, near, alternatives) / focus_total
     # What is asked about the names (the "annual fee" of "the Gold Rewards Card"):
     # the sentence or its headings must carry it, not just the names.
