@@ -86,17 +86,14 @@ class _Executor:
             self.out.answer = f"No plan: {exc.message}"
             self.out.event("error", "plan", error=exc.message)
             return self.out
-        self._steps(plan)
-        if len(plan.steps) > self.max_steps:
-            self.out.event("error", "plan", error=f"the plan has {len(plan.steps)} steps; only "
-                           f"the first {self.max_steps} ran (max_steps)")
-            self.failed["plan"] = "too many steps"
+        self._steps(plan, "plan")
         self._answer(plan)
         if self.out.status == "done" and self.failed:
             self.out.status = "failed"
         return self.out
 
-    def _steps(self, plan: Plan) -> None:
+    def _steps(self, plan: Plan, key: str) -> None:
+        """Run a plan's steps, at most max_steps; a longer plan is recorded as failed (`key`)."""
         for step in plan.steps[: self.max_steps]:
             try:
                 if step.call is not None:
@@ -108,6 +105,10 @@ class _Executor:
             except _Skipped as exc:
                 self.failed[step.id] = str(exc)
                 self.out.event("skipped", step.id, reason=str(exc))
+        if len(plan.steps) > self.max_steps:
+            self.out.event("error", key, error=f"the plan has {len(plan.steps)} steps; only the "
+                           f"first {self.max_steps} ran (max_steps)")
+            self.failed[key] = "too many steps"
 
     # -- planning ---------------------------------------------------------
 
@@ -305,12 +306,8 @@ class _Executor:
                        calls=[s.call for s in sub.steps if s.call])
         self.chooser = Label.of(Label.untrusted(f"data-plan:{step.id}"),
                                 *(v.label for _, v in sources))
-        if len(sub.steps) > self.max_steps:
-            self.out.event("error", step.id, error=f"the plan from the data has {len(sub.steps)} "
-                           f"steps; only the first {self.max_steps} ran (max_steps)")
-            self.failed[f"{step.id}:plan"] = "too many steps"
         try:
-            self._steps(sub)
+            self._steps(sub, f"{step.id}:plan")
             answer, label = self._fill(sub.answer)
         finally:
             self.chooser = None

@@ -72,10 +72,6 @@ def _can_answer(s: Sentence) -> bool:
     return not s.heading and not s.placeholder and s.contrast is None
 
 
-def _carries_focus(s: Sentence) -> bool:
-    return s.focus is None or s.focus >= FOCUS_SHARE
-
-
 def _lacks_focus(s: Sentence) -> bool:
     """Judged on the focus (same language) and without it."""
     return s.focus is not None and s.focus < FOCUS_SHARE
@@ -88,7 +84,7 @@ def _best_answer(ranked: list[Sentence]) -> Sentence | None:
     # telework rule's 交通費 does not say when travel costs are claimed).
     if best is not None and _lacks_focus(best):
         carrying = next((s for s in ranked if _can_answer(s) and s.focus is not None
-                         and not _lacks_focus(s)), None)
+                         and s.focus >= FOCUS_SHARE), None)
         if carrying is not None and carrying.score >= 0.75 * best.score:
             best = carrying
     # The table row whose range holds the amount asked is the answer when it scores
@@ -137,7 +133,7 @@ def _deferred(chosen: list[Sentence], ranked: list[Sentence], pool: Pool, sub: S
     """
     typed = sub.answer_type in ("amount", "count", "time")
     out: list[Sentence] = []
-    refs = [(ref, c) for c in chosen[:2] if _carries_focus(c) for ref in references(c.text)]
+    refs = [(ref, c) for c in chosen[:2] if not _lacks_focus(c) for ref in references(c.text)]
     for ref, cited in refs:
         target = _referenced_document(pool.passages, ref)
         if target is None or target == cited.passage.document_id:

@@ -67,7 +67,7 @@ _TABLE_LINE = re.compile(r"^[ \t]*\|")
 _LIST_LINE = re.compile(r"^[ \t]*(?:[-*+•・]|\d{1,3}[.)）]|[①-⑳])[ \t]*")
 # "the following …" (「次の方法で確認を行う。」, 「次の者の承認を得る。」): the list or table
 # below is the content (widened only when one follows).
-_LEADS_IN = re.compile(r"[:：]\s*$|次表|次の|以下の|以下のとおり|下表|as follows|"
+_LEADS_IN = re.compile(r"[:：]\s*$|次表|次の|以下の|下表|as follows|"
                        r"the following|table below", re.I)
 _MAX_BLOCK = 1200
 # A condition on what an English sentence states ("… with a premium subscription: 0%",
@@ -358,16 +358,19 @@ def score_sentences(
                 alt <= reach for alt in alternatives.get(t, ()))) / len(named)
     if focus_terms:
         focus_total = sum(focus_terms.values())
+        focus_words = set(focus_terms).union(
+            *(alt for t in focus_terms for alt in alternatives.get(t, ())))
         for s in sentences:
             if lang and s.passage.lang != lang:
                 continue  # judged by meaning: the words differ across languages
             near = s.terms | heading_terms[s.passage.chunk_id] | s.lead
-            if s.passage.lang == "en" and _CONDITION.search(s.text):
+            if s.passage.lang == "en" and focus_words & s.terms and \
+                    _CONDITION.search(s.text):
                 # "Foreign transaction fee with a premium subscription: 0%" gives the fee
                 # under a condition, not the subscription's price: words only the
                 # condition holds do not carry the focus.
                 plain = {canonical(t) for t in query_terms(_CONDITION.sub(" ", s.text))}
-                near = near - (s.terms - plain - heading_terms[s.passage.chunk_id] - s.lead)
+                near = (s.terms & plain) | heading_terms[s.passage.chunk_id] | s.lead
             s.focus = _carried(focus_terms, near, alternatives) / focus_total
     # What is asked about the names (the "annual fee" of "the Gold Rewards Card"):
     # the sentence or its headings must carry it, not just the names.

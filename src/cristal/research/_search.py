@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,6 +67,7 @@ _vector_cache: dict[tuple[str, int, int], np.ndarray] = {}
 _document_cache: dict[str, set[str]] = {}
 _opening_cache: dict[str, set[str]] = {}
 _codes_cache: dict[str, set[str]] = {}  # document id -> the lines of the codes it names (MX)
+_DOCUMENT_CUT = 200_000  # characters of a document read for its terms
 _OPENING = 300  # characters: a title, a header line with the company, the scope
 _HIRAGANA_ONLY = re.compile(r"[\u3041-\u309f]+")
 UNSEEN_WEIGHT = 0.5  # of its IDF, for a noun no passage uses and nothing relates
@@ -78,6 +80,10 @@ _SELF = re.compile(r"(?:(?:私|僕|わたし|自分)は)?[^、。\sの\d]{1,10}(
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])\s*|(?<=\.)\s+")
 _GLOSS_AFTER = re.compile(r"\s*[（(]([^（）()]+)[）)]")
 _GLOSS = re.compile(r"[（(][^（）()]*[）)]")
+
+
+def _terms_of(text: str, compounds: bool) -> set[str]:
+    return {canonical(t) for t in query_terms(text, compounds=compounds)}
 
 
 def references(text: str) -> list[str]:
@@ -293,7 +299,8 @@ class SearchState:
 
     def document_terms(self, document_ids: set[str]) -> dict[str, set[str]]:
         """The terms of whole documents (cached per process; ids change on re-ingest)."""
-        return self._cached_terms(_document_cache, document_ids, 200_000, compounds=False)
+        return self._cached(_document_cache, document_ids, lambda text: _terms_of(
+            text[:_DOCUMENT_CUT], compounds=False))
 
     def background_codes(self, sub: SubQuestion, document_ids: set[str]
                          ) -> tuple[set[str], dict[str, set[str]]]:
@@ -309,37 +316,34 @@ class SearchState:
         codes = [c for c in dict.fromkeys(_CODE.findall(sub.context)) if c not in own]
         if not codes:
             return set(), {}
-        missing = [d for d in document_ids if d not in _codes_cache]
-        if missing:
-            if len(_codes_cache) > 2_000:
-                _codes_cache.clear()
-            for doc_id, text in document_texts(self.store, missing).items():
-                _codes_cache[doc_id] = {c.split("-")[0] for c in _CODE.findall(text)}
+        lines = self._cached(_codes_cache, document_ids, lambda text: {
+            c.split("-")[0] for c in _CODE.findall(text)})
         bound: set[str] = set()
         out: dict[str, set[str]] = {}
         for code in codes:
-            terms = {canonical(t) for t in query_terms(code, compounds=False)}
+            terms = _terms_of(code, compounds=False)
             bound |= terms
             line = code.split("-")[0]
             for doc_id in document_ids:
-                if terms and line not in _codes_cache.get(doc_id, {line}):
+                if line not in lines.get(doc_id, {line}):  # unread: as if it named one
                     out.setdefault(doc_id, set()).update(terms)
         return bound, out
 
     def opening_terms(self, document_ids: set[str]) -> dict[str, set[str]]:
         """The terms of each document's title and first lines (what it says it is about)."""
-        return self._cached_terms(_opening_cache, document_ids, _OPENING, compounds=True)
+        return self._cached(_opening_cache, document_ids, lambda text: _terms_of(
+            text[:_OPENING], compounds=True))
 
-    def _cached_terms(self, cache: dict[str, set[str]], document_ids: set[str], cut: int,
-                      compounds: bool) -> dict[str, set[str]]:
+    def _cached(self, cache: dict[str, set[str]], document_ids: set[str],
+                read: Callable[[str], set[str]]) -> dict[str, set[str]]:
+        """`read(text)` of each document (cached per process); ids without text are left out."""
         missing = [d for d in document_ids if d not in cache]
         if missing:
             if len(cache) > 2_000:
                 cache.clear()
             for doc_id, text in document_texts(self.store, missing).items():
-                cache[doc_id] = {canonical(t) for t in
-                                 query_terms(text[:cut], compounds=compounds)}
-        return {d: cache.get(d, set()) for d in document_ids}
+                cache[doc_id] = read(text)
+        return {d: cache[d] for d in document_ids if d in cache}
 
     def focus_weights(self, sub: SubQuestion, alternatives: dict[str, list[frozenset[str]]],
                       names: set[str]) -> dict[str, float]:
@@ -444,9 +448,9 @@ class SearchState:
                 value = 0.0 if _HIRAGANA.search(term) else UNSEEN_WEIGHT * value
             idf[key] = max(value, idf.get(key, 0.0))
         qvec = self.query_vector(sub.query)
-        documents = self.document_terms({p.document_id for p in pool.passages})
-        openings = self.opening_terms({p.document_id for p in pool.passages})
-        background, reached = self.background_codes(sub, {p.document_id for p in pool.passages})
+        ids = {p.document_id for p in pool.passages}
+        documents, openings = self.document_terms(ids), self.opening_terms(ids)
+        background, reached = self.background_codes(sub, ids)
         named |= background
         first = score_sentences(sentences, sub, idf, None, {}, self.lang, documents, names,
                                 alternatives, named, focus_terms, openings, reached)
