@@ -54,6 +54,14 @@ def test_noun_phrases_join_codes_and_suffixes():
     assert "MX-2200" in phrases and "重さ" in phrases and "人事データ" in phrases
 
 
+def test_a_gathering_before_tte_stays_one_noun():
+    # Sudachi reads 「歓送迎会って」 as 歓送迎 + 会う: the 会 of a gathering, not "to meet".
+    text = "部署の歓送迎会って、会社から補助出る？研修会っていつ？お客さんに会って話す"
+    phrases = [text[a:b] for a, b in noun_spans(text)]
+    assert "歓送迎会" in phrases and "研修会" in phrases
+    assert "お客さん" in phrases and not any("会" == p[-1] for p in phrases[-1:])
+
+
 def _passage(chunk: int, doc: str, text: str, title: str | None = None) -> Passage:
     return Passage(chunk_id=chunk, document_id=doc, doc=f"{doc}.md", title=title, lang="ja",
                    text=text, start=0, end=len(text), page=None, heading_path=())

@@ -133,6 +133,11 @@ def noun_spans(text: str) -> list[tuple[int, int]]:
         for m in tok_c.tokenize(text[offset:offset + _MAX_RUN], mode_c):
             pos = m.part_of_speech()[0]
             joiner = m.surface() in ("-", "・", "ー") and end == offset + m.begin()
+            if m.surface() == "会っ" and end == offset + m.begin():
+                # 「歓送迎会って」「研修会って」: Sudachi reads 会っ+て as 会う; after a noun
+                # it is the 会 of a gathering, and って marks the topic.
+                end += 1
+                continue
             if pos in ("名詞", "接尾辞", "接頭辞") or joiner:
                 if start is None:
                     start = offset + m.begin()

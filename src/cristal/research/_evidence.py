@@ -24,6 +24,7 @@ import numpy as np
 from cristal.knowledge import Passage, query_terms, split_sentences
 from cristal.research._ranges import asked_amount as amount_in
 from cristal.research._ranges import fit
+from cristal.research._refs import defers
 from cristal.research._terms import SYNONYM_WEIGHT, canonical
 from cristal.research._types import SubQuestion
 
@@ -139,6 +140,52 @@ def expand_block(text: str, start: int, end: int) -> tuple[int, int]:
     if block_end - block_start > _MAX_BLOCK:
         return start, end
     return block_start, block_end
+
+
+# The counter a question asks for (「何年」「何kW」, "how many days"), and how a sentence
+# in either language states a number of it. A number of something else (「15年間保管」
+# for 「何時間」, "3 months" for "how many days") does not answer.
+_KANJI_NUMBER = r"[一二三四五六七八九十百千]+"
+_COUNTERS: dict[str, str] = {
+    "year": r"(?<![\d,])\d{1,3}\s?(?:年|か年|ヵ年|カ年)(?!\d{1,2}月)|" + _KANJI_NUMBER
+            + r"年|\d+\s?years?\b",
+    "day": r"\d+\s?(?:営業日|日)|" + _KANJI_NUMBER + r"日|\d+\s?(?:business\s+|calendar\s+)?"
+           r"days?\b",
+    "month": r"\d+\s?(?:か月|ヶ月|カ月|ケ月|箇月|ヵ月)|" + _KANJI_NUMBER + r"(?:か月|ヶ月|カ月)|"
+             r"\d+\s?months?\b",
+    "week": r"\d+\s?週|" + _KANJI_NUMBER + r"週|\d+\s?weeks?\b",
+    "hour": r"\d+(?:\.\d+)?\s?(?:時間|h\b)|" + _KANJI_NUMBER + r"時間|\d+\s?hours?\b",
+    "minute": r"\d+\s?分(?!の)|\d+\s?minutes?\b",
+    "percent": r"\d+(?:\.\d+)?\s?[%％]|\d割|" + _KANJI_NUMBER + r"割|\bpercent",
+    "times": r"\d+\s?回|" + _KANJI_NUMBER + r"回|\d+\s?times\b",
+    "people": r"\d+\s?(?:人|名)|" + _KANJI_NUMBER + r"(?:人|名)|\d+\s?(?:people|persons)\b",
+}
+_JA_COUNTER_KEYS = {"年": "year", "日": "day", "日間": "day", "か月": "month", "ヶ月": "month",
+                    "カ月": "month", "ケ月": "month", "週": "week", "週間": "week",
+                    "時間": "hour", "分": "minute", "%": "percent", "％": "percent",
+                    "回": "times", "人": "people", "名": "people"}
+_JA_ASKED_COUNTER = re.compile(
+    r"何(年|日間|日|か月|ヶ月|カ月|ケ月|週間|週|時間|分|%|％|回|人|名|歳|点|枚|社|台|件|"
+    r"[A-Za-z]{1,3}(?![A-Za-z]))")
+_EN_ASKED_COUNTER = re.compile(
+    r"\bhow many (?:business )?(day|week|month|year|hour|minute)s?\b|"
+    r"\bwhat (?:percent(?:age)?|%)", re.I)
+
+
+def asked_counter(question: str) -> re.Pattern[str] | None:
+    """How a sentence states the counter `question` asks for (None: it asks for none)."""
+    m = _JA_ASKED_COUNTER.search(question)
+    if m is not None:
+        unit = m.group(1)
+        if unit in _JA_COUNTER_KEYS:
+            return re.compile(_COUNTERS[_JA_COUNTER_KEYS[unit]], re.I)
+        if unit.isascii():  # 「何kW」「何km」
+            return re.compile(rf"\d[\d,.]*\s?{re.escape(unit)}(?![A-Za-z])", re.I)
+        return re.compile(rf"\d+\s?{re.escape(unit)}|{_KANJI_NUMBER}{re.escape(unit)}")
+    m = _EN_ASKED_COUNTER.search(question)
+    if m is not None:
+        return re.compile(_COUNTERS[(m.group(1) or "percent").lower()], re.I)
+    return None
 
 
 def has_answer_cue(text: str, kind: str) -> bool:
@@ -277,6 +324,7 @@ def score_sentences(
     share = 0.5 if sum(1 for t in own if idf.get(t, 1.0) > 0) > 1 else 1.0
     weights.update({t: share * idf.get(t, 1.0) for t in extra})
     heading_terms: dict[int, set[str]] = {}
+    counter = asked_counter(sub.text)
     for s in sentences:
         p = s.passage
         if p.chunk_id not in heading_terms:
@@ -286,7 +334,9 @@ def score_sentences(
         s.lexical, s.document = _lexical(s, weights, heading_terms[p.chunk_id],
                                          (documents or {}).get(p.document_id, set()),
                                          alternatives or {})
-        s.cue = 1.0 if has_answer_cue(s.text, sub.answer_type) else 0.0
+        s.cue = 1.0 if has_answer_cue(s.text, sub.answer_type) and (
+            counter is None or counter.search(s.text)
+            or (s.passage.lang == lang and defers(s.text, sub.text))) else 0.0
     # A question may gloss its names in the other language (「青葉損害保険（Aoba
     # Insurance）」): without vectors, a sentence in that language is matched on those
     # words alone.

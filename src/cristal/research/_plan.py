@@ -73,7 +73,8 @@ _JA_COMPARE = re.compile(
 _TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("count", re.compile(
         r"\bhow many\b|\bnumber of\b|\bscore\b|\bminimum\b|\bmaximum\b|\blength\b|"
-        r"何(?:件|回|日|台|点|人|名|文字|か所|箇所|社|年|時間|週|ヶ月|か月|カ月)|いくつ", re.I)),
+        r"何(?:件|回|日|台|点|人|名|文字|か所|箇所|社|年|時間|週|ヶ月|か月|カ月|"
+        r"[A-Za-z]{1,3}(?![A-Za-z]))|いくつ", re.I)),
     ("amount", re.compile(
         r"\bhow much\b|\bcost\b|\bfees?\b|\bprice\b|\bcharge[sd]?\b|\brates?\b|\bapr\b|\bapy\b|"
         r"\bbalance\b|\bspend\b|\blimit\b|\bpercent|\bbonus|\bpay(?:s|out)?\b|\breimburse|"

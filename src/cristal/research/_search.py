@@ -34,21 +34,13 @@ from cristal.research._lexicon import Lexicon, load_lexicon
 from cristal.research._meaning import said_by_meaning, unseen_meanings
 from cristal.research._names import recase
 from cristal.research._plan import _en_entities, entities
+from cristal.research._refs import _CODE, references
 from cristal.research._terms import canonical
 from cristal.research._types import SubQuestion
 from cristal.store import Store
 
 __all__ = ["Pool", "SearchState", "references"]
 
-# A code (KR-102, MX-2200), also where Japanese follows without a break (「KR-101に定める」,
-# 「MX-2200入れて」): \b would need one, since kana and kanji are word characters.
-_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,6}-[A-Z]?\d{1,5}[A-Z]?(?![A-Za-z0-9])")
-_JA_NAME = re.compile(
-    r"「([^」]{2,30})」|([^\s、。，,（(「」]{2,24}(?:規程|規則|細則|基準|要領|要綱|マニュアル|"
-    r"ガイドライン|方針|ポリシー|一覧|表|FAQ))")
-_EN_NAME = re.compile(
-    r"((?:[A-Z][\w&'-]*\s+){1,5}(?:Policy|Schedule|Guide|Guidelines|Terms|Agreement|Handbook|"
-    r"Procedure|Procedures|Standard|Table|Manual|Rules))\b")
 _CAPITAL = re.compile(r"\b[A-Z][A-Za-z]+")
 _ALNUM_CODE = re.compile(r"(?=.*\d)(?=.*[a-z])[a-z0-9]+")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
@@ -84,15 +76,6 @@ _GLOSS = re.compile(r"[（(][^（）()]*[）)]")
 
 def _terms_of(text: str, compounds: bool) -> set[str]:
     return {canonical(t) for t in query_terms(text, compounds=compounds)}
-
-
-def references(text: str) -> list[str]:
-    """Names of other documents a passage points to (codes, titled rules and policies)."""
-    found = [m.group(0) for m in _CODE.finditer(text)]
-    for m in _JA_NAME.finditer(text):
-        found.append(m.group(1) or m.group(2))
-    found += [m.group(1).strip() for m in _EN_NAME.finditer(text)]
-    return list(dict.fromkeys(f for f in found if f))
 
 
 @dataclass(slots=True)
@@ -380,9 +363,15 @@ class SearchState:
                 alternatives[t] = meant
             else:
                 absent.append(t)
-        if absent and len(absent) == len(terms):
+        # 「ハラスメント研修」 with only 研修 in the documents: the word that says which
+        # training is missing, so the documents speak of other training, not this one.
+        # 「合格ライン」 with 合格 in the documents: the missing word is the head, a
+        # manner of speech for what 合格 already says.
+        last_used = max((i for i, t in enumerate(terms) if t not in absent), default=-1)
+        modifier = any(terms.index(t) < last_used for t in absent)
+        if absent and (len(absent) == len(terms) or (self.lang == "ja" and modifier)):
             sub.absent = list(dict.fromkeys([*sub.absent, sub.focus]))
-        else:  # 「合格ライン」 with 合格 in the documents: the unused word is a manner of speech
+        else:
             terms = [t for t in terms if t not in absent]
         return {t: max(idf[t], 0.1) for t in terms}
 

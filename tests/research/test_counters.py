@@ -1,0 +1,120 @@
+"""What a question counts in (「何年」「何kW」, "how many days") and what it names: a
+number of something else, or training of another kind, does not answer it. Offline
+research over small files, real SQLite and vectors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cristal.app import App
+from cristal.config import load_settings
+from cristal.research import ResearchRequest, run_research
+from cristal.research._evidence import asked_counter
+
+_FAQ = """# 製品FAQ：加工機 KZ-500
+
+株式会社テスト機工　管理番号：FAQ-500
+
+**Q1. KZ-500の主な仕様は？**
+A. 最大加工径は300mm、本体質量は1,200kgです。
+
+**Q2. 旧機種からの改善点は？**
+A. 主軸回転数が向上し、消費電力が約18%削減されています。
+"""
+
+_TRAINING = """# 教育研修規程
+
+株式会社テスト機工　管理番号：HR-410
+
+## 第1条（情報セキュリティ教育）
+全従業員は毎年6月に情報セキュリティeラーニングを受講する。
+
+## 第2条（管理職研修）
+新任管理職研修は毎年4月に人事部が実施する。
+"""
+
+_TELEWORK_EN = """# Employee help center
+
+## Working from home
+Yes, if your role allows it. For employees of Test Kiko K.K. the number of days is set
+in the 在宅勤務規程 (Remote Work Rules, HR-307), which is available in Japanese only.
+"""
+
+_TELEWORK_JA = """# 在宅勤務規程
+
+株式会社テスト機工　管理番号：HR-307
+
+## 第1条（日数）
+在宅勤務は月10日までとする。
+"""
+
+
+@pytest.fixture(scope="module")
+def ask(tmp_path_factory):
+    root: Path = tmp_path_factory.mktemp("counters")
+    docs = root / "docs"
+    docs.mkdir()
+    for name, text in {"faq.md": _FAQ, "training.md": _TRAINING, "help.md": _TELEWORK_EN,
+                       "telework.md": _TELEWORK_JA}.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    app = App(load_settings(data_dir=str(root / "data")))
+
+    def research(question: str):
+        report, _ = run_research(app.store, app.gateway,
+                                 ResearchRequest(question=question, docs=docs))
+        return report
+
+    yield research
+    app.close()
+
+
+@pytest.mark.parametrize(("question", "sentence", "counts"), [
+    ("何年保管しとくの？", "出荷記録は15年間保管する。", True),
+    ("何年保管しとくの？", "2023年4月1日改定", False),  # a date, not a number of years
+    ("何時間以内に出すの？", "15年間保管する。", False),
+    ("消費電力って何kW？", "消費電力が約18%削減されています。", False),
+    ("消費電力って何kW？", "定格消費電力は5.5kWです。", True),
+    ("How many days a month can I work from home?", "在宅勤務は月10日までとする。", True),
+    ("How many days do I have to file?", "within 3 months", False),
+    ("申請は何日前まで？", "7日前までに申請する。", True),
+])
+def test_a_question_counts_in_its_own_unit(question, sentence, counts):
+    counter = asked_counter(question)
+    assert counter is not None
+    assert bool(counter.search(sentence)) is counts
+
+
+def test_no_counter_is_asked_without_one():
+    assert asked_counter("いつまでに申請するの？") is None
+    assert asked_counter("How much is the fee?") is None
+
+
+def test_a_number_in_another_unit_does_not_answer(ask):
+    # The FAQ gives a reduction in percent, never the power in kW: "not found".
+    report = ask("KZ-500の消費電力って何kWなのか、お客さんに聞かれたんだけど")
+    assert report.not_found
+    assert "18%" not in report.answer.split("\n")[0]
+
+
+def test_the_weight_in_its_unit_is_answered(ask):
+    report = ask("KZ-500の本体って何kgあるの？")
+    assert not report.not_found and "1,200kg" in report.answer
+
+
+def test_a_rule_that_hands_the_count_to_another_document_answers(ask):
+    # The English help page names no number of days; it defers to HR-307, which does.
+    report = ask("How many days a month can employees of Test Kiko work from home?")
+    assert not report.not_found
+    assert "月10日" in report.answer
+
+
+def test_training_of_another_kind_is_not_the_training_asked_about(ask):
+    # ハラスメント occurs in no document: the security e-learning and the managers'
+    # training are other training, not an answer with their dates.
+    report = ask("ハラスメント研修っていつあるの？")
+    assert report.not_found
+    known = ask("管理職研修っていつあるの？")
+    assert not known.not_found and "4月" in known.answer
