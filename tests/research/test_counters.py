@@ -34,6 +34,10 @@ _TRAINING = """# 教育研修規程
 
 ## 第2条（管理職研修）
 新任管理職研修は毎年4月に人事部が実施する。
+
+## 第3条（昇格）
+昇格は毎年4月1日付で行う。
+G3からG4への昇格には、昇格試験の合格と、直近2年の人事評価がいずれもA以上であることを要する。
 """
 
 _TELEWORK_EN = """# Employee help center
@@ -118,3 +122,9 @@ def test_training_of_another_kind_is_not_the_training_asked_about(ask):
     assert report.not_found
     known = ask("管理職研修っていつあるの？")
     assert not known.not_found and "4月" in known.answer
+
+
+def test_which_timing_is_when(ask):
+    # 「どのタイミング」 is a question word: no rule says タイミング, and 4月1日付 answers.
+    report = ask("昇格ってどのタイミングで決まるの？")
+    assert not report.not_found and "4月1日付" in report.direct[0].text

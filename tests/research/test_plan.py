@@ -19,6 +19,11 @@ def test_open_japanese_question_words_are_not_yes_no():
     assert all(s.context.startswith("800万円の設備を発注したいのですが") for s in subs)
 
 
+def test_which_timing_asks_when():
+    assert answer_type("昇格ってどのタイミングで決まるの？") == "time"
+    assert answer_type("健康診断って何月にあるの？") == "time"
+
+
 def test_a_capitalised_first_word_is_not_a_name():
     names = entities("Taking cash out of a foreign ATM with a Blue Account debit card: "
                      "what does it cost? Zoom cards: who approves?", "en")

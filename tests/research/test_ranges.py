@@ -95,6 +95,15 @@ def test_fit_needs_exactly_one_amount_in_the_question():
     assert fit(None, "500万円超") == 0
 
 
+def test_a_question_may_say_yen_without_the_yen():
+    # 「60万くらい」「4万ちょい」「2千万」: how people say amounts; a count is not money.
+    assert asked_amount("測定器を60万くらいで買いたい") == ("JPY", 600_000.0)
+    assert asked_amount("4万ちょいで立て替えた") == ("JPY", 40_000.0)
+    assert asked_amount("2千万の発注") == ("JPY", 20_000_000.0)
+    assert asked_amount("3万人の会社") is None and asked_amount("1万km走った") is None
+    assert amounts("在宅手当は3万") == []  # documents write the 円; only questions are read so
+
+
 def test_the_planner_keeps_thousands_separators():
     subs = plan_rules("1,500万円の設備を買いたいんだけど、誰に承認もらえばいい？", "ja")
     assert [s.context for s in subs] == ["1,500万円の設備を買いたいんだけど"]
@@ -127,6 +136,8 @@ def test_the_row_whose_range_holds_the_amount_leads(rules):
     assert "100万円以上500万円以下" not in report.direct[0].text
     small = _ask(rules, "60万円の発注は誰の承認？")
     assert small.direct and "30万円以上100万円未満：部長" in small.direct[0].text
+    spoken = _ask(rules, "測定器を60万くらいで買いたいんだけど、稟議って誰の決裁まで回せばいい？")
+    assert spoken.direct and "30万円以上100万円未満：部長" in spoken.direct[0].text
 
 
 def test_the_english_row_for_the_amount_leads(rules):

@@ -172,6 +172,11 @@ _EN_ASKED_COUNTER = re.compile(
     r"\bwhat (?:percent(?:age)?|%)", re.I)
 
 
+# A noun that only completes the question word (「どのタイミング」 is when, 「どの程度」 how
+# much): no answer carries it.
+_QUESTION_PHRASE = re.compile(r"どの(?:タイミング|時期|時点|段階|程度|辺|へん)")
+
+
 def asked_counter(question: str) -> re.Pattern[str] | None:
     """How a sentence states the counter `question` asks for (None: it asks for none)."""
     m = _JA_ASKED_COUNTER.search(question)
@@ -314,7 +319,7 @@ def score_sentences(
     # A phrase pointing back (「その会議」) stands for what the answer before named
     # (「取締役会規程」, GA-001): the answer carries those words, not the pointing ones.
     asking = sub.text.replace(sub.pointed, f" {sub.referent} ") if sub.pointed else sub.text
-    own = [canonical(t) for t in query_terms(asking)]
+    own = [canonical(t) for t in query_terms(_QUESTION_PHRASE.sub(" ", asking))]
     extra = [canonical(t) for t in query_terms(sub.context)] if sub.context else []
     extra = [t for t in extra if t not in own]
     weights = {t: idf.get(t, 1.0) for t in own}

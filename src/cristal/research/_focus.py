@@ -49,7 +49,7 @@ _JA_EMPTY = _words("""
 うち これ それ あれ ここ そこ 自分 私 僕 とき 時 場合 ため こと もの ところ ほう 方 くらい ぐらい
 ごろ まま あと 後 前 それぞれ 全部 みんな ダメ 駄目 大丈夫 OK ok いい 必要 可能 不要 不可 無理 本当
 人 者 お金 最長 最短 最大 最小 最高 最低 合計 以上 以下 未満 具体 一般 普通 今 今回
-タイミング 時期 頃 ケース パターン 感じ 形 風
+タイミング 時期 頃 ケース パターン 感じ 形 風 社内 社外
 """)
 # A quantity the value itself states (「どれくらいの間隔」 is answered by 「3年ごと」): asked
 # after a question word, it says what kind of answer is wanted, not what it is about.
@@ -142,6 +142,9 @@ def _ja_focus(text: str) -> str | None:
         if word in ("何", "なに", "なん"):
             after = after + 1 if text[after:after + 1] in ("が", "の", "を") else -1
         elif word in ("どれくらい", "どのくらい", "どれぐらい", "どのぐらい", "どれだけ"):
+            after = after + 1 if text[after:after + 1] == "の" else -1
+        elif word in ("誰", "だれ", "どなた"):
+            # 「誰の決裁」「誰の承認」: whose approval is asked, the person who gives it.
             after = after + 1 if text[after:after + 1] == "の" else -1
         elif word not in ("どんな", "どの", "どちら", "どっち"):
             after = -1

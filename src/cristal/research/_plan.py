@@ -84,7 +84,8 @@ _TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("time", re.compile(
         r"\bwhen\b|\bhow long\b|\bhow soon\b|\bdeadline\b|\bby when\b|\bwithin\b|\bdays?\b|"
         r"\bhow far (?:ahead|in advance)\b|\bhow early\b|"
-        r"いつ|期限|締め切り|締切|までに|何日|どれくらいの(?:期間|間隔)|間隔|何時|猶予", re.I)),
+        r"いつ|期限|締め切り|締切|までに|何日|どれくらいの(?:期間|間隔)|間隔|何時|猶予|何月|"
+        r"どの(?:タイミング|時期|時点)", re.I)),
     ("person", re.compile(
         r"\bwho\b|\bwhom\b|\bapprov\w*|\bcontact\b|\bwhich (?:team|department|role|person)\b|"
         r"誰|だれ|どなた|承認|連絡|決裁|どこに(?:連絡|報告|相談)|担当", re.I)),

@@ -119,9 +119,17 @@ def bounds(text: str) -> Bound | None:
     return bound
 
 
+# How people say yen in a question: 「60万くらい」「4万ちょい」「2千万」, with no 円. Documents
+# write the 円, so this reading is for questions only.
+_JA_SPOKEN = re.compile(_NUM + r"\s*(億|千万|百万|万|千)"
+                        r"(?!\s*円|[0-9人件台時間点回個枚部本社名歩字年日泊キロ]|\s*(?:km|kg|m\b))")
+
+
 def asked_amount(question: str) -> tuple[str, float] | None:
     """The one amount a question names, as (currency, value); None for none or several."""
-    found = amounts(question)
+    found = amounts(question) or [
+        ("JPY", _value(m.group(1), m.group(2), _JA_SCALE[m.group(3)]), m.start(), m.end())
+        for m in _JA_SPOKEN.finditer(question)]
     if len(found) != 1 or not math.isfinite(found[0][1]):
         return None
     return found[0][0], found[0][1]
