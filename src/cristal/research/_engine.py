@@ -356,6 +356,9 @@ def gather(
             continue
         limit = options.evidence_per_question + (1 if len(subs) == 1 else 0)
         seen: set[tuple[str, int, int]] = set()
+        # A sentence about a sibling of the product asked about (the Blue account's fee
+        # for a question about Beige) is never quoted as the answer.
+        ranked = [s for s in ranked if s.passage.lang != lang or s.named >= 0.99] or ranked
         chosen = _select(ranked, sub, limit)
         if chosen:
             chosen += _deferred(chosen, ranked, pools[sub.id], sub)
