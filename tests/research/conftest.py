@@ -9,6 +9,7 @@ import pytest
 from corpus import write_corpus
 from cristal.app import App
 from cristal.config import load_settings
+from cristal.research import ResearchRequest, run_research
 from research_double import serve
 
 
@@ -28,6 +29,30 @@ def app_for(tmp_path):
                                 **overrides))
         apps.append(app)
         return app
+
+    yield build
+    for app in apps:
+        app.close()
+
+
+@pytest.fixture
+def ask_over(tmp_path):
+    """Offline research over small files written to tmp: ask_over({name: text}) gives
+    ask(question) -> Report (one App, closed afterwards)."""
+    apps: list[App] = []
+
+    def build(files: dict[str, str]):
+        docs = tmp_path / "docs"
+        docs.mkdir(exist_ok=True)
+        for name, text in files.items():
+            (docs / name).write_text(text, encoding="utf-8")
+        app = App(load_settings(data_dir=str(tmp_path / "data")))
+        apps.append(app)
+
+        def ask(question: str):
+            return run_research(app.store, app.gateway,
+                                ResearchRequest(question=question, docs=docs))[0]
+        return ask
 
     yield build
     for app in apps:

@@ -130,23 +130,15 @@ def test_which_timing_is_when(ask):
     assert not report.not_found and "4月1日付" in report.direct[0].text
 
 
-def test_a_sibling_products_sentence_is_not_quoted_as_the_answer(tmp_path):
+def test_a_sibling_products_sentence_is_not_quoted_as_the_answer(ask_over):
     # The Amber card's sentence matches the question's words better, but the question is
     # about the Teal card: only Teal's own documents are quoted.
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "teal.md").write_text(
-        "# Teal Card terms\n\nPay at least 2% of the balance each month.\n"
-        "Late fee: $30.\n", encoding="utf-8")
-    (docs / "amber.md").write_text(
-        "# Amber Card terms\n\nYour minimum monthly payment is 1.5% of your statement "
-        "balance.\nLate fee: $25.\n", encoding="utf-8")
-    app = App(load_settings(data_dir=str(tmp_path / "data")))
-    try:
-        report, _ = run_research(app.store, app.gateway, ResearchRequest(
-            question="What is the minimum monthly payment on the Teal Card?", docs=docs))
-    finally:
-        app.close()
+    ask = ask_over({
+        "teal.md": "# Teal Card terms\n\nPay at least 2% of the balance each month.\n"
+                   "Late fee: $30.\n",
+        "amber.md": "# Amber Card terms\n\nYour minimum monthly payment is 1.5% of your "
+                    "statement balance.\nLate fee: $25.\n"})
+    report = ask("What is the minimum monthly payment on the Teal Card?")
     cited = {c.doc for d in report.direct for c in d.citations}
     assert not report.not_found and cited == {"teal.md"}
     assert "1.5%" not in report.answer.split("\n\n")[0]

@@ -92,23 +92,13 @@ def test_a_sentence_that_introduces_a_list_is_quoted_with_it(ask):
     assert "過去10年分" in report.answer and "商業登記簿" in report.answer
 
 
-def test_a_fee_under_a_condition_is_not_the_price_of_the_condition(tmp_path):
+def test_a_fee_under_a_condition_is_not_the_price_of_the_condition(ask_over):
     # The documents give the foreign fee with and without the subscription, never the
     # subscription's own price: "not found", not "0%".
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "card.md").write_text(
-        "# Teal Card fees\n\n- Annual fee: $0\n"
-        "- Foreign transaction fee without a premium subscription: 2.75%\n"
-        "- Foreign transaction fee with a premium subscription: 0%\n", encoding="utf-8")
-    app = App(load_settings(data_dir=str(tmp_path / "data")))
-    try:
-        report, _ = run_research(app.store, app.gateway, ResearchRequest(
-            question="How much does the premium subscription cost?", docs=docs))
-        fee, _ = run_research(app.store, app.gateway, ResearchRequest(
-            question="What is the foreign transaction fee with a premium subscription?",
-            docs=docs))
-    finally:
-        app.close()
+    ask = ask_over({"card.md": "# Teal Card fees\n\n- Annual fee: $0\n"
+                    "- Foreign transaction fee without a premium subscription: 2.75%\n"
+                    "- Foreign transaction fee with a premium subscription: 0%\n"})
+    report = ask("How much does the premium subscription cost?")
+    fee = ask("What is the foreign transaction fee with a premium subscription?")
     assert report.not_found
     assert not fee.not_found and "0%" in fee.answer
