@@ -62,6 +62,9 @@ def test_a_gathering_before_tte_stays_one_noun():
     phrases = [text[a:b] for a, b in noun_spans(text)]
     assert "歓送迎会" in phrases and "研修会" in phrases
     assert phrases[-1] == "お客さん"  # 「お客さんに会って」: 会って is to meet
+    text = "課長と部長の日当っていくら？出張行ってきた"  # 当っ+て read as 当たる
+    phrases = [text[a:b] for a, b in noun_spans(text)]
+    assert "日当" in phrases and "出張" in phrases and "出張行" not in phrases
 
 
 def _passage(chunk: int, doc: str, text: str, title: str | None = None) -> Passage:

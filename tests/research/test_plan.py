@@ -19,6 +19,19 @@ def test_open_japanese_question_words_are_not_yes_no():
     assert all(s.context.startswith("800万円の設備を発注したいのですが") for s in subs)
 
 
+def test_two_things_asked_together_are_asked_one_by_one():
+    subs = plan_rules("部長です。大阪に1泊で出張するんだけど、ホテル代の上限と日当っていくら？",
+                      "ja")
+    assert [s.text for s in subs] == ["ホテル代の上限っていくら？", "日当っていくら？"]
+    assert all(s.context.startswith("部長です。") for s in subs)
+    # What follows the second thing's の belongs to both.
+    subs = plan_rules("育児と介護の休業って何日とれる？", "ja")
+    assert [s.text for s in subs] == ["育児の休業って何日とれる？", "介護の休業って何日とれる？"]
+    # とか, a clause's と, and a yes/no question are not two things asked.
+    assert len(plan_rules("ホテル代とか交通費の精算って、いつまでに出せばいい？", "ja")) == 1
+    assert len(plan_rules("上司と相談って必要？", "ja")) == 1
+
+
 def test_which_timing_asks_when():
     assert answer_type("昇格ってどのタイミングで決まるの？") == "time"
     assert answer_type("健康診断って何月にあるの？") == "time"

@@ -20,6 +20,7 @@ Term rules, shared by `index_terms` and `query_terms` so both sides always agree
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -119,6 +120,14 @@ def _terms(text: str, *, query: bool, compounds: bool = True) -> Iterator[str]:
                 yield from _japanese(token[start : start + _MAX_RUN], query, compounds)
 
 
+@functools.lru_cache(maxsize=4096)
+def _one_noun(word: str) -> bool:
+    """Whether the dictionary reads `word` as a single noun (日当, not 出張+行)."""
+    _, tok_c, _, mode_c = _tokenizers()
+    found = list(tok_c.tokenize(word, mode_c))
+    return len(found) == 1 and found[0].part_of_speech()[0] == "名詞"
+
+
 def noun_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the noun phrases of Japanese text (Sudachi mode C).
 
@@ -130,14 +139,21 @@ def noun_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for offset in range(0, len(text), _MAX_RUN):
         start = end = None
+        last = ""  # the noun token just before, if the phrase runs up to here
         for m in tok_c.tokenize(text[offset:offset + _MAX_RUN], mode_c):
             pos = m.part_of_speech()[0]
-            joiner = m.surface() in ("-", "・", "ー") and end == offset + m.begin()
-            if m.surface() == "会っ" and end == offset + m.begin():
-                # 「歓送迎会って」「研修会って」: Sudachi reads 会っ+て as 会う; after a noun
-                # it is the 会 of a gathering, and って marks the topic.
+            surface = m.surface()
+            joiner = surface in ("-", "・", "ー") and end == offset + m.begin()
+            ends_noun = pos == "動詞" and len(surface) == 2 and surface.endswith("っ") and \
+                end == offset + m.begin()
+            if ends_noun and (surface == "会っ" or _one_noun(last + surface[0])):
+                # 「日当って」「歓送迎会って」: Sudachi may read 当っ+て as 当たる and 会っ+て as
+                # 会う; after a noun they end it (日当, the 会 of a gathering), and って
+                # marks the topic.
                 end += 1
+                last = ""
                 continue
+            last = surface if pos == "名詞" else ""
             if pos in ("名詞", "接尾辞", "接頭辞") or joiner:
                 if start is None:
                     start = offset + m.begin()

@@ -183,6 +183,34 @@ def _ja_compare(sentence: str) -> list[str]:
     return [head + a + shared + tail, head + b + tail]
 
 
+_JA_ASKS_AFTER = re.compile(r"(?:って|は)[^、。，,？?]{0,12}?(?:いくら|幾ら|いつ|何|誰|どれくらい|"
+                            r"どのくらい|どれぐらい|どこ)")
+
+
+def _ja_coordination(sentence: str) -> list[str]:
+    """「ホテル代の上限と日当っていくら」 → [「ホテル代の上限っていくら」, 「日当っていくら」]:
+    two noun phrases joined by と and asked about together (or empty). A phrase runs
+    across の (「介護の休業」); what follows the second's の is shared by both
+    (「育児と介護の休業」: 育児の休業, 介護の休業)."""
+    spans = noun_spans(sentence)
+    ends = {b: a for a, b in spans}
+    starts = {a: b for a, b in spans}
+    for i, char in enumerate(sentence):
+        if char != "と" or i not in ends or i + 1 not in starts:
+            continue
+        a0 = ends[i]
+        while sentence[a0 - 1:a0] == "の" and a0 - 1 in ends:
+            a0 = ends[a0 - 1]
+        b_first = b1 = starts[i + 1]
+        while sentence[b1:b1 + 1] == "の" and b1 + 1 in starts:
+            b1 = starts[b1 + 1]
+        if not _JA_ASKS_AFTER.match(sentence, b1):
+            continue
+        shared = sentence[b_first:b1] if b_first < b1 else ""
+        return [sentence[:i] + shared + sentence[b1:], sentence[:a0] + sentence[i + 1:]]
+    return []
+
+
 def _split_en(question: str) -> tuple[list[str], list[tuple[str, str]]]:
     """Context sentences, and the questions asked with the sentence each came from."""
     context: list[str] = []
@@ -220,7 +248,7 @@ def _split_ja(question: str) -> tuple[list[str], list[tuple[str, str]]]:
         if not is_question:
             context.append(sentence)
             continue
-        for variant in _ja_compare(sentence) or [sentence]:
+        for variant in _ja_compare(sentence) or _ja_coordination(sentence) or [sentence]:
             lead, asked = _ja_clauses(variant)
             if lead and asked:  # a question with no question word is all lead: keep it whole
                 context.append("、".join(lead))
