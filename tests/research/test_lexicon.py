@@ -28,6 +28,8 @@ def test_builtin_groups_relate_colloquial_and_written_words():
     expanded = lexicon.expansion(_terms("まだ付き合いのない町工場に頼みたい"))
     assert "取引先" in expanded and "新規取引先" in expanded
     assert "不当要求" in lexicon.expansion(_terms("無茶な要求されて怖い"))
+    expanded = lexicon.expansion(_terms("家のネット代とか電気代って請求できる？"))
+    assert "通信費" in expanded and "光熱費" in expanded
     assert "暗号化" in lexicon.expansion(_terms("ZIPのパスワード"))
     assert {"反社会的勢力", "取引契約"} <= set(lexicon.expansion(_terms("反社対策で契約書に")))
 

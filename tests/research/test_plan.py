@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cristal.research._plan import answer_type, entities, plan_rules
+from cristal.research._plan import _en_entities, answer_type, entities, plan_rules
 
 
 def test_open_japanese_question_words_are_not_yes_no():
@@ -30,6 +30,28 @@ def test_two_things_asked_together_are_asked_one_by_one():
     # とか, a clause's と, and a yes/no question are not two things asked.
     assert len(plan_rules("ホテル代とか交通費の精算って、いつまでに出せばいい？", "ja")) == 1
     assert len(plan_rules("上司と相談って必要？", "ja")) == 1
+
+
+def test_a_latin_name_ends_where_japanese_begins():
+    # Read whole, 「MINATO Boxで社外に名簿送るとき」 was a name no document has.
+    names = [name for _, _, name in _en_entities("MINATO Boxで社外に名簿送るとき、期限って何日？")]
+    assert names == ["MINATO Box"]
+
+
+def test_a_tag_question_before_the_question_is_background():
+    [sub] = plan_rules("新しい仕入先を登録するとき反社チェックするじゃん？怪しかったらどこに"
+                       "問い合わせるの？", "ja")
+    assert sub.text == "怪しかったらどこに問い合わせるの？"
+    assert sub.context == "新しい仕入先を登録するとき反社チェックするじゃん？"
+    assert len(plan_rules("申請は前日までだよね？", "ja")) == 1  # a real question stays
+
+
+def test_background_before_a_yes_no_question_is_context():
+    # 手当 of the background does not make the question ask for an amount.
+    [sub] = plan_rules("在宅手当もらってるけど、家のネット代とか電気代って別に請求できるの？",
+                       "ja")
+    assert sub.text == "家のネット代とか電気代って別に請求できるの？"
+    assert sub.context == "在宅手当もらってるけど" and sub.answer_type != "amount"
 
 
 def test_which_timing_asks_when():

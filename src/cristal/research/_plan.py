@@ -29,9 +29,13 @@ _EN_QUESTION_START = re.compile(rf"^\s*(?:{_EN_WH}|for\b|in\b|on\b|if\b)", re.I)
 # Between the two sides of a comparison: "… the A versus the B", "… a A, compared with a B".
 _EN_COMPARE = re.compile(r",?\s+(?:versus|vs\.?|compared (?:with|to)|or|and)\s+"
                          r"(?:(?:the|a|an|my|our|your)\s+)?", re.I)
+# A name's words are Latin letters and digits: Japanese right after one (「MINATO Boxで社外に」)
+# is not part of it.
+_NAME_CHAR = r"(?:[^\W\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]|['’-])"
 _EN_ENTITY = re.compile(
-    r"(?:the\s+)?(?:[A-Z][\w'’-]*)(?:\s+(?:[A-Z][\w'’-]*|\d[\w-]*|savings|checking|business|credit|"
-    r"account|accounts|card|cards|plan|plans|program|policy|loan))*"
+    rf"(?:the\s+)?(?:[A-Z]{_NAME_CHAR}*)(?:\s+(?:[A-Z]{_NAME_CHAR}*|\d{_NAME_CHAR}*|"
+    r"savings|checking|business|credit|account|accounts|card|cards|plan|plans|program|"
+    r"policy|loan))*"
 )
 _EN_NOT_ENTITY = frozenset({
     "What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "Does", "Do",
@@ -60,6 +64,7 @@ _JA_OPEN_QWORD = re.compile(
 _JA_QWORD = re.compile(
     _JA_OPEN_QWORD.pattern + r"|なん(?!だ(?!っけ)|です|とか|か)|可否|か[？?]?$|ますか|ですか|"
     r"でしょうか")
+_JA_TAG = re.compile(r"(?:じゃん|でしょ|だろ)[？?]$")
 # A comma between digits is a thousands separator (「1,500万円」), not a clause break.
 _JA_CLAUSE = re.compile(r"(?:[^、，,]|(?<=\d),(?=\d{3}))+(?:[、，,]|$)")
 # A lead clause ending in a connective like these tells the background (「…したいのですが、」
@@ -241,11 +246,14 @@ def _split_ja(question: str) -> tuple[list[str], list[tuple[str, str]]]:
     """Context sentences, and the questions asked with the sentence each came from."""
     context: list[str] = []
     parts: list[tuple[str, str]] = []
-    for sentence in (s.strip() for s in _JA_SENTENCE.findall(question)):
-        if not sentence:
-            continue
+    sentences = [s.strip() for s in _JA_SENTENCE.findall(question) if s.strip()]
+    for i, sentence in enumerate(sentences):
         is_question = sentence.endswith(("？", "?")) or _JA_QWORD.search(sentence)
-        if not is_question:
+        # 「反社チェックするじゃん？怪しかったらどこに…」: a tag question before the
+        # question tells what the asker takes as known.
+        told = _JA_TAG.search(sentence) and not _JA_OPEN_QWORD.search(sentence) and \
+            i + 1 < len(sentences)
+        if not is_question or told:
             context.append(sentence)
             continue
         for variant in _ja_compare(sentence) or _ja_coordination(sentence) or [sentence]:
@@ -274,6 +282,13 @@ def _ja_clauses(sentence: str) -> tuple[list[str], list[str]]:
             asked[-1] = asked[-1] + "、" + clause
         else:
             lead.append(clause)
+    if not asked and len(lead) > 1 and lead[-2].endswith(_BACKGROUND) and \
+            not _topic(lead[-2]) and sentence.endswith(("？", "?")):
+        # 「在宅手当もらってるけど、家のネット代って別に請求できるの？」: a yes/no question
+        # after background; the background is not what is asked (手当 does not make it
+        # ask for an amount).
+        asked = [lead.pop()]
+        return lead, asked
     background = bool(lead) and lead[-1].endswith(_BACKGROUND) and not _topic(lead[-1])
     if lead and len(asked) == 1 and not background:
         # 「係長から課長へ昇格するには、どんな要件が…」: the lead clause is the topic of
