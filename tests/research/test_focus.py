@@ -23,6 +23,7 @@ from cristal.research._names import _written_as_name
     ("事故のあと会社のどこに連絡すればいいですか？", "person", None),
     ("警察に連絡したあと、社内はどこに電話すればいい？", "person", None),  # 社内: a scope
     ("稟議って誰の決裁まで回せばいい？", "person", "決裁"),  # whose approval
+    ("不具合報告書（QA-F07）って何年保管しとくの？", "count", "不具合報告書"),  # past the gloss
     ("What's the late fee on the Silver Zoom Card?", "amount", "late fee"),
     ("What is the daily outbound limit?", "amount", "daily outbound limit"),
     ("How much can I deposit?", "amount", None),  # the kind used as a verb
