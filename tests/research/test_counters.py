@@ -83,6 +83,7 @@ def ask(tmp_path_factory):
     ("消費電力って何kW？", "定格消費電力は5.5kWです。", True),
     ("How many days a month can I work from home?", "在宅勤務は月10日までとする。", True),
     ("How many days do I have to file?", "within 3 months", False),
+    ("How many days do I have to file?", "within thirty days", True),  # a number in words
     ("申請は何日前まで？", "7日前までに申請する。", True),
 ])
 def test_a_question_counts_in_its_own_unit(question, sentence, counts):

@@ -146,19 +146,24 @@ def expand_block(text: str, start: int, end: int) -> tuple[int, int]:
 # in either language states a number of it. A number of something else (「15年間保管」
 # for 「何時間」, "3 months" for "how many days") does not answer.
 _KANJI_NUMBER = r"[一二三四五六七八九十百千]+"
+# English documents also write numbers as words ("within thirty days").
+_EN_NUMBER = (r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+              r"fourteen|fifteen|twenty|thirty|forty|forty-five|sixty|ninety|hundred)")
 _COUNTERS: dict[str, str] = {
     "year": r"(?<![\d,])\d{1,3}\s?(?:年|か年|ヵ年|カ年)(?!\d{1,2}月)|" + _KANJI_NUMBER
-            + r"年|\d+\s?years?\b",
-    "day": r"\d+\s?(?:営業日|日)|" + _KANJI_NUMBER + r"日|\d+\s?(?:business\s+|calendar\s+)?"
-           r"days?\b",
-    "month": r"\d+\s?(?:か月|ヶ月|カ月|ケ月|箇月|ヵ月)|" + _KANJI_NUMBER + r"(?:か月|ヶ月|カ月)|"
-             r"\d+\s?months?\b",
-    "week": r"\d+\s?週|" + _KANJI_NUMBER + r"週|\d+\s?weeks?\b",
-    "hour": r"\d+(?:\.\d+)?\s?(?:時間|h\b)|" + _KANJI_NUMBER + r"時間|\d+\s?hours?\b",
-    "minute": r"\d+\s?分(?!の)|\d+\s?minutes?\b",
+            + rf"年|\b{_EN_NUMBER}\s?years?\b",
+    "day": r"\d+\s?(?:営業日|日)|" + _KANJI_NUMBER
+           + rf"日|\b{_EN_NUMBER}\s?(?:business\s+|calendar\s+)?days?\b",
+    "month": r"\d+\s?(?:か月|ヶ月|カ月|ケ月|箇月|ヵ月)|" + _KANJI_NUMBER
+             + rf"(?:か月|ヶ月|カ月)|\b{_EN_NUMBER}\s?months?\b",
+    "week": r"\d+\s?週|" + _KANJI_NUMBER + rf"週|\b{_EN_NUMBER}\s?weeks?\b",
+    "hour": r"\d+(?:\.\d+)?\s?(?:時間|h\b)|" + _KANJI_NUMBER
+            + rf"時間|\b{_EN_NUMBER}\s?hours?\b",
+    "minute": rf"\d+\s?分(?!の)|\b{_EN_NUMBER}\s?minutes?\b",
     "percent": r"\d+(?:\.\d+)?\s?[%％]|\d割|" + _KANJI_NUMBER + r"割|\bpercent",
-    "times": r"\d+\s?回|" + _KANJI_NUMBER + r"回|\d+\s?times\b",
-    "people": r"\d+\s?(?:人|名)|" + _KANJI_NUMBER + r"(?:人|名)|\d+\s?(?:people|persons)\b",
+    "times": r"\d+\s?回|" + _KANJI_NUMBER + rf"回|\b{_EN_NUMBER}\s?times\b|\b(?:once|twice)\b",
+    "people": r"\d+\s?(?:人|名)|" + _KANJI_NUMBER
+              + rf"(?:人|名)|\b{_EN_NUMBER}\s?(?:people|persons)\b",
 }
 _JA_COUNTER_KEYS = {"年": "year", "日": "day", "日間": "day", "か月": "month", "ヶ月": "month",
                     "カ月": "month", "ケ月": "month", "週": "week", "週間": "week",
