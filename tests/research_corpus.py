@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from corpus import write_docs
+from cristal.app import App
+from cristal.config import load_settings
+from cristal.research import ResearchRequest, run_research
 
 DOCS = {
     "security.md": (
@@ -40,3 +43,19 @@ DOCS = {
 def write_quality_corpus(root: Path) -> Path:
     """Write the corpus under root/docs and return that folder."""
     return write_docs(root, DOCS)
+
+
+def research_over(root: Path, files: dict[str, str]):
+    """Write `files` to root/docs and open an App under root: (ask, app), where
+    ask(question) researches offline over those files. The caller closes the app."""
+    docs = root / "docs"
+    docs.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    app = App(load_settings(data_dir=str(root / "data")))
+
+    def ask(question: str):
+        return run_research(app.store, app.gateway,
+                            ResearchRequest(question=question, docs=docs))[0]
+
+    return ask, app

@@ -9,7 +9,7 @@ import pytest
 from corpus import write_corpus
 from cristal.app import App
 from cristal.config import load_settings
-from cristal.research import ResearchRequest, run_research
+from research_corpus import research_over
 from research_double import serve
 
 
@@ -42,16 +42,8 @@ def ask_over(tmp_path):
     apps: list[App] = []
 
     def build(files: dict[str, str]):
-        docs = tmp_path / "docs"
-        docs.mkdir(exist_ok=True)
-        for name, text in files.items():
-            (docs / name).write_text(text, encoding="utf-8")
-        app = App(load_settings(data_dir=str(tmp_path / "data")))
+        ask, app = research_over(tmp_path, files)
         apps.append(app)
-
-        def ask(question: str):
-            return run_research(app.store, app.gateway,
-                                ResearchRequest(question=question, docs=docs))[0]
         return ask
 
     yield build

@@ -5,14 +5,10 @@ research over small files, real SQLite and vectors.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from cristal.app import App
-from cristal.config import load_settings
-from cristal.research import ResearchRequest, run_research
 from cristal.research._evidence import asked_counter
+from research_corpus import research_over
 
 _FAQ = """# 製品FAQ：加工機 KZ-500
 
@@ -58,20 +54,10 @@ _TELEWORK_JA = """# 在宅勤務規程
 
 @pytest.fixture(scope="module")
 def ask(tmp_path_factory):
-    root: Path = tmp_path_factory.mktemp("counters")
-    docs = root / "docs"
-    docs.mkdir()
-    for name, text in {"faq.md": _FAQ, "training.md": _TRAINING, "help.md": _TELEWORK_EN,
-                       "telework.md": _TELEWORK_JA}.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    app = App(load_settings(data_dir=str(root / "data")))
-
-    def research(question: str):
-        report, _ = run_research(app.store, app.gateway,
-                                 ResearchRequest(question=question, docs=docs))
-        return report
-
-    yield research
+    files = {"faq.md": _FAQ, "training.md": _TRAINING,
+             "help.md": _TELEWORK_EN, "telework.md": _TELEWORK_JA}
+    ask, app = research_over(tmp_path_factory.mktemp("counters"), files)
+    yield ask
     app.close()
 
 

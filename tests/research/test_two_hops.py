@@ -5,13 +5,9 @@ own. Offline research over small files, real SQLite and vectors.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from cristal.app import App
-from cristal.config import load_settings
-from cristal.research import ResearchRequest, run_research
+from research_corpus import research_over
 
 _TRAVEL = """# 出張旅費規程
 
@@ -59,20 +55,10 @@ _SCREENING = """# 反社会的勢力排除規程
 
 @pytest.fixture(scope="module")
 def ask(tmp_path_factory):
-    root: Path = tmp_path_factory.mktemp("hops")
-    docs = root / "docs"
-    docs.mkdir()
-    for name, text in {"travel.md": _TRAVEL, "expenses.md": _EXPENSES,
-                       "telework.md": _TELEWORK, "screening.md": _SCREENING}.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    app = App(load_settings(data_dir=str(root / "data")))
-
-    def research(question: str):
-        report, _ = run_research(app.store, app.gateway,
-                                 ResearchRequest(question=question, docs=docs))
-        return report
-
-    yield research
+    files = {"travel.md": _TRAVEL, "expenses.md": _EXPENSES,
+             "telework.md": _TELEWORK, "screening.md": _SCREENING}
+    ask, app = research_over(tmp_path_factory.mktemp("hops"), files)
+    yield ask
     app.close()
 
 
