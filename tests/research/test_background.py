@@ -74,7 +74,7 @@ def test_another_machine_of_the_line_does_not_answer_for_it(tmp_path):
 
 
 def test_codes_are_read_where_japanese_follows_without_a_break():
-    from cristal.research._search import references
+    from cristal.research._refs import references
 
     assert references("精算はKR-101に定める期限までに行う。") == ["KR-101"]
     assert references("MX-2200入れて1年半") == ["MX-2200"]

@@ -22,7 +22,8 @@ from cristal.research._evidence import Sentence, expand_block
 from cristal.research._feedback import feedback_terms
 from cristal.research._focus import focus
 from cristal.research._plan import DEMONSTRATIVES, plan_rules
-from cristal.research._search import Pool, SearchState, references
+from cristal.research._refs import references
+from cristal.research._search import Pool, SearchState
 from cristal.research._terms import canonical
 from cristal.research._types import Evidence, SubQuestion
 from cristal.store import Store

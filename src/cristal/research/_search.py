@@ -34,12 +34,12 @@ from cristal.research._lexicon import Lexicon, load_lexicon
 from cristal.research._meaning import said_by_meaning, unseen_meanings
 from cristal.research._names import recase
 from cristal.research._plan import _en_entities, entities
-from cristal.research._refs import _CODE, references
+from cristal.research._refs import _CODE
 from cristal.research._terms import canonical
 from cristal.research._types import SubQuestion
 from cristal.store import Store
 
-__all__ = ["Pool", "SearchState", "references"]
+__all__ = ["Pool", "SearchState"]
 
 _CAPITAL = re.compile(r"\b[A-Z][A-Za-z]+")
 _ALNUM_CODE = re.compile(r"(?=.*\d)(?=.*[a-z])[a-z0-9]+")
