@@ -39,6 +39,15 @@ from cristal.research._names import _written_as_name
     ("how much per claim?", "amount", "claim"),
     ("how much do I get per referral?", "amount", "referral"),
     ("how much per month is it?", "amount", None),
+    # A time during something says when, not what (「休み中」 of 「自己負担って、休み中は」).
+    ("社宅の自己負担って、休み中はどうなるんですか？", "general", "自己負担"),
+    ("what's that gonna cost me to fix?", "amount", "cost"),  # gonna is no part of the fee
+    ("how much do you charge for a technician to come sanitise it?", "amount", "technician"),
+    # What a yes/no question asks is covered, reimbursed or got with something.
+    ("does the office reimburse gym memberships or anything wellness-y?", "yesno",
+     "gym memberships"),  # a vague tail is no second thing asked about
+    ("does the plan cover accidental damage?", "yesno", "accidental damage"),
+    ("do i get travel insurance with the gold card?", "yesno", "travel insurance"),
 ])
 def test_the_focus_is_the_thing_asked_about(question, answer_type, expected):
     lang = "en" if question.isascii() else "ja"

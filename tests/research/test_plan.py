@@ -54,6 +54,19 @@ def test_background_before_a_yes_no_question_is_context():
     assert sub.context == "在宅手当もらってるけど" and sub.answer_type != "amount"
 
 
+def test_a_measure_asks_for_a_number():
+    assert answer_type("本体の重さってどれくらいあります？") == "count"
+    assert answer_type("how heavy is the SW-30?") == "count"
+
+
+def test_whether_something_is_reimbursed_is_a_yes_no_question():
+    # "reimburse" names no amount: the question asks whether, and a sentence that only
+    # carries some other amount ("client meals up to SGD 130") does not answer it.
+    assert answer_type("does the office reimburse gym memberships?") == "yesno"
+    assert answer_type("how much does the office reimburse for meals?") == "amount"
+    assert answer_type("do you reimburse the fee for a visa?") == "amount"
+
+
 def test_which_timing_asks_when():
     assert answer_type("昇格ってどのタイミングで決まるの？") == "time"
     assert answer_type("健康診断って何月にあるの？") == "time"

@@ -62,10 +62,13 @@ _JA_WITHIN = _words("どこ 誰 だれ どなた どちら どっち")
 # A unit of time or count before the question word (「月いくら」「1日いくら」) is not
 # what is asked about; the noun before it is.
 _JA_UNIT = re.compile(r"[0-9０-９一二三四五六七八九十]*[月年日週回件人泊台円本時間分]|毎[月年日週]")
+# 「社宅の自己負担って、休み中はどうなる」: a time during something is when it is asked
+# about, not what; the noun before it is.
+_JA_DURING = re.compile(r".{2,}中")
 # 「MXシリーズ以外の機械」: the question is about what the named thing is not.
 _JA_EXCEPT = re.compile(r"([^\s、。のはがを]+)(?:以外|を除く|を除いた)")
 
-_EN_KIND = (r"fees?|charges?|costs?|prices?|rates?|apr|apy|limits?|caps?|ceiling|"
+_EN_KIND = (r"per diems?|fees?|charges?|costs?|prices?|rates?|apr|apy|limits?|caps?|ceiling|"
             r"balance|deposit|bonus(?:es)?|allowance|fines?|penalt(?:y|ies)|interest|points?|"
             r"discount|deadline|period|rewards?|reimbursement|cashback|coverage|payout|stipend")
 _EN_PHRASE = re.compile(rf"(?<![\w'-])((?:[a-z0-9][\w-]*\s+){{0,3}})({_EN_KIND})\b", re.I)
@@ -74,6 +77,7 @@ a an the my our your his her its their this that these those and or s what whats
 how much many is are was does do did can could will would has have had no not get gets
 lower higher cheaper bigger larger smaller more less better worse same each every any some
 total overall typical typically usual usually current currently standard maximum minimum
+gonna gotta wanna going
 """)
 # A phrase after one of these qualifies another ("in a 24-hour period"); after a subject
 # the kind is a verb ("what does the bank charge", "how much can I deposit").
@@ -159,7 +163,7 @@ def _ja_focus(text: str) -> str | None:
         for a, b in reversed(noun_spans_before(text, end)):
             if not _JA_BETWEEN.fullmatch(text, b, end):
                 return None
-            if _JA_UNIT.fullmatch(text[a:b]):
+            if _JA_UNIT.fullmatch(text[a:b]) or _JA_DURING.fullmatch(text[a:b]):
                 end = a  # 「役職手当って月いくら」: past the unit to 役職手当
                 continue
             if text[b:end] == "の" and word in _JA_WITHIN:
@@ -191,24 +195,30 @@ def _trimmed(noun: str) -> str | None:
 # "charged for paper statements", "a fee for wires": what the charge is for. "comes with
 # purchase protection", "include lounge access": what a yes/no question asks is there.
 _EN_OBJECT = r"(?:the\s+|a\s+|an\s+|any\s+|my\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}?)"
-_EN_END = r"(?=\s+(?:on|at|with|in|for|from|if|when|under|or|and|like)\b|\s*[?.,!]|\s*$)"
+_EN_END = r"(?=\s+(?:on|at|with|in|for|from|to|if|when|under|or|and|like)\b|\s*[?.,!]|\s*$)"
 _EN_EITHER = re.compile(r"\s+(?:or|and)\b")
-_EN_PER = re.compile(r"\bhow much\b.*?\bper\s+([a-z][a-z-]{2,})\b", re.I)
+_EN_PER = re.compile(r"\bhow much\b.*?\bper\s+(?!diem\b)([a-z][a-z-]{2,})\b", re.I)
 _EN_TIME_UNIT = _words("day days week weeks month months year years night nights hour hours "
                        "minute minutes annum person")
 _EN_PRONOUN = _words("it them this that one ones anything something everything")
 _EN_CHARGED_FOR = re.compile(
     rf"\b(?:charged?|charges|fees?|pay|paid)\s+for\s+{_EN_OBJECT}{_EN_END}", re.I)
 _EN_COMES_WITH = re.compile(
-    rf"\b(?:comes?\s+with|includes?|offers?|provides?)\s+{_EN_OBJECT}{_EN_END}", re.I)
+    rf"\b(?:comes?\s+with|includes?|offers?|provides?|covers?|reimburses?|pays?\s+for|"
+    rf"allows?)\s+{_EN_OBJECT}{_EN_END}", re.I)
+# "do i get lounge access with the card": what comes with it
+_EN_GET_WITH = re.compile(rf"\b(?:do|does|will|can)\s+(?:i|we|you|they|he|she)\s+get\s+"
+                          rf"{_EN_OBJECT}(?=\s+with\b)", re.I)
+# "gym memberships or anything wellness-y": a vague tail, not a second thing asked about
+_EN_VAGUE_TAIL = re.compile(r"\s+or\s+(?:anything|something|similar|the like|so)\b", re.I)
 
 
 def _en_focus(text: str, answer_type: str) -> str | None:
-    for pattern in (_EN_CHARGED_FOR, _EN_COMES_WITH):
+    for pattern in (_EN_CHARGED_FOR, _EN_COMES_WITH, _EN_GET_WITH):
         m = pattern.search(text)
         if m is None or m.group(1).split()[0].lower() in _EN_STOP | _EN_PRONOUN:
             continue
-        if _EN_EITHER.match(text, m.end()):
+        if _EN_EITHER.match(text, m.end()) and not _EN_VAGUE_TAIL.match(text, m.end()):
             return None  # "lounge access or travel insurance": either one answers
         return m.group(1)
     which = _EN_WHICH.search(text)

@@ -79,7 +79,11 @@ _TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("count", re.compile(
         r"\bhow many\b|\bnumber of\b|\bscore\b|\bminimum\b|\bmaximum\b|\blength\b|"
         r"何(?:件|回|日|台|点|人|名|文字|か所|箇所|社|年|時間|週|ヶ月|か月|カ月|"
-        r"[A-Za-z]{1,3}(?![A-Za-z]))|いくつ", re.I)),
+        r"[A-Za-z]{1,3}(?![A-Za-z]))|いくつ|"
+        # a measure (「本体の重さってどれくらい」, "how heavy is it"): only a number answers
+        r"(?:重さ|重量|大きさ|サイズ|長さ|高さ|幅|奥行き?|容量|距離|広さ|面積|寸法|温度)"
+        r"(?:って|は|が|の)?(?:どれくらい|どのくらい|どれぐらい|どのぐらい|いくつ)|"
+        r"\bhow (?:heavy|big|tall|wide|large|deep|far)\b", re.I)),
     ("amount", re.compile(
         r"\bhow much\b|\bcost\b|\bfees?\b|\bprice\b|\bcharge[sd]?\b|\brates?\b|\bapr\b|\bapy\b|"
         r"\bbalance\b|\bspend\b|\blimit\b|\bpercent|\bbonus|\bpay(?:s|out)?\b|\breimburse|"
@@ -110,9 +114,17 @@ def answer_type(text: str) -> str:
     for name, pattern in _TYPES:
         if name == "yesno" and _JA_OPEN_QWORD.search(text):
             continue  # 「どう扱われますか」 asks how, not whether
-        if pattern.search(text):
-            return name
+        m = pattern.search(text)
+        if m is None:
+            continue
+        if name == "amount" and _EN_PAYS.fullmatch(m.group(0)) and \
+                _TYPES[-1][1].search(text) and not pattern.search(text, m.end()):
+            return "yesno"  # "does the office reimburse gym memberships": whether, not how much
+        return name
     return "general"
+
+
+_EN_PAYS = re.compile(r"pay|pays|reimburse|spend", re.I)
 
 
 # The topic before は, について, の場合, or colloquial って after a noun (「評価っていつ」;
