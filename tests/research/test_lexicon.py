@@ -32,6 +32,9 @@ def test_builtin_groups_relate_colloquial_and_written_words():
     assert "通信費" in expanded and "光熱費" in expanded
     assert "暗号化" in lexicon.expansion(_terms("ZIPのパスワード"))
     assert {"反社会的勢力", "取引契約"} <= set(lexicon.expansion(_terms("反社対策で契約書に")))
+    assert "航空機" in lexicon.expansion(_terms("飛行機ってビジネス取っていい？"))
+    assert "生成ai" in lexicon.expansion(_terms("チャットGPTに貼っていい？"))
+    assert "社宅使用料" in lexicon.expansion(_terms("社宅の自己負担って"))
 
 
 def test_contrast_names_the_value_asked_and_the_one_found():
