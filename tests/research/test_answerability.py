@@ -308,3 +308,75 @@ def test_a_calendar_date_is_no_count(text, counts):
     from cristal.research._evidence import has_answer_cue
 
     assert has_answer_cue(text, "count") is counts
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("Repair: a flat fee of SGD 80.", True),
+    ("The bond is AUD 500 per hire.", True),
+    ("Fees are 120 EUR a year.", True),
+    ("Model SW-20 ships in a box of 80.", False),
+])
+def test_a_currency_code_states_an_amount(text, amount):
+    from cristal.research._evidence import has_answer_cue
+
+    assert has_answer_cue(text, "amount") is amount
+
+
+_LEAVE = ("# 育児・介護休業規程\n\n## 第3条（休暇）\n"
+          "子の看護等休暇は年5日とし、年3日までは有給とする。介護休暇は無給とする。\n\n"
+          "## 第4条（使える休暇）\n"
+          "社員は、平日に会社の休暇を使う場合、前日までに所属長へ申し出る。\n\n"
+          "## 第5条（特別休暇）\n結婚または忌引の場合は、特別休暇を使うことができる。\n")
+
+
+def test_what_a_pointing_word_refers_to_must_be_in_the_documents(ask_over):
+    # 「そういうの」 makes the background (不妊治療で通院) what the leave is for: no
+    # document speaks of it, so the rule on using leave on weekdays is not the answer.
+    ask = ask_over({"leave.md": _LEAVE})
+    report = ask("不妊治療で平日に通院しなきゃいけなくなりそう。"
+                 "会社にそういうのに使える休暇ってある？")
+    assert report.not_found
+    # the same question about a leave the rule has is answered
+    answered = ask("子の看護で休まなきゃいけなくなりそう。そういうのに使える休暇ってある？")
+    assert not answered.not_found
+
+
+def test_a_model_code_holds_across_languages(ask_over):
+    # An English sentence about SW-20 and SW-30 does not price the S-200 the Japanese
+    # question asks about, however close its meaning.
+    ask = ask_over({
+        "s200.md": "# 製品FAQ：ウォーターサーバー S-200\n\n**Q1. 価格は？**\n\n"
+                   "A. S-200の本体価格は39,800円（税込）です。購入でのご提供です。\n",
+        "warranty.md": "# Dispenser Warranty\n\nThis policy covers SW-20 and SW-30 "
+                       "dispensers bought outright (SW-20: SGD 289; SW-30: SGD 389).\n\n"
+                       "Collection is arranged by us; the collection fee is SGD 25.\n"})
+    report = ask("S-200をレンタルで使う場合、月額いくらになりますか？")
+    assert report.not_found
+
+
+def test_a_row_in_the_other_language_does_not_answer_what_this_language_gives_for_others():
+    # The Japanese rule gives 日当 by grade (一般職, 課長), never for 役員; an English
+    # per-diem row is close in meaning (0.835) but is no answer for 役員 either.
+    from cristal.knowledge import Passage
+    from cristal.research._answerable import judge
+    from cristal.research._evidence import Sentence
+    from cristal.research._lexicon import load_lexicon
+    from cristal.research._types import SubQuestion
+
+    def sentence(lang: str, text: str, **scores) -> Sentence:
+        passage = Passage(chunk_id=1 if lang == "ja" else 2, document_id=lang,
+                          doc=f"{lang}.md", title=None, lang=lang, text=text, start=0,
+                          end=len(text), page=None, heading_path=())
+        return Sentence(passage=passage, start=0, end=len(text), text=text, rank=1, **scores)
+
+    sub = SubQuestion(id="q1", text="役員の日当って1日いくら？", query="役員 日当",
+                      answer_type="amount", focus="日当")
+    english = sentence("en", "Japan | SGD 90 | SGD 120 | SGD 150", cue=1.0,
+                       similarity=0.835, lexical=0.04)
+    grade = sentence("ja", "M1〜M2（課長） | 3,000円 | 7,500円", cue=1.0, similarity=0.89,
+                     lexical=0.27, focus=1.0)
+    grade.contrast = ("役員", "課長")
+    verdict = judge(sub, [english, grade], "ja", load_lexicon(), {})
+    assert not verdict.found
+    # With no Japanese sentence on 日当 at all, the English row may answer.
+    assert judge(sub, [english], "ja", load_lexicon(), {}).found

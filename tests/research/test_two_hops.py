@@ -88,3 +88,51 @@ def test_a_fee_under_a_condition_is_not_the_price_of_the_condition(ask_over):
     fee = ask("What is the foreign transaction fee with a premium subscription?")
     assert report.not_found
     assert not fee.not_found and "0%" in fee.answer
+
+
+_PLAN = """# Home Basic Plan
+
+## Pricing
+Monthly fee: SGD 29.90 (inclusive of GST).
+
+## Dispenser care
+Faults caused by normal use are repaired free of charge. If the loaned dispenser is
+damaged accidentally (for example, dropped or knocked over), a charge applies under
+section 5 of the Dispenser Warranty & Returns Policy (SWS-W01).
+"""
+
+_WARRANTY = """# Dispenser Warranty & Returns Policy
+
+Document: SWS-W01
+
+## 5. Accidental damage to loaned dispensers
+Accidental damage to a loaned dispenser is charged as follows:
+- Repair: a flat fee of SGD 80.
+- Replacement if the unit cannot be repaired: SGD 180.
+
+## 6. Returns of purchased dispensers
+A restocking fee of 10% of the purchase price is deducted from the refund.
+"""
+
+
+def test_a_charge_set_in_another_policy_is_read_from_the_section_named(ask_over):
+    # The plan only says "a charge applies under section 5 of" the policy; the policy
+    # names no plan, and its section 6 has a fee too. The repair fee leads the answer.
+    ask = ask_over({"plan.md": _PLAN, "warranty.md": _WARRANTY})
+    report = ask("on home basic, my kid knocked the dispenser over and the panel cracked. "
+                 "what's that gonna cost me to fix?")
+    assert not report.not_found
+    assert "SGD 80" in report.direct[0].citations[0].quote
+    assert "section 5" in report.answer
+
+
+def test_a_means_of_conversion_does_not_put_a_trip_out_of_scope(ask_over):
+    # 「…公示仲値により換算する」 says how, not that overseas trips are dealt with elsewhere.
+    ask = ask_over({"travel.md": "# 出張旅費規程\n\n## 第8条（海外出張）\n"
+                    "海外出張の外貨建て費用は、出発日の公示仲値により換算する。\n\n"
+                    "## 別表2 日当\n\n| 等級 | 国内 | 海外A地域 |\n|---|---|---|\n"
+                    "| 一般職 | 2,000円 | 5,000円 |\n| 課長 | 3,000円 | 7,500円 |\n\n"
+                    "（注）海外A地域：北米、欧州、シンガポール。\n"})
+    report = ask("課長です。来月ロンドンに出張なんだけど、日当って1日いくらになる？")
+    assert not report.not_found
+    assert "7,500円" in report.answer

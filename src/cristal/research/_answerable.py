@@ -29,7 +29,9 @@ FOCUS_SHARE = 0.6  # of the focus's weight the answering sentence (or its headin
 
 # A sentence that puts a case out of the document's scope or refers it elsewhere.
 _EXCLUSION = re.compile(
-    r"別に定め|別途定め|別途|対象外|適用しない|適用せず|除く|除き|含まない|によ(?:る|り)|"
+    r"別に定め|別途定め|別途|対象外|適用しない|適用せず|除く|除き|含まない|"
+    # a referral (「通勤手当規程（HR-330）による」), not a means (「公示仲値により換算する」)
+    r"(?:規程|規則|規定|定め|ところ|要領|細則|基準|約款|契約|法令?|別表\d*|[」）)])によ(?:る|り)|"
     r"does not apply|do not apply|not covered|excluded|exclude|except|separate(?:ly)?|"
     r"governed by|not eligible|ineligible", re.I)
 
@@ -57,8 +59,9 @@ def answers(sub: SubQuestion, s: Sentence, lang: str, other_subject: bool,
     """Does this sentence plausibly answer the sub-question (not just resemble it)?
 
     `other_subject`: documents in the question's language say this for a different
-    named subject, so a cross-lingual match must be closer to count. `any_name`: judge
-    as if the sentence named the product asked about (to find a sibling's answer).
+    named subject, or speak of what is asked, so a cross-lingual match must be closer.
+    `any_name`: judge as if the sentence named the product asked about (to find a
+    sibling's answer).
     """
     if sub.answer_type in ("amount", "count", "time") and not s.cue:
         return False
@@ -66,6 +69,8 @@ def answers(sub: SubQuestion, s: Sentence, lang: str, other_subject: bool,
     if s.entity < 0.5:
         return False  # about another company, product or project than the one asked
     if s.passage.lang != lang:  # cross-lingual: no shared words to count on
+        if s.named < 0.99 and not any_name:
+            return False  # another model's code ("SW-20" for 「S-200」)
         if s.similarity is None:  # no vectors yet: only words glossed in its language
             return s.script >= 0.5 or (s.script >= 0.3 and s.cue > 0)
         return similarity >= (0.84 if other_subject else 0.80)
@@ -115,8 +120,12 @@ def judge(sub: SubQuestion, ranked: list[Sentence], lang: str, lexicon: Lexicon,
     `document_text` maps document ids to their parsed text (for the exclusion check).
     """
     candidates = [s for s in ranked[:20] if not s.heading]
-    other_subject = any(s.passage.lang == lang and s.entity < 0.5 and s.lexical >= 0.3
-                        for s in ranked[:20])
+    # Documents in the question's language speak of another subject, or of what is asked
+    # (for some other value, 役員 vs 課長): a match across languages must be closer.
+    other_subject = any(s.passage.lang == lang and (
+        (s.entity < 0.5 and s.lexical >= 0.3)
+        or (s.focus is not None and s.focus >= FOCUS_SHARE and not s.heading))
+        for s in ranked[:20])
     plain = [s for s in candidates if s.contrast is None][:6]
     good = [s for s in plain if not s.placeholder and answers(sub, s, lang, other_subject)]
     near = [s for s in candidates[:6] if s.contrast is not None and not s.placeholder

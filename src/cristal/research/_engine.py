@@ -139,7 +139,10 @@ def _deferred(chosen: list[Sentence], ranked: list[Sentence], pool: Pool, sub: S
         target = _referenced_document(pool.passages, ref)
         if target is None or target == cited.passage.document_id:
             continue
-        for s in ranked:
+        section = _SECTION.search(cited.text)
+        number = next((g for g in section.groups() if g), "") if section else ""
+        # "under section 5 of the Returns Policy": that section's sentences first
+        for s in sorted(ranked, key=lambda s: not _in_section(s, number)):
             if len(out) >= limit:
                 return out
             if s.passage.document_id != target or not _can_answer(s) or \
@@ -148,6 +151,18 @@ def _deferred(chosen: list[Sentence], ranked: list[Sentence], pool: Pool, sub: S
             if not any(_similar(s, c) for c in [*chosen, *out]):
                 out.append(s)
     return out
+
+
+_SECTION = re.compile(r"\b(?:section|clause|article|paragraph)\s+(\d+)|第\s*(\d+)\s*条", re.I)
+
+
+def _in_section(s: Sentence, number: str) -> bool:
+    """Is `s` under the numbered section a reference names (「第5条」, "5. Accidental…")?"""
+    if not number:
+        return False
+    own = re.compile(rf"^(?:(?:section|clause|article)\s+)?{number}(?:[.．:、)\s]|$)|第{number}条",
+                     re.I)
+    return any(own.search(h.lstrip("# ").strip()) for h in s.passage.heading_path)
 
 
 def _similar(a: Sentence, b: Sentence) -> bool:
@@ -359,10 +374,12 @@ def gather(
         seen: set[tuple[str, int, int]] = set()
         # A sentence about a sibling of the product asked about (the Blue account's fee
         # for a question about Beige) is never quoted as the answer.
-        ranked = [s for s in ranked if s.passage.lang != lang or s.named >= 0.99] or ranked
-        chosen = _select(ranked, sub, limit)
-        if chosen:
-            chosen += _deferred(chosen, ranked, pools[sub.id], sub)
+        # The document an answer defers to is named by it, so its sentences need not
+        # name the product (the returns policy's repair fee for Home Basic's damage).
+        chosen = _select([s for s in ranked if s.passage.lang != lang or s.named >= 0.99]
+                         or ranked, sub, limit)
+        if chosen:  # what an answer defers to is shown next to it, and leads if typed
+            chosen[1:1] = _deferred(chosen, ranked, pools[sub.id], sub)
         for s in chosen:
             p = s.passage
             start, end = expand_block(p.text, s.start - p.start, s.end - p.start)

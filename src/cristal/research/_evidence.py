@@ -32,7 +32,9 @@ __all__ = [
     "Sentence", "candidate_sentences", "expand_block", "has_answer_cue", "score_sentences",
 ]
 
-_MONEY = r"[$¥€£]\s?\d|\d[\d,]*(?:\.\d+)?\s?(?:円|万円|千円|億円|ドル|dollars?|usd|yen|%|％)"
+_CURRENCY = r"(?:usd|sgd|aud|nzd|cad|hkd|eur|gbp|chf|jpy|cny|rmb|krw|twd|thb|myr|idr|php|vnd|inr)"
+_MONEY = (rf"[$¥€£]\s?\d|\b{_CURRENCY}\s?\d|\d[\d,]*(?:\.\d+)?\s?(?:円|万円|千円|億円|ドル|ユーロ|"
+          rf"ポンド|元|ウォン|dollars?|euros?|pounds?|yen|{_CURRENCY}\b|%|％)")
 _CUES = {
     "amount": re.compile(_MONEY + r"|\d[\d,.]*\s?(?:points?|点)", re.I),
     "count": re.compile(r"\d|[一二三四五六七八九十百千]+(?:件|回|日|台|点|人|名|文字|年|週)", re.I),
@@ -335,6 +337,7 @@ def score_sentences(
     weights.update({t: share * idf.get(t, 1.0) for t in extra})
     heading_terms: dict[int, set[str]] = {}
     counter = asked_counter(sub.text)
+    typed = sub.answer_type in ("amount", "count", "time")
     for s in sentences:
         p = s.passage
         if p.chunk_id not in heading_terms:
@@ -344,14 +347,16 @@ def score_sentences(
         s.lexical, s.document = _lexical(s, weights, heading_terms[p.chunk_id],
                                          (documents or {}).get(p.document_id, set()),
                                          alternatives or {})
-        s.cue = 1.0 if has_answer_cue(s.text, sub.answer_type) and (
-            counter is None or counter.search(s.text)
-            or (s.passage.lang == lang and defers(s.text, sub.text))) else 0.0
+        # A sentence that hands the value to another document answers by pointing there
+        # (the second hop reads it): "a charge applies under section 5 of the Returns
+        # Policy (SWS-W01)", 「日数は在宅勤務規程（HR-07）に定める」.
+        s.cue = 1.0 if (has_answer_cue(s.text, sub.answer_type) and (
+            counter is None or counter.search(s.text))) or (
+            typed and s.passage.lang == lang and defers(s.text, sub.text)) else 0.0
     # A question may gloss its names in the other language (「青葉損害保険（Aoba
     # Insurance）」): without vectors, a sentence in that language is matched on those
     # words alone.
     numbers = {m.group(1) for m in _PRODUCT_NUMBER.finditer(sub.text)}
-    typed = sub.answer_type in ("amount", "count", "time")
     for s in sentences:
         if lang and s.passage.lang != lang and query_vector is None:
             ascii_side = s.passage.lang == "en"
@@ -405,8 +410,11 @@ def score_sentences(
                 alt <= reach for alt in (alternatives or {}).get(t, ()))) / total
     alternatives = alternatives or {}
     named = {t for t in (name_terms or ()) if t in weights}
+    # A code ("S-200", "KR-101") is written the same in both languages.
+    coded = {t for t in named if any(c.isdigit() for c in t)}
     for s in sentences:
-        if named and not (lang and s.passage.lang != lang):
+        asked = coded if lang and s.passage.lang != lang else named
+        if asked:
             # Every name word asked about ("Gold" of "Gold Rewards Card") within reach:
             # the Silver Rewards Card's annual fee does not answer for the Gold one, nor
             # does a FAQ about the MX-2200 that mentions the MX-2000 further down.
@@ -414,8 +422,8 @@ def score_sentences(
                 s.passage.document_id, set())
             reach = s.terms | heading_terms[s.passage.chunk_id] | s.lead | about | \
                 (reached or {}).get(s.passage.document_id, set())
-            s.named = sum(1 for t in named if t in reach or any(
-                alt <= reach for alt in alternatives.get(t, ()))) / len(named)
+            s.named = sum(1 for t in asked if t in reach or any(
+                alt <= reach for alt in alternatives.get(t, ()))) / len(asked)
     if focus_terms:
         focus_total = sum(focus_terms.values())
         focus_words = set(focus_terms).union(

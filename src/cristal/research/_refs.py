@@ -18,6 +18,7 @@ _EN_NAME = re.compile(
 # The words that hand a value over to another document.
 _DEFERS = re.compile(r"に定め|で定め|に従|による|によって|を参照|参照のこと|に記載|に掲げ|"
                      r"\b(?:set\s+(?:out\s+)?in|governed\s+by|according\s+to|see|refer\s+to|"
+                     r"under\s+(?:section|clause|article|paragraph|part)|"
                      r"(?:stated|specified|listed|given|described)\s+in)\b", re.I)
 
 

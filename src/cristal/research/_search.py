@@ -26,7 +26,7 @@ from cristal.knowledge import (
     passage_text,
     search,
 )
-from cristal.knowledge.ja import query_terms
+from cristal.knowledge.ja import noun_spans, query_terms
 from cristal.models import Gateway
 from cristal.research._evidence import Sentence, candidate_sentences, score_sentences
 from cristal.research._focus import focus
@@ -45,6 +45,7 @@ _CAPITAL = re.compile(r"\b[A-Z][A-Za-z]+")
 _ALNUM_CODE = re.compile(r"(?=.*\d)(?=.*[a-z])[a-z0-9]+")
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _KATAKANA_ONLY = re.compile(r"[\u30a0-\u30ff]+")
+_POINTING = re.compile(r"そういう|そういった|そんな|こういう|こういった|こんな")
 # A compound ending in one of these asks for an attribute (申請期限: the deadline of an
 # application), which documents phrase their own way (「30日以内に申請」); it is not a
 # subject such as 「住宅ローン」 whose absence means the documents are about something else.
@@ -351,29 +352,47 @@ class SearchState:
             terms = [t for t in terms if len(t) > 1 or t.isascii()] or terms
         if not terms:
             return {}
+        absent = [t for t in terms if not self._said(t, alternatives)]
+        # 「不妊治療で通院が要る。そういうのに使える休暇ってある？」: the pointing word makes
+        # the background what the leave is for; a noun of it no document speaks of is
+        # missing from the question's subject as much as the focus would be.
+        pointed = []
+        if self.lang == "ja" and sub.context and _POINTING.search(sub.text):
+            for a, b in noun_spans(sub.context):
+                words = [canonical(t) for t in query_terms(sub.context[a:b], compounds=False)]
+                words = [t for t in words if len(t) > 1 and not _HIRAGANA_ONLY.fullmatch(t)]
+                unsaid = [t for t in words if not self._said(t, alternatives)]
+                # all of it, or a word that says which (不妊 of 不妊治療, with 治療 said)
+                if unsaid and (len(unsaid) == len(words) or words.index(unsaid[0]) <
+                               max(i for i, t in enumerate(words) if t not in unsaid)):
+                    pointed.append(sub.context[a:b])
+                    terms = [*terms, *(t for t in unsaid if t not in terms)]
+                    absent += [t for t in unsaid if t not in absent]
         idf = self.idf(terms)
-        absent = []
-        for t in terms:
-            if self._df.get(t, 0) or alternatives.get(t):
-                continue
-            meant = said_by_meaning(t, self.store, self.gateway, self.collection,
-                                    self.tenant, self.caller, self.lang or "en") \
-                if self.options_meaning else []
-            if meant:
-                alternatives[t] = meant
-            else:
-                absent.append(t)
         # 「ハラスメント研修」 with only 研修 in the documents: the word that says which
         # training is missing, so the documents speak of other training, not this one.
         # 「合格ライン」 with 合格 in the documents: the missing word is the head, a
         # manner of speech for what 合格 already says.
         last_used = max((i for i, t in enumerate(terms) if t not in absent), default=-1)
         modifier = any(terms.index(t) < last_used for t in absent)
-        if absent and (len(absent) == len(terms) or (self.lang == "ja" and modifier)):
+        if pointed:
+            sub.absent = list(dict.fromkeys([*sub.absent, *pointed]))
+        elif absent and (len(absent) == len(terms) or (self.lang == "ja" and modifier)):
             sub.absent = list(dict.fromkeys([*sub.absent, sub.focus]))
         else:
             terms = [t for t in terms if t not in absent]
         return {t: max(idf[t], 0.1) for t in terms}
+
+    def _said(self, term: str, alternatives: dict[str, list[frozenset[str]]]) -> bool:
+        """Does some passage use `term`, a lexicon word for it or a phrase that means it
+        (the vector side)? What means it is added to `alternatives`."""
+        if self._df.get(term, 0) or alternatives.get(term):
+            return True
+        meant = said_by_meaning(term, self.store, self.gateway, self.collection, self.tenant,
+                                self.caller, self.lang or "en") if self.options_meaning else []
+        if meant:
+            alternatives[term] = meant
+        return bool(meant)
 
     def query_vector(self, text: str) -> np.ndarray | None:
         """The embedding of a sub-question (None when no vectors are available)."""
