@@ -141,9 +141,13 @@ def _deferred(chosen: list[Sentence], ranked: list[Sentence], pool: Pool, sub: S
             continue
         section = _SECTION.search(cited.text)
         number = next((g for g in section.groups() if g), "") if section else ""
-        # "under section 5 of the Returns Policy": that section's sentences first
-        for s in sorted(ranked, key=lambda s: not _in_section(s, number)):
-            if len(out) >= limit:
+        # "under section 5 of the Returns Policy": that section's best sentence first,
+        # then the document's best wherever they are
+        first = next((s for s in ranked if s.passage.document_id == target and _can_answer(s)
+                      and not (typed and not s.cue) and not _lacks_focus(s)
+                      and _in_section(s, number)), None)
+        for s in [first, *ranked] if first is not None else ranked:
+            if len(out) >= limit + (first is not None):
                 return out
             if s.passage.document_id != target or not _can_answer(s) or \
                     (typed and not s.cue) or _lacks_focus(s):
