@@ -157,3 +157,15 @@ def test_words_that_only_contain_a_question_word_do_not_ask(background):
     subs = plan_rules(f"{background}誰に言えばいい？", "ja")
     assert [s.text for s in subs] == ["誰に言えばいい？"]
     assert background.rstrip("、") in subs[0].context
+
+
+def test_a_lower_case_sentence_after_a_period_is_a_sentence_of_its_own():
+    # People type questions in lower case: the products owned are background, and the
+    # comparison is about the limit, not about "i have".
+    [sub] = plan_rules("i have blue and purple checking. whats the daily limit on each?", "en")
+    assert sub.text == "whats the daily limit on each?"
+    assert sub.context == "i have blue and purple checking."
+    # A part that says too little on its own keeps the sentence before it.
+    [sub] = plan_rules("on home basic, my kid knocked the dispenser over. what's that gonna "
+                       "cost me to fix?", "en")
+    assert sub.text.startswith("on home basic") and sub.context == ""

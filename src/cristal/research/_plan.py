@@ -14,6 +14,7 @@ import re
 
 from cristal.knowledge import split_sentences
 from cristal.knowledge.ja import detect_lang, noun_spans
+from cristal.research._focus import _EN_PREPOSITION, _EN_PRONOUN, _EN_STOP
 from cristal.research._ranges import amounts
 from cristal.research._types import SubQuestion
 
@@ -45,6 +46,31 @@ _EN_NOT_ENTITY = frozenset({
     "Please", "Tell", "Also", "But", "Then", "After", "Before", "During", "Since",
 })
 _EN_WORD = re.compile(r"[A-Za-z]{2,}")
+# People type questions in lower case: "i have blue and purple checking. whats the fee?"
+# is two sentences, though the splitter wants a capital after the period.
+_EN_LOWER_BREAK = re.compile(r"(?<=[a-z0-9)][.!?])\s+(?=[a-z])")
+_EN_FUNCTION = _EN_STOP | _EN_PREPOSITION | _EN_PRONOUN | frozenset(
+    ("where", "who", "why", "i", "im", "i'm", "me", "we", "you", "he", "she", "they",
+     "them", "of", "with", "but", "so", "if", "to"))
+
+
+_EN_BACK = frozenset(("that", "this", "it", "those", "these", "her", "him", "them", "there"))
+
+
+def _lower_break(sentence: str) -> list[str]:
+    """A sentence cut where a period is followed by a lower-case word, unless the part
+    after says little and points back ("what's that gonna cost me to fix?" needs the
+    sentence before: it is the question's substance, not its background)."""
+    parts = _EN_LOWER_BREAK.split(sentence)
+    out = [parts[0]]
+    for part in parts[1:]:
+        words = re.findall(r"[a-z][a-z'-]*", part.lower())
+        content = [w for w in words if w not in _EN_FUNCTION]
+        if len(content) <= 2 and _EN_BACK.intersection(words):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
 _ABBREVIATION = re.compile(r"\b(?:Co|Ltd|Inc|Corp|No|Mr|Ms|Mrs|Dr|St|vs|approx|e\.g|i\.e)\.$")
 _GLOSS = re.compile(r"[（(][^（）()]*[）)]")
 _KEPT_COMMA = "\ue000"  # a private-use character (a question holding one is split as is)
@@ -233,7 +259,9 @@ def _split_en(question: str) -> tuple[list[str], list[tuple[str, str]]]:
     context: list[str] = []
     parts: list[tuple[str, str]] = []
     sentences: list[str] = []
-    for sentence in (question[a:b].strip() for a, b in split_sentences(question)):
+    pieces = [p for a, b in split_sentences(question)
+              for p in _lower_break(question[a:b].strip())]
+    for sentence in (p.strip() for p in pieces):
         if sentences and _ABBREVIATION.search(sentences[-1]):
             sentences[-1] = f"{sentences[-1]} {sentence}"  # "Hokuto Co., Ltd. (…)'s policy"
         elif sentence:
