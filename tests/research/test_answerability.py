@@ -380,3 +380,17 @@ def test_a_row_in_the_other_language_does_not_answer_what_this_language_gives_fo
     assert not verdict.found
     # With no Japanese sentence on 日当 at all, the English row may answer.
     assert judge(sub, [english], "ja", load_lexicon(), {}).found
+
+
+def test_a_bare_yes_is_not_quoted_as_the_answer(ask_over):
+    # 「はい。」/"Yes." says nothing of what it answers; the sentence after it does.
+    ask = ask_over({"faq.md": "# Delivery FAQ\n\n**Do you deliver to Sentosa?**\n"
+                    "Yes. A surcharge of SGD 15 per delivery applies to addresses on Sentosa.\n\n"
+                    "**What happens if I'm not home?**\nOur driver will call you on arrival. "
+                    "Otherwise a redelivery is arranged for a fee of SGD 12.\n"})
+    report = ask("can you deliver to sentosa?")
+    assert not report.not_found
+    quotes = [c["quote"].strip() for claim in report.to_contract()["claims"]
+              for c in claim["citations"]]
+    assert quotes and "Yes." not in quotes
+    assert any("SGD 15" in q for q in quotes)

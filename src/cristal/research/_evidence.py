@@ -237,6 +237,9 @@ class Sentence:
     range_fit: int = 0  # +1: its amount range holds the amount asked; -1: excludes it
 
 
+_BARE_REPLY = re.compile(r"(?:yes|no|はい|いいえ|ええ|いえ)[.!,、。！]?", re.I)
+
+
 def candidate_sentences(passages: list[Passage], ranks: dict[int, int] | None = None,
                         limit_per_passage: int = 40) -> list[Sentence]:
     """The sentences of passages; `ranks` gives each chunk's search rank (else list order)."""
@@ -250,14 +253,16 @@ def candidate_sentences(passages: list[Passage], ranks: dict[int, int] | None = 
             if len(quote.strip()) < 2:
                 continue
             line_start = text.rfind("\n", 0, s) + 1
+            # "Yes." alone says nothing of what it answers: the sentence after it does.
+            bare = bool(_BARE_REPLY.fullmatch(quote.strip()))
             sentence = Sentence(
                 passage=passage, start=passage.start + s, end=passage.start + e, text=quote,
                 rank=rank, heading=bool(_HEADING_LINE.match(text[line_start:s + 1]))
-                or quote.rstrip().endswith(("?", "？", "?**", "？**")),
+                or quote.rstrip().endswith(("?", "？", "?**", "？**")) or bare,
                 placeholder=bool(_PLACEHOLDER.search(quote)),
                 terms={canonical(t) for t in query_terms(quote)}, lead=lead,
             )
-            if sentence.heading:  # an FAQ's answer is about the question line above it
+            if sentence.heading and not bare:  # an FAQ's answer is about the question line
                 lead = frozenset(sentence.terms)
             out.append(sentence)
     return out
