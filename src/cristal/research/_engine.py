@@ -139,19 +139,16 @@ def _deferred(chosen: list[Sentence], ranked: list[Sentence], pool: Pool, sub: S
         target = _referenced_document(pool.passages, ref)
         if target is None or target == cited.passage.document_id:
             continue
-        section = _SECTION.search(cited.text)
-        number = next((g for g in section.groups() if g), "") if section else ""
+        usable = [s for s in ranked if s.passage.document_id == target and _can_answer(s)
+                  and not (typed and not s.cue) and not _lacks_focus(s)]
         # "under section 5 of the Returns Policy": that section's best sentence first,
         # then the document's best wherever they are
-        first = next((s for s in ranked if s.passage.document_id == target and _can_answer(s)
-                      and not (typed and not s.cue) and not _lacks_focus(s)
-                      and _in_section(s, number)), None)
-        for s in [first, *ranked] if first is not None else ranked:
+        own = _section_heading(cited.text)
+        first = next((s for s in usable if own is not None and any(
+            own.search(h.lstrip("# ").strip()) for h in s.passage.heading_path)), None)
+        for s in [first, *usable] if first is not None else usable:
             if len(out) >= limit + (first is not None):
                 return out
-            if s.passage.document_id != target or not _can_answer(s) or \
-                    (typed and not s.cue) or _lacks_focus(s):
-                continue
             if not any(_similar(s, c) for c in [*chosen, *out]):
                 out.append(s)
     return out
@@ -160,13 +157,15 @@ def _deferred(chosen: list[Sentence], ranked: list[Sentence], pool: Pool, sub: S
 _SECTION = re.compile(r"\b(?:section|clause|article|paragraph)\s+(\d+)|第\s*(\d+)\s*条", re.I)
 
 
-def _in_section(s: Sentence, number: str) -> bool:
-    """Is `s` under the numbered section a reference names (「第5条」, "5. Accidental…")?"""
-    if not number:
-        return False
-    own = re.compile(rf"^(?:(?:section|clause|article)\s+)?{number}(?:[.．:、)\s]|$)|第{number}条",
-                     re.I)
-    return any(own.search(h.lstrip("# ").strip()) for h in s.passage.heading_path)
+def _section_heading(text: str) -> re.Pattern[str] | None:
+    """The heading of the numbered section a reference names (「第5条」, "section 5" →
+    "5. Accidental…"), or None when it names none."""
+    m = _SECTION.search(text)
+    if m is None:
+        return None
+    number = next(g for g in m.groups() if g)
+    return re.compile(rf"^(?:(?:section|clause|article)\s+)?{number}(?:[.．:、)\s]|$)|"
+                      rf"第{number}条", re.I)
 
 
 def _similar(a: Sentence, b: Sentence) -> bool:

@@ -144,13 +144,14 @@ def answer_type(text: str) -> str:
         if m is None:
             continue
         if name == "amount" and _EN_PAYS.fullmatch(m.group(0)) and \
-                _TYPES[-1][1].search(text) and not pattern.search(text, m.end()):
+                _YESNO.search(text) and not pattern.search(text, m.end()):
             return "yesno"  # "does the office reimburse gym memberships": whether, not how much
         return name
     return "general"
 
 
 _EN_PAYS = re.compile(r"pay|pays|reimburse|spend", re.I)
+_YESNO = dict(_TYPES)["yesno"]
 
 
 # The topic before は, について, の場合, or colloquial って after a noun (「評価っていつ」;
